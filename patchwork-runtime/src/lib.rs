@@ -1,0 +1,3 @@
+//! patchwork-runtime: the PatchworkMCP feedback tool for Rust MCP servers.
+
+pub use patchwork_macros::patchwork_feedback;

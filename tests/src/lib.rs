@@ -1,0 +1,1 @@
+//! Shared helpers for patchwork's cross-crate tests.
