@@ -1,0 +1,185 @@
+//! Generates the items the attribute adds to the server's impl block, and is the macro's entry point
+//! (`lib.rs` only converts token types).
+//!
+//! The phases: parse the arguments (`attr.rs`) and the block (`ast.rs`), check both (`valid.rs`), then either
+//! generate (here) or, when anything is wrong, emit the block unchanged beside the errors (`fallback.rs`).
+
+use crate::ast::Server;
+use crate::ctxt::Errors;
+use crate::valid::{self, Config};
+use crate::{attr, fallback, schema, wording};
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{ImplItem, Item};
+
+/// The names of the items added to the block. Public API: keep in sync with the crate docs.
+pub(crate) const GENERATED_ITEMS: &[&str] = &[
+    "PATCHWORK_TOOL_NAME",
+    "PATCHWORK_TOOL_DESCRIPTION",
+    "PATCHWORK_INPUT_SCHEMA",
+    "PATCHWORK_INSTRUCTIONS",
+    "PATCHWORK_SERVER_TOOLS",
+    "patchwork_tool",
+    "patchwork_dispatch",
+];
+
+/// Expands `#[patchwork_feedback(args)] item`. Never panics: any input yields either the expansion or the item
+/// unchanged with `compile_error!`s beside it.
+pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = attr::parse(args, &mut errors);
+    let server = match syn::parse2::<Item>(item.clone()) {
+        Ok(parsed) => Server::from_item(parsed, &mut errors),
+        Err(error) => {
+            errors.push(error);
+            None
+        }
+    };
+    let config = valid::check(args, server.as_ref(), &mut errors);
+    match (errors.finish(), server) {
+        (Ok(()), Some(server)) => generate(server, &config),
+        (Err(error), server) => fallback::expand(item, server, &config, error),
+        // Unreachable (no server means an error was recorded); emitting the item keeps it harmless.
+        (Ok(()), None) => item,
+    }
+}
+
+/// The block with the generated items appended.
+fn generate(mut server: Server, config: &Config) -> TokenStream {
+    let generated = generated_items(&server, config);
+    // rmcp mode (issue 4) goes here: when `server.tool_router` is `Some`, append the routed
+    // `#[::rmcp::tool]` method built by `rmcp_mode`, reusing `config_static` and the constants above.
+    server.item.items.push(ImplItem::Verbatim(generated));
+    let item = &server.item;
+    quote!(#item)
+}
+
+/// The public constants, `patchwork_tool` and `patchwork_dispatch`.
+fn generated_items(server: &Server, config: &Config) -> TokenStream {
+    let private = private_path(config);
+    let tool_name = &config.tool_name;
+    let description = wording::tool_description(tool_name);
+    let schema = text_literal(&schema::input_schema_json());
+    let instructions = text_literal(&wording::instructions(
+        config.instructions.as_deref(),
+        tool_name,
+    ));
+    let server_tools = server.tool_names();
+    let config_static = config_static(server, config);
+    let name = quote_spanned!(Span::mixed_site()=> name);
+    let arguments = quote_spanned!(Span::mixed_site()=> arguments);
+    let config_ident = config_ident();
+
+    let tool_name_doc = format!(" The feedback tool's name: `{tool_name}`.");
+    let tools_doc = if server_tools.is_empty() {
+        " The server's own tools visible to `#[patchwork_feedback]`: none in this block (tools are methods \
+         marked `#[tool]`). Sent as `tools_available` when the agent names none."
+            .to_owned()
+    } else {
+        format!(
+            " The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): {}. Sent as \
+             `tools_available` when the agent names none.",
+            server_tools
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+
+    quote! {
+        #[doc = #tool_name_doc]
+        #[allow(dead_code, unreachable_pub)]
+        pub const PATCHWORK_TOOL_NAME: &str = #tool_name;
+
+        /// The feedback tool's description, written for the agent: when to call it.
+        #[allow(dead_code, unreachable_pub)]
+        pub const PATCHWORK_TOOL_DESCRIPTION: &str = #description;
+
+        /// The feedback tool's input schema (JSON Schema, as JSON text), built at compile time.
+        #[allow(dead_code, unreachable_pub)]
+        pub const PATCHWORK_INPUT_SCHEMA: &str = #schema;
+
+        /// The server's instructions for the MCP `initialize` result: the server's own instructions followed by
+        /// the directive that makes agents call the feedback tool.
+        #[allow(dead_code, unreachable_pub)]
+        pub const PATCHWORK_INSTRUCTIONS: &str = #instructions;
+
+        #[doc = #tools_doc]
+        #[allow(dead_code, unreachable_pub)]
+        pub const PATCHWORK_SERVER_TOOLS: &[&str] = &[#(#server_tools),*];
+
+        /// The feedback tool's definition for `tools/list`: name, title, description, input schema and
+        /// annotations (not read-only, not destructive, open world).
+        #[must_use]
+        #[allow(dead_code, unreachable_pub)]
+        pub fn patchwork_tool() -> #private::ToolDefinition {
+            #config_static
+            #private::tool_definition(&#config_ident, Self::PATCHWORK_TOOL_DESCRIPTION, Self::PATCHWORK_INPUT_SCHEMA)
+        }
+
+        /// Handles a `tools/call` if it is for the feedback tool: `None` when `name` is another tool; otherwise
+        /// validates the arguments, delivers the feedback and returns the reply for the agent (an `is_error`
+        /// reply saying what to fix when the arguments are invalid).
+        #[allow(dead_code, unreachable_pub, clippy::unused_self)]
+        pub async fn patchwork_dispatch(
+            &self,
+            #name: &str,
+            #arguments: &#private::Value,
+        ) -> ::core::option::Option<#private::ToolReply> {
+            #config_static
+            #private::dispatch(&#config_ident, #name, #arguments).await
+        }
+    }
+}
+
+/// `<crate>::__private`, the only module generated code names.
+pub(crate) fn private_path(config: &Config) -> TokenStream {
+    let krate = &config.krate;
+    quote!(#krate::__private)
+}
+
+/// The name of the hidden config static; mixed-site so it cannot collide with anything the user writes.
+pub(crate) fn config_ident() -> proc_macro2::Ident {
+    proc_macro2::Ident::new("PATCHWORK_CONFIG", Span::mixed_site())
+}
+
+/// The hidden `static` holding the runtime configuration, declared inside each generated function body: users
+/// cannot name it, and it does not depend on the impl's generics (a static in a generic impl may not).
+pub(crate) fn config_static(server: &Server, config: &Config) -> TokenStream {
+    let private = private_path(config);
+    let ident = config_ident();
+    let option = |value: Option<&String>| match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    };
+    let tool_name = &config.tool_name;
+    let slug = option(config.slug.as_ref());
+    let url = option(config.url.as_ref());
+    let api_key_env = option(config.api_key_env.as_ref());
+    let server_tools = server.tool_names();
+    quote! {
+        static #ident: #private::FeedbackConfig = #private::FeedbackConfig {
+            tool_name: #tool_name,
+            server_slug: #slug,
+            base_url: #url,
+            api_key_env: #api_key_env,
+            server_tools: &[#(#server_tools),*],
+        };
+    }
+}
+
+/// A string literal for `text`: raw (`r#"..."#`) when it spans lines or holds quotes, so the expansion reads
+/// like the text itself.
+fn text_literal(text: &str) -> Literal {
+    if !text.contains(['\n', '"']) {
+        return Literal::string(text);
+    }
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse::<Literal>()
+        .unwrap_or_else(|_| Literal::string(text))
+}
