@@ -1,0 +1,1 @@
+//! A local PatchworkMCP collector for tests (feature `test-util`). Work in progress.

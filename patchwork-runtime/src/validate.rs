@@ -1,0 +1,265 @@
+//! Strict validation of the feedback tool's arguments: instead of sending
+//! empty feedback, tell the agent exactly which argument to fix.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::options::{Options, ResolvedOptions};
+use crate::payload::{FeedbackPayload, GapType, Resolution, lenient_payload};
+
+/// Why a tool call's arguments were refused: every problem found, each naming
+/// the argument and what to put there. Its `Display` is written for the agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgumentError {
+    problems: Vec<String>,
+}
+
+impl ArgumentError {
+    /// One line per problem, each naming the argument to fix.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for ArgumentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Feedback not recorded. Fix these arguments and call the tool again:")?;
+        for problem in &self.problems {
+            write!(f, "\n- {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ArgumentError {}
+
+/// Validates a tool call's arguments and builds the payload (within the caps).
+///
+/// Refused: arguments that are not a JSON object; `what_i_needed` or
+/// `what_i_tried` missing, empty or not a string; an optional field of the
+/// wrong type; a `resolution` outside `blocked`/`worked_around`/`partial`;
+/// `tools_available` that is not an array of strings. A missing, empty or
+/// unknown `gap_type` becomes `other`, as the contract says. Unknown
+/// arguments are ignored.
+///
+/// ```
+/// use patchwork_runtime::validate_arguments;
+/// let err = validate_arguments(&serde_json::json!({"what_i_tried": "search"}), None).unwrap_err();
+/// assert!(err.to_string().contains("`what_i_needed`"));
+/// ```
+pub fn validate_arguments(
+    args: &Value,
+    opts: Option<&Options>,
+) -> Result<FeedbackPayload, ArgumentError> {
+    check_arguments(args)?;
+    Ok(lenient_payload(
+        args,
+        ResolvedOptions::resolve(opts).server_slug,
+    ))
+}
+
+/// The checks of [`validate_arguments`], without building the payload.
+pub(crate) fn check_arguments(args: &Value) -> Result<(), ArgumentError> {
+    let Some(object) = args.as_object() else {
+        return Err(ArgumentError {
+            problems: vec![format!(
+                "the arguments must be a JSON object such as {{\"what_i_needed\": \"…\", \"what_i_tried\": \"…\", \"gap_type\": \"missing_tool\"}}, not {}",
+                kind(args)
+            )],
+        });
+    };
+    let mut problems = Vec::new();
+    required_text(
+        object,
+        "what_i_needed",
+        "say what capability, data or tool you were looking for",
+        &mut problems,
+    );
+    required_text(
+        object,
+        "what_i_tried",
+        "say which tools or approaches you tried and what they returned",
+        &mut problems,
+    );
+    for key in [
+        "suggestion",
+        "user_goal",
+        "agent_model",
+        "session_id",
+        "client_type",
+    ] {
+        optional_text(object, key, &mut problems);
+    }
+    let gap_types = GapType::ALL.map(GapType::as_str).join(", ");
+    if let Some(value) = present(object, "gap_type").filter(|v| !v.is_string()) {
+        problems.push(format!(
+            "`gap_type` must be one of {gap_types}, not {}",
+            kind(value)
+        ));
+    }
+    check_resolution(object, &mut problems);
+    check_tools(object, &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ArgumentError { problems })
+    }
+}
+
+/// The value under `key`, treating JSON `null` as absent.
+fn present<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    object.get(key).filter(|v| !v.is_null())
+}
+
+fn required_text(object: &Map<String, Value>, key: &str, what: &str, problems: &mut Vec<String>) {
+    match present(object, key) {
+        None => problems.push(format!("`{key}` is missing: {what}")),
+        Some(Value::String(text)) if text.trim().is_empty() => {
+            problems.push(format!("`{key}` is empty: {what}"))
+        }
+        Some(Value::String(_)) => {}
+        Some(other) => problems.push(format!(
+            "`{key}` must be a string, not {}: {what}",
+            kind(other)
+        )),
+    }
+}
+
+fn optional_text(object: &Map<String, Value>, key: &str, problems: &mut Vec<String>) {
+    if let Some(value) = present(object, key).filter(|v| !v.is_string()) {
+        problems.push(format!(
+            "`{key}` must be a string (or left out), not {}",
+            kind(value)
+        ));
+    }
+}
+
+fn check_resolution(object: &Map<String, Value>, problems: &mut Vec<String>) {
+    let allowed = Resolution::ALL.map(Resolution::as_str).join(", ");
+    match present(object, "resolution") {
+        None => {}
+        Some(Value::String(text))
+            if text.trim().is_empty() || Resolution::from_str_opt(text).is_some() => {}
+        Some(Value::String(text)) => problems.push(format!(
+            "`resolution` must be one of {allowed} (or left out), not \"{}\"",
+            excerpt(text)
+        )),
+        Some(other) => problems.push(format!(
+            "`resolution` must be one of {allowed} (or left out), not {}",
+            kind(other)
+        )),
+    }
+}
+
+fn check_tools(object: &Map<String, Value>, problems: &mut Vec<String>) {
+    match present(object, "tools_available") {
+        None => {}
+        Some(Value::Array(entries)) => {
+            if let Some((index, entry)) = entries.iter().enumerate().find(|(_, e)| !e.is_string()) {
+                problems.push(format!(
+                    "`tools_available` must contain only tool names as strings; entry {index} is {}",
+                    kind(entry)
+                ));
+            }
+        }
+        Some(other) => problems.push(format!(
+            "`tools_available` must be an array of tool names (strings), not {}",
+            kind(other)
+        )),
+    }
+}
+
+/// A JSON value's kind, as an agent-readable phrase.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// At most 40 characters of agent text, for quoting it back.
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(args: Value) -> Vec<String> {
+        check_arguments(&args)
+            .err()
+            .map(|e| e.problems)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn non_objects_are_refused_with_an_example() {
+        for args in [json!(null), json!("text"), json!([1]), json!(3)] {
+            let text = check_arguments(&args).unwrap_err().to_string();
+            assert!(text.contains("must be a JSON object"), "{text}");
+            assert!(text.contains("what_i_needed"), "{text}");
+        }
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let found = problems(json!({
+            "what_i_needed": "  ",
+            "what_i_tried": 5,
+            "suggestion": [],
+            "gap_type": 1,
+            "resolution": "gave_up",
+            "tools_available": ["a", {"b": 1}],
+        }));
+        let joined = found.join("\n");
+        for needle in [
+            "`what_i_needed` is empty",
+            "`what_i_tried` must be a string, not a number",
+            "`suggestion` must be a string",
+            "`gap_type` must be one of",
+            "`resolution` must be one of blocked, worked_around, partial (or left out), not \"gave_up\"",
+            "entry 1 is an object",
+        ] {
+            assert!(joined.contains(needle), "missing {needle:?} in {joined}");
+        }
+        assert_eq!(found.len(), 6);
+    }
+
+    #[test]
+    fn minimal_valid_arguments_pass_and_unknown_gap_is_other() {
+        let args = json!({"what_i_needed": "x", "what_i_tried": "y", "gap_type": "weird", "extra": 1, "resolution": null});
+        let payload = validate_arguments(
+            &args,
+            Some(&Options {
+                server_slug: Some("s".into()),
+                ..Options::default()
+            }),
+        )
+        .unwrap();
+        assert_eq!(payload.gap_type, GapType::Other);
+        assert_eq!(payload.server_slug, "s");
+    }
+
+    #[test]
+    fn missing_required_fields_say_what_to_write() {
+        let text = check_arguments(&json!({})).unwrap_err().to_string();
+        assert!(
+            text.contains("`what_i_needed` is missing: say what capability"),
+            "{text}"
+        );
+        assert!(text.contains("`what_i_tried` is missing"), "{text}");
+    }
+}
