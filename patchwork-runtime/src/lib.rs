@@ -96,3 +96,5 @@ pub const SERVER_INSTRUCTIONS: &str = concat!(
 pub fn server_instructions(tool_name: &str) -> String {
     SERVER_INSTRUCTIONS.replace("`feedback`", &format!("`{tool_name}`"))
 }
+
+pub mod outbox;

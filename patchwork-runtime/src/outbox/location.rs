@@ -1,0 +1,110 @@
+//! Where the outbox lives: an option, else `PATCHWORKMCP_OUTBOX`, else a per-user default.
+
+use std::env;
+use std::path::{Path, PathBuf};
+
+/// The environment variable that places (or turns off) the outbox.
+///
+/// A directory path places it; `off` (also `0`, `false`, `none`, `disabled`, any case) turns it
+/// off, so feedback that cannot be delivered is only written to stderr as an unsent line; unset
+/// or empty means the per-user default (see [`default_outbox_dir`]).
+pub const OUTBOX_ENV: &str = "PATCHWORKMCP_OUTBOX";
+
+/// Where to keep the outbox, as chosen in code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxSetting {
+    /// No outbox: undeliverable feedback goes to stderr only.
+    Off,
+    /// The per-user default directory (see [`default_outbox_dir`]).
+    Default,
+    /// This directory.
+    Dir(PathBuf),
+}
+
+impl OutboxSetting {
+    /// Reads [`OUTBOX_ENV`].
+    pub fn from_env() -> Self {
+        Self::parse(env::var_os(OUTBOX_ENV).as_deref().map(Path::new))
+    }
+
+    /// Interprets a value of [`OUTBOX_ENV`] (`None` when unset).
+    pub fn parse(value: Option<&Path>) -> Self {
+        let Some(value) = value else {
+            return Self::Default;
+        };
+        let text = value.to_string_lossy();
+        let text = text.trim();
+        if text.is_empty() {
+            Self::Default
+        } else if ["off", "0", "false", "none", "disabled"]
+            .iter()
+            .any(|word| text.eq_ignore_ascii_case(word))
+        {
+            Self::Off
+        } else {
+            Self::Dir(value.to_path_buf())
+        }
+    }
+
+    /// The directory this setting names; `None` when off or when no default can be found.
+    pub fn resolve(&self) -> Option<PathBuf> {
+        match self {
+            Self::Off => None,
+            Self::Default => default_outbox_dir(),
+            Self::Dir(dir) => Some(dir.clone()),
+        }
+    }
+}
+
+/// The per-user default outbox directory:
+/// `$XDG_STATE_HOME/patchworkmcp/outbox`, else `$HOME/.local/state/patchworkmcp/outbox`
+/// (on Windows `%LOCALAPPDATA%\patchworkmcp\outbox`). `None` when none of these is set.
+pub fn default_outbox_dir() -> Option<PathBuf> {
+    let absolute = |name: &str| {
+        env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    let state_home = absolute("XDG_STATE_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local").join("state")))
+        .or_else(|| absolute("LOCALAPPDATA"))?;
+    Some(state_home.join("patchworkmcp").join("outbox"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_values_map_to_settings() {
+        assert_eq!(OutboxSetting::parse(None), OutboxSetting::Default);
+        assert_eq!(
+            OutboxSetting::parse(Some(Path::new(" "))),
+            OutboxSetting::Default
+        );
+        for off in ["off", "OFF", "0", "false", "None", "disabled"] {
+            assert_eq!(
+                OutboxSetting::parse(Some(Path::new(off))),
+                OutboxSetting::Off,
+                "{off}"
+            );
+        }
+        assert_eq!(
+            OutboxSetting::parse(Some(Path::new("/var/tmp/box"))),
+            OutboxSetting::Dir(PathBuf::from("/var/tmp/box"))
+        );
+        assert_eq!(OutboxSetting::Off.resolve(), None);
+        assert_eq!(
+            OutboxSetting::Dir(PathBuf::from("/x")).resolve(),
+            Some(PathBuf::from("/x"))
+        );
+    }
+
+    #[test]
+    fn default_dir_ends_in_patchworkmcp_outbox() {
+        // The exact prefix depends on XDG_STATE_HOME; any machine running tests has a HOME.
+        let dir = default_outbox_dir().expect("HOME or XDG_STATE_HOME is set");
+        assert!(dir.ends_with("patchworkmcp/outbox"), "{}", dir.display());
+        assert!(dir.is_absolute());
+    }
+}
