@@ -72,18 +72,15 @@ fn generated_items(server: &Server, config: &Config) -> TokenStream {
 
     let tool_name_doc = format!(" The feedback tool's name: `{tool_name}`.");
     let tools_doc = if server_tools.is_empty() {
-        " The server's own tools visible to `#[patchwork_feedback]`: none in this block (tools are methods \
-         marked `#[tool]`). Sent as `tools_available` when the agent names none."
-            .to_owned()
+        " The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): none.".to_owned()
     } else {
+        let listed: Vec<String> = server_tools
+            .iter()
+            .map(|tool| format!("`{tool}`"))
+            .collect();
         format!(
-            " The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): {}. Sent as \
-             `tools_available` when the agent names none.",
-            server_tools
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            " The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): {}.",
+            listed.join(", ")
         )
     };
 
@@ -106,6 +103,7 @@ fn generated_items(server: &Server, config: &Config) -> TokenStream {
         pub const PATCHWORK_INSTRUCTIONS: &str = #instructions;
 
         #[doc = #tools_doc]
+        /// Sent as `tools_available` when the agent names none.
         #[allow(dead_code, unreachable_pub)]
         pub const PATCHWORK_SERVER_TOOLS: &[&str] = &[#(#server_tools),*];
 

@@ -20,6 +20,9 @@ mod tests;
 use proc_macro::TokenStream;
 
 #[doc = include_str!("../docs/attribute.md")]
+#[doc = concat!("```rust\n", include_str!("../docs/example.rs"), "```")]
+#[doc = include_str!("../docs/expansion.md")]
+#[doc = concat!("```rust,ignore\n", include_str!("../docs/expansion.rs"), "```")]
 #[proc_macro_attribute]
 pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::patchwork_feedback(args.into(), item.into()).into()

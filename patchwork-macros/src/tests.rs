@@ -127,3 +127,81 @@ fn malformed_input_never_panics() {
         }
     }
 }
+
+/// The expansion shown in the attribute's docs (`docs/expansion.rs`) is the macro's real output for the docs'
+/// example (`docs/example.rs`), compared token by token (string literals by value, so `///` and `#[doc]` match).
+/// After a deliberate change: `PATCHWORK_BLESS=1 cargo test -p patchwork-macros --lib`, then review the diff.
+#[test]
+fn documented_expansion_is_the_real_expansion() {
+    let example = include_str!("../docs/example.rs");
+    let file = syn::parse_file(example).expect("docs/example.rs parses");
+    let mut block = file
+        .items
+        .into_iter()
+        .find_map(|item| match item {
+            syn::Item::Impl(block) => Some(block),
+            _ => None,
+        })
+        .expect("docs/example.rs has an impl block");
+    let position = block
+        .attrs
+        .iter()
+        .position(|attr| attr.path().is_ident("patchwork_feedback"))
+        .expect("the impl block carries the attribute");
+    let attr = block.attrs.remove(position);
+    let args = match attr.meta {
+        syn::Meta::List(list) => list.tokens,
+        _ => TokenStream::new(),
+    };
+    let actual = patchwork_feedback(args, quote!(#block));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/expansion.rs");
+    if std::env::var_os("PATCHWORK_BLESS").is_some() {
+        std::fs::write(path, format!("{actual}\n")).expect("write docs/expansion.rs");
+        let _ = std::process::Command::new("rustfmt")
+            .args(["--edition", "2024", path])
+            .status();
+    }
+    let documented: TokenStream = std::fs::read_to_string(path)
+        .expect("read docs/expansion.rs")
+        .parse()
+        .expect("docs/expansion.rs lexes");
+    assert_eq!(
+        canonical(documented),
+        canonical(actual),
+        "docs/expansion.rs is stale: rerun with PATCHWORK_BLESS=1 and review the diff"
+    );
+}
+
+/// `tokens` as text, one space between tokens whatever their spacing, every string literal in one spelling
+/// (`"…"` with escapes) so raw strings, doc comments and `#[doc = "…"]` compare by value, and without the
+/// trailing commas rustfmt adds.
+fn canonical(tokens: TokenStream) -> String {
+    use proc_macro2::{Delimiter, Literal, TokenTree};
+    let mut trees: Vec<TokenTree> = tokens.into_iter().collect();
+    if matches!(trees.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+        trees.pop();
+    }
+    let parts: Vec<String> = trees
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::None => ("", ""),
+                };
+                format!("{open} {} {close}", canonical(group.stream()))
+            }
+            TokenTree::Literal(literal) => {
+                match syn::parse_str::<syn::LitStr>(&literal.to_string()) {
+                    Ok(string) => Literal::string(&string.value()).to_string(),
+                    Err(_) => literal.to_string(),
+                }
+            }
+            TokenTree::Punct(punct) => punct.as_char().to_string(),
+            TokenTree::Ident(ident) => ident.to_string(),
+        })
+        .collect();
+    parts.join(" ")
+}

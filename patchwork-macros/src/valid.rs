@@ -206,7 +206,7 @@ fn url_problem(url: &str) -> Option<String> {
     }
     if host.starts_with('[') {
         let inner = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
-        if !inner.is_some_and(|ip| ip.parse::<Ipv6Addr>().is_ok()) {
+        if inner.is_none_or(|ip| ip.parse::<Ipv6Addr>().is_err()) {
             return Some("the URL's IPv6 host is malformed".to_owned());
         }
     } else if !host.split('.').all(|label| {

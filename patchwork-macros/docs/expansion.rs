@@ -1,0 +1,111 @@
+impl Weather {
+    /// Today's forecast for a city.
+    pub fn forecast(&self, city: &str) -> String {
+        format!("Sunny in {city}")
+    }
+    /// The feedback tool's name: `feedback`.
+    #[allow(dead_code, unreachable_pub)]
+    pub const PATCHWORK_TOOL_NAME: &str = "feedback";
+    /// The feedback tool's description, written for the agent: when to call it.
+    #[allow(dead_code, unreachable_pub)]
+    pub const PATCHWORK_TOOL_DESCRIPTION: &str = "Report a limitation you hit while helping the user, so the server's authors can fix it. Call `feedback` whenever: (1) a tool or resource you looked for does not exist; (2) a tool returned incomplete or unhelpful results; (3) you had to work around a limitation or approximate an answer; (4) a new tool or parameter would have made the task easier. Call it before giving your final answer. Be specific: what you needed, what you tried, and what would have helped.";
+    /// The feedback tool's input schema (JSON Schema, as JSON text), built at compile time.
+    #[allow(dead_code, unreachable_pub)]
+    pub const PATCHWORK_INPUT_SCHEMA: &str = r#"{
+  "type": "object",
+  "properties": {
+    "what_i_needed": {
+      "type": "string",
+      "description": "What capability, data, or tool were you looking for?"
+    },
+    "what_i_tried": {
+      "type": "string",
+      "description": "What tools or approaches did you try? Include tool names and brief results."
+    },
+    "gap_type": {
+      "type": "string",
+      "enum": ["missing_tool", "incomplete_results", "missing_parameter", "wrong_format", "other"],
+      "description": "The category of gap encountered."
+    },
+    "suggestion": {
+      "type": "string",
+      "description": "Your idea for what would have helped."
+    },
+    "user_goal": {
+      "type": "string",
+      "description": "The user's original request or goal."
+    },
+    "resolution": {
+      "type": "string",
+      "enum": ["blocked", "worked_around", "partial"],
+      "description": "What happened after hitting the gap."
+    },
+    "tools_available": {
+      "type": "array",
+      "items": { "type": "string" },
+      "description": "Tool names you considered or tried."
+    },
+    "agent_model": {
+      "type": "string",
+      "description": "Your model identifier, if known."
+    },
+    "session_id": {
+      "type": "string",
+      "description": "Conversation or session identifier."
+    },
+    "client_type": {
+      "type": "string",
+      "description": "The MCP client in use, if known (e.g. 'claude-desktop', 'cursor', 'claude-code')."
+    }
+  },
+  "required": ["what_i_needed", "what_i_tried", "gap_type"]
+}"#;
+    /// The server's instructions for the MCP `initialize` result: the server's own instructions followed by
+    /// the directive that makes agents call the feedback tool.
+    #[allow(dead_code, unreachable_pub)]
+    pub const PATCHWORK_INSTRUCTIONS: &str = r#"Forecasts for European cities.
+
+If you encounter a limitation (a missing tool, incomplete data, the wrong format, or any gap that prevents you from fully completing the user's request), call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped."#;
+    /// The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): none.
+    /// Sent as `tools_available` when the agent names none.
+    #[allow(dead_code, unreachable_pub)]
+    pub const PATCHWORK_SERVER_TOOLS: &[&str] = &[];
+    /// The feedback tool's definition for `tools/list`: name, title, description, input schema and
+    /// annotations (not read-only, not destructive, open world).
+    #[must_use]
+    #[allow(dead_code, unreachable_pub)]
+    pub fn patchwork_tool() -> ::patchwork_runtime::__private::ToolDefinition {
+        static PATCHWORK_CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
+            ::patchwork_runtime::__private::FeedbackConfig {
+                tool_name: "feedback",
+                server_slug: ::core::option::Option::Some("weather"),
+                base_url: ::core::option::Option::None,
+                api_key_env: ::core::option::Option::None,
+                server_tools: &[],
+            };
+        ::patchwork_runtime::__private::tool_definition(
+            &PATCHWORK_CONFIG,
+            Self::PATCHWORK_TOOL_DESCRIPTION,
+            Self::PATCHWORK_INPUT_SCHEMA,
+        )
+    }
+    /// Handles a `tools/call` if it is for the feedback tool: `None` when `name` is another tool; otherwise
+    /// validates the arguments, delivers the feedback and returns the reply for the agent (an `is_error`
+    /// reply saying what to fix when the arguments are invalid).
+    #[allow(dead_code, unreachable_pub, clippy::unused_self)]
+    pub async fn patchwork_dispatch(
+        &self,
+        name: &str,
+        arguments: &::patchwork_runtime::__private::Value,
+    ) -> ::core::option::Option<::patchwork_runtime::__private::ToolReply> {
+        static PATCHWORK_CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
+            ::patchwork_runtime::__private::FeedbackConfig {
+                tool_name: "feedback",
+                server_slug: ::core::option::Option::Some("weather"),
+                base_url: ::core::option::Option::None,
+                api_key_env: ::core::option::Option::None,
+                server_tools: &[],
+            };
+        ::patchwork_runtime::__private::dispatch(&PATCHWORK_CONFIG, name, arguments).await
+    }
+}

@@ -1,0 +1,9 @@
+// The `crate` path is what generated code names: a path that does not exist fails there.
+use patchwork_runtime::patchwork_feedback;
+
+struct Server;
+
+#[patchwork_feedback(crate = "::no_such_runtime")]
+impl Server {}
+
+fn main() {}

@@ -1,0 +1,18 @@
+// `http://` is accepted for loopback hosts (a local collector), in each spelling.
+use patchwork_runtime::patchwork_feedback;
+
+struct V4;
+#[patchwork_feedback(url = "http://127.0.0.1:8080")]
+impl V4 {}
+
+struct V6;
+#[patchwork_feedback(url = "http://[::1]:8080/")]
+impl V6 {}
+
+struct Named;
+#[patchwork_feedback(url = "http://localhost:3000")]
+impl Named {}
+
+fn main() {
+    let _ = (V4::patchwork_tool(), V6::patchwork_tool(), Named::patchwork_tool());
+}

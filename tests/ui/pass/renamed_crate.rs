@@ -1,0 +1,37 @@
+// A user who renamed the dependency points the attribute at the new name.
+extern crate patchwork_runtime as patchwork_renamed;
+
+use patchwork_renamed::patchwork_feedback;
+
+struct Server;
+
+#[patchwork_feedback(crate = "patchwork_renamed")]
+impl Server {}
+
+// A path inside the user's crate works too; this one proves the path is really used: its `tool_definition`
+// shadows the runtime's and marks the title.
+mod shim {
+    pub mod __private {
+        pub use ::patchwork_runtime::__private::*;
+
+        pub fn tool_definition(
+            config: &FeedbackConfig,
+            description: &'static str,
+            input_schema: &'static str,
+        ) -> ToolDefinition {
+            let mut tool = ::patchwork_runtime::__private::tool_definition(config, description, input_schema);
+            tool.title = "through the shim".to_owned();
+            tool
+        }
+    }
+}
+
+struct Shimmed;
+
+#[patchwork_feedback(crate = "crate::shim")]
+impl Shimmed {}
+
+fn main() {
+    assert_eq!(Server::patchwork_tool().name, "feedback");
+    assert_eq!(Shimmed::patchwork_tool().title, "through the shim");
+}
