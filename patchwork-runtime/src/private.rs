@@ -12,6 +12,10 @@ use crate::tool::{ToolAnnotations, ToolDefinition, ToolReply};
 use crate::validate::check_arguments;
 
 pub use serde_json;
+/// rmcp glue for the attribute's rmcp mode (`rmcp.rs`).
+#[cfg(feature = "rmcp")]
+#[path = "rmcp.rs"]
+pub mod rmcp;
 
 /// The attribute's settings, as a `static` in the generated code.
 #[derive(Debug)]

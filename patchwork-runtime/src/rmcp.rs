@@ -1,0 +1,249 @@
+//! rmcp glue for the attribute's rmcp mode (feature `rmcp`): what the generated `#[tool]` method calls.
+//!
+//! Written above rmcp's `#[tool_router]`, `#[patchwork_feedback]` adds a method like this one to the block, and
+//! `#[tool_router]` routes it like any other tool:
+//!
+//! ```ignore
+//! #[::patchwork_runtime::__private::rmcp::tool(
+//!     name = "feedback",
+//!     title = "Report a limitation",
+//!     description = Self::PATCHWORK_TOOL_DESCRIPTION,
+//!     input_schema = ::patchwork_runtime::__private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
+//!     annotations(title = "Report a limitation", read_only_hint = false, destructive_hint = false,
+//!                 idempotent_hint = false, open_world_hint = true),
+//! )]
+//! async fn patchwork_rmcp_feedback(
+//!     &self,
+//!     context: ::patchwork_runtime::__private::rmcp::RequestContext<::patchwork_runtime::__private::rmcp::RoleServer>,
+//!     arguments: ::patchwork_runtime::__private::rmcp::JsonObject,
+//! ) -> ::patchwork_runtime::__private::rmcp::CallToolResult {
+//!     static CONFIG: ::patchwork_runtime::__private::FeedbackConfig = /* the attribute's settings */;
+//!     ::patchwork_runtime::__private::rmcp::call_tool(&CONFIG, self, context, arguments).await
+//! }
+//! ```
+//!
+//! The method takes the raw argument object (rmcp's `JsonObject` extractor, which turns absent arguments into
+//! `{}`), not a typed `Parameters<T>`: rmcp would refuse a typed parse with its own generic message, while the
+//! runtime's validation names every field to fix.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+pub use ::rmcp::model::{CallToolResult, JsonObject};
+use ::rmcp::model::{ContentBlock, Implementation, PaginatedRequestParams};
+pub use ::rmcp::service::RequestContext;
+pub use ::rmcp::{RoleServer, ServerHandler, tool};
+use serde_json::Value;
+
+use crate::__private::{CallContext, FeedbackConfig, handle_call_with};
+use crate::options::Options;
+use crate::schema::TOOL_INPUT_SCHEMA_JSON;
+use crate::tool::ToolReply;
+
+/// How long the server's own `list_tools` may take before the feedback goes out without the tool list.
+const TOOL_LIST_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Most `tools/list` pages read for `tools_available` (a bound for servers that paginate endlessly).
+const TOOL_LIST_MAX_PAGES: usize = 10;
+
+/// The input schema for rmcp's `Tool`, parsed once from the macro's compile-time JSON text.
+///
+/// Every generated schema is the same text (a test keeps it equal to the runtime's), so one parsed copy is
+/// shared; a different text is parsed on its own. Text that is not a JSON object (a macro bug) falls back to the
+/// runtime's schema rather than panicking while the server lists its tools.
+pub fn input_schema(text: &'static str) -> Arc<JsonObject> {
+    static PARSED: OnceLock<(&'static str, Arc<JsonObject>)> = OnceLock::new();
+    let (cached_text, cached) = PARSED.get_or_init(|| (text, parse_schema(text)));
+    if *cached_text == text {
+        Arc::clone(cached)
+    } else {
+        parse_schema(text)
+    }
+}
+
+fn parse_schema(text: &str) -> Arc<JsonObject> {
+    let object = serde_json::from_str::<JsonObject>(text).unwrap_or_else(|error| {
+        tracing::error!(%error, "generated input schema is not a JSON object; using the runtime's schema");
+        serde_json::from_str(TOOL_INPUT_SCHEMA_JSON).unwrap_or_default()
+    });
+    Arc::new(object)
+}
+
+/// Handles one call of the feedback tool routed by rmcp: fills what the agent left empty from what the server
+/// knows (the client's name and version, the server's real tool list), validates, delivers and replies.
+///
+/// Invalid arguments give a result with `isError: true` naming each field to fix; delivered and undelivered
+/// feedback both give a normal result whose text says which of the two happened.
+pub async fn call_tool<S: ServerHandler>(
+    config: &'static FeedbackConfig,
+    server: &S,
+    context: RequestContext<RoleServer>,
+    arguments: JsonObject,
+) -> CallToolResult {
+    call_tool_with(config, server, context, arguments, None).await
+}
+
+/// [`call_tool`] with run-time [`Options`] that win over the attribute and the environment (for glue that holds
+/// its own settings, and for tests pointing at a local collector).
+pub async fn call_tool_with<S: ServerHandler>(
+    config: &FeedbackConfig,
+    server: &S,
+    context: RequestContext<RoleServer>,
+    arguments: JsonObject,
+    overrides: Option<&Options>,
+) -> CallToolResult {
+    let arguments = Value::Object(arguments);
+    let known = server_context(config, server, context, &arguments).await;
+    into_result(handle_call_with(config, &arguments, known, overrides).await)
+}
+
+/// What the server itself knows about the call. The tool list is only read when the agent sent none, since
+/// what the agent sent is kept.
+async fn server_context<S: ServerHandler>(
+    config: &FeedbackConfig,
+    server: &S,
+    context: RequestContext<RoleServer>,
+    arguments: &Value,
+) -> CallContext {
+    let client_type = context.client_info().as_ref().and_then(client_label);
+    let tools_available = if agent_listed_tools(arguments) {
+        None
+    } else {
+        server_tool_names(server, context, config.tool_name).await
+    };
+    CallContext {
+        client_type,
+        tools_available,
+    }
+}
+
+/// `name/version` of the MCP client (e.g. `claude-code/2.0.1`), read per request so it also works with the
+/// stateless lifecycle, where there is no `initialize`.
+fn client_label(client: &Implementation) -> Option<String> {
+    let name = client.name.trim();
+    let version = client.version.trim();
+    match (name.is_empty(), version.is_empty()) {
+        (true, _) => None,
+        (false, true) => Some(name.to_owned()),
+        (false, false) => Some(format!("{name}/{version}")),
+    }
+}
+
+fn agent_listed_tools(arguments: &Value) -> bool {
+    arguments
+        .get("tools_available")
+        .and_then(Value::as_array)
+        .is_some_and(|tools| !tools.is_empty())
+}
+
+/// The names the server's own `tools/list` returns (all routers merged, the user's overrides honoured),
+/// without the feedback tool itself. `None` when listing fails or takes too long: the runtime then falls back
+/// to the tools the macro saw in the block.
+async fn server_tool_names<S: ServerHandler>(
+    server: &S,
+    context: RequestContext<RoleServer>,
+    feedback_tool: &str,
+) -> Option<Vec<String>> {
+    let listing = async {
+        let mut names = Vec::new();
+        let mut cursor = None;
+        for _ in 0..TOOL_LIST_MAX_PAGES {
+            let request = cursor.map(|c| PaginatedRequestParams::default().with_cursor(Some(c)));
+            let page = server.list_tools(request, context.clone()).await.ok()?;
+            names.extend(
+                page.tools
+                    .into_iter()
+                    .map(|tool| tool.name.into_owned())
+                    .filter(|name| name != feedback_tool),
+            );
+            cursor = page.next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        Some(names)
+    };
+    match tokio::time::timeout(TOOL_LIST_TIMEOUT, listing).await {
+        Ok(Some(names)) => Some(names),
+        Ok(None) => {
+            tracing::warn!(
+                "the server's list_tools failed; tools_available falls back to the block's tools"
+            );
+            None
+        }
+        Err(_) => {
+            tracing::warn!(
+                timeout = ?TOOL_LIST_TIMEOUT,
+                "the server's list_tools timed out; tools_available falls back to the block's tools"
+            );
+            None
+        }
+    }
+}
+
+/// The runtime's reply as rmcp's result: `isError: true` only for arguments the agent must fix.
+fn into_result(reply: ToolReply) -> CallToolResult {
+    let content = vec![ContentBlock::text(reply.text)];
+    if reply.is_error {
+        CallToolResult::error(content)
+    } else {
+        CallToolResult::success(content)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::tool_input_schema;
+
+    #[test]
+    fn schema_is_parsed_once_and_equals_the_runtime_schema() {
+        let first = input_schema(TOOL_INPUT_SCHEMA_JSON);
+        let second = input_schema(TOOL_INPUT_SCHEMA_JSON);
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(Value::Object((*first).clone()), tool_input_schema());
+    }
+
+    #[test]
+    fn broken_schema_text_falls_back_instead_of_panicking() {
+        assert_eq!(
+            Value::Object((*parse_schema("[1, 2]")).clone()),
+            tool_input_schema()
+        );
+    }
+
+    #[test]
+    fn client_label_joins_name_and_version() {
+        assert_eq!(
+            client_label(&Implementation::new("claude-code", "2.0.1")).as_deref(),
+            Some("claude-code/2.0.1")
+        );
+        assert_eq!(
+            client_label(&Implementation::new("cursor", " ")).as_deref(),
+            Some("cursor")
+        );
+        assert_eq!(client_label(&Implementation::new("", "1.0")), None);
+    }
+
+    #[test]
+    fn only_a_non_empty_tool_list_counts_as_sent() {
+        assert!(agent_listed_tools(
+            &serde_json::json!({"tools_available": ["a"]})
+        ));
+        assert!(!agent_listed_tools(
+            &serde_json::json!({"tools_available": []})
+        ));
+        assert!(!agent_listed_tools(
+            &serde_json::json!({"tools_available": "a"})
+        ));
+        assert!(!agent_listed_tools(&serde_json::json!({})));
+    }
+
+    #[test]
+    fn only_argument_errors_are_marked_as_errors() {
+        let error = into_result(ToolReply::error("fix `what_i_needed`"));
+        assert_eq!(error.is_error, Some(true));
+        let sent = into_result(ToolReply::success("recorded"));
+        assert_eq!(sent.is_error, Some(false));
+    }
+}
