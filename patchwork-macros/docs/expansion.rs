@@ -8,7 +8,7 @@ impl Weather {
     pub const PATCHWORK_TOOL_NAME: &str = "feedback";
     /// The feedback tool's description, written for the agent: when to call it.
     #[allow(dead_code, unreachable_pub)]
-    pub const PATCHWORK_TOOL_DESCRIPTION: &str = "Report a limitation you hit while helping the user, so the server's authors can fix it. Call `feedback` whenever: (1) a tool or resource you looked for does not exist; (2) a tool returned incomplete or unhelpful results; (3) you had to work around a limitation or approximate an answer; (4) a new tool or parameter would have made the task easier. Call it before giving your final answer. Be specific: what you needed, what you tried, and what would have helped.";
+    pub const PATCHWORK_TOOL_DESCRIPTION: &str = "Report when you cannot find what you need or when the available tools do not fully address the task; this feedback directly improves this server. Call this tool whenever: (1) a tool or resource you looked for does not exist, (2) a tool returned incomplete or unhelpful results, (3) you had to work around a limitation or approximate an answer, (4) a new tool or parameter would have made the task easier. If you could not fully satisfy the user's request with the available tools, call this BEFORE giving your final answer.";
     /// The feedback tool's input schema (JSON Schema, as JSON text), built at compile time.
     #[allow(dead_code, unreachable_pub)]
     pub const PATCHWORK_INPUT_SCHEMA: &str = r#"{
@@ -65,7 +65,7 @@ impl Weather {
     #[allow(dead_code, unreachable_pub)]
     pub const PATCHWORK_INSTRUCTIONS: &str = r#"Forecasts for European cities.
 
-If you encounter a limitation (a missing tool, incomplete data, the wrong format, or any gap that prevents you from fully completing the user's request), call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped."#;
+If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped."#;
     /// The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): none.
     /// Sent as `tools_available` when the agent names none.
     #[allow(dead_code, unreachable_pub)]
@@ -74,7 +74,7 @@ If you encounter a limitation (a missing tool, incomplete data, the wrong format
     /// annotations (not read-only, not destructive, open world).
     #[must_use]
     #[allow(dead_code, unreachable_pub)]
-    pub fn patchwork_tool() -> ::patchwork_runtime::__private::ToolDefinition {
+    pub fn patchwork_tool() -> ::patchwork_runtime::ToolDefinition {
         static PATCHWORK_CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
             ::patchwork_runtime::__private::FeedbackConfig {
                 tool_name: "feedback",
@@ -96,8 +96,8 @@ If you encounter a limitation (a missing tool, incomplete data, the wrong format
     pub async fn patchwork_dispatch(
         &self,
         name: &str,
-        arguments: &::patchwork_runtime::__private::Value,
-    ) -> ::core::option::Option<::patchwork_runtime::__private::ToolReply> {
+        arguments: &::patchwork_runtime::__private::serde_json::Value,
+    ) -> ::core::option::Option<::patchwork_runtime::ToolReply> {
         static PATCHWORK_CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
             ::patchwork_runtime::__private::FeedbackConfig {
                 tool_name: "feedback",

@@ -56,9 +56,10 @@ fn generate(mut server: Server, config: &Config) -> TokenStream {
 
 /// The public constants, `patchwork_tool` and `patchwork_dispatch`.
 fn generated_items(server: &Server, config: &Config) -> TokenStream {
+    let krate = &config.krate;
     let private = private_path(config);
     let tool_name = &config.tool_name;
-    let description = wording::tool_description(tool_name);
+    let description = wording::TOOL_DESCRIPTION;
     let schema = text_literal(&schema::input_schema_json());
     let instructions = text_literal(&wording::instructions(
         config.instructions.as_deref(),
@@ -111,7 +112,7 @@ fn generated_items(server: &Server, config: &Config) -> TokenStream {
         /// annotations (not read-only, not destructive, open world).
         #[must_use]
         #[allow(dead_code, unreachable_pub)]
-        pub fn patchwork_tool() -> #private::ToolDefinition {
+        pub fn patchwork_tool() -> #krate::ToolDefinition {
             #config_static
             #private::tool_definition(&#config_ident, Self::PATCHWORK_TOOL_DESCRIPTION, Self::PATCHWORK_INPUT_SCHEMA)
         }
@@ -123,15 +124,16 @@ fn generated_items(server: &Server, config: &Config) -> TokenStream {
         pub async fn patchwork_dispatch(
             &self,
             #name: &str,
-            #arguments: &#private::Value,
-        ) -> ::core::option::Option<#private::ToolReply> {
+            #arguments: &#private::serde_json::Value,
+        ) -> ::core::option::Option<#krate::ToolReply> {
             #config_static
             #private::dispatch(&#config_ident, #name, #arguments).await
         }
     }
 }
 
-/// `<crate>::__private`, the only module generated code names.
+/// `<crate>::__private`: generated code names the runtime's internals only through it (the public
+/// `ToolDefinition` and `ToolReply` in signatures are named from the crate root, as users see them).
 pub(crate) fn private_path(config: &Config) -> TokenStream {
     let krate = &config.krate;
     quote!(#krate::__private)

@@ -29,6 +29,7 @@ pub(crate) fn expand(
 }
 
 fn stubs(config: &Config) -> TokenStream {
+    let krate = &config.krate;
     let private = private_path(config);
     quote! {
         #[doc(hidden)]
@@ -48,7 +49,7 @@ fn stubs(config: &Config) -> TokenStream {
         pub const PATCHWORK_SERVER_TOOLS: &[&str] = &[];
         #[doc(hidden)]
         #[allow(dead_code, unreachable_pub)]
-        pub fn patchwork_tool() -> #private::ToolDefinition {
+        pub fn patchwork_tool() -> #krate::ToolDefinition {
             ::core::unreachable!()
         }
         #[doc(hidden)]
@@ -56,8 +57,8 @@ fn stubs(config: &Config) -> TokenStream {
         pub async fn patchwork_dispatch(
             &self,
             name: &str,
-            arguments: &#private::Value,
-        ) -> ::core::option::Option<#private::ToolReply> {
+            arguments: &#private::serde_json::Value,
+        ) -> ::core::option::Option<#krate::ToolReply> {
             ::core::unreachable!()
         }
     }
