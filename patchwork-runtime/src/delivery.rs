@@ -125,12 +125,27 @@ impl Deliverer {
     /// One `POST` of `body` (JSON text) to `url` with the bearer key,
     /// classified. Bounded by the config's timeouts; never panics.
     pub async fn attempt(&self, url: &Url, api_key: &ApiKey, body: &str) -> AttemptOutcome {
-        let request = self
+        self.attempt_with_headers(url, api_key, body, &[]).await
+    }
+
+    /// [`Deliverer::attempt`] with extra request headers (e.g. `Idempotency-Key`).
+    /// A header that is not valid HTTP makes the outcome `Final { reason: "request_invalid" }`.
+    pub async fn attempt_with_headers(
+        &self,
+        url: &Url,
+        api_key: &ApiKey,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> AttemptOutcome {
+        let mut request = self
             .client
             .post(url.clone())
             .header(header::CONTENT_TYPE, "application/json")
             .bearer_auth(api_key.expose())
             .body(body.to_string());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         let response = match request.send().await {
             Ok(response) => response,
             Err(error) => return classify_error(&error),
@@ -219,16 +234,23 @@ fn classify_error(error: &reqwest::Error) -> AttemptOutcome {
     }
 }
 
-/// `Retry-After` in its delay-seconds form (the HTTP-date form is ignored).
+/// `Retry-After` in either form: delay-seconds, or an HTTP date (a date in
+/// the past means "now").
 fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
-    let seconds = headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()?;
-    Some(Duration::from_secs(seconds))
+    parse_retry_after(headers.get(header::RETRY_AFTER)?.to_str().ok()?)
+}
+
+/// Parses a `Retry-After` value: `120` or `Wed, 21 Oct 2015 07:28:00 GMT`.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// What happened to one piece of feedback handed to [`submit_feedback`].
@@ -336,7 +358,9 @@ pub(crate) async fn send_resolved(
         Ok(deliverer) => submit_feedback(payload, resolved, deliverer).await,
         Err(error) => {
             tracing::error!(%error, "not sending feedback");
-            log_unsent("client_init_failed", payload);
+            let mut capped = payload.clone();
+            capped.apply_caps();
+            log_unsent("client_init_failed", &capped);
             SendOutcome::Kept {
                 reason: "client_init_failed".to_string(),
             }
