@@ -1,0 +1,3 @@
+//! The quickstart (work in progress: the rmcp helper is writing it).
+
+fn main() {}

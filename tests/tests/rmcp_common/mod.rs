@@ -1,0 +1,110 @@
+//! The rmcp server and client the rmcp end-to-end tests share: a small text server with two tools of its own and
+//! the feedback tool added by `#[patchwork_feedback]` above `#[tool_router]`, and a real rmcp client connected
+//! to it over `tokio::io::duplex`.
+
+#![allow(dead_code)]
+
+use patchwork_runtime::patchwork_feedback;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, Implementation, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RunningService;
+use rmcp::{RoleClient, ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
+use serde::Deserialize;
+
+/// The arguments of the server's own tools.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub struct TextArgs {
+    /// The text to work on.
+    pub text: String,
+}
+
+/// A small server: counts words, reverses text, and has the feedback tool.
+#[derive(Debug, Clone, Default)]
+pub struct TextServer;
+
+// Until the macro's rmcp mode lands, the constants come from a neutral-mode block of their own.
+#[patchwork_feedback(
+    slug = "text-server",
+    instructions = "Tools for counting and reversing text."
+)]
+impl TextServer {}
+
+#[tool_router]
+impl TextServer {
+    /// Count the words in a text.
+    #[tool]
+    async fn word_count(&self, Parameters(args): Parameters<TextArgs>) -> String {
+        args.text.split_whitespace().count().to_string()
+    }
+
+    /// Reverse a text, character by character.
+    #[tool]
+    async fn reverse(&self, Parameters(args): Parameters<TextArgs>) -> String {
+        args.text.chars().rev().collect()
+    }
+
+    // The method rmcp mode of `#[patchwork_feedback]` generates, written out by hand until the macro emits it.
+    #[::patchwork_runtime::__private::rmcp::tool(
+        name = "feedback",
+        title = "Report a limitation",
+        description = Self::PATCHWORK_TOOL_DESCRIPTION,
+        input_schema = ::patchwork_runtime::__private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
+        annotations(
+            title = "Report a limitation",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    async fn patchwork_rmcp_feedback(
+        &self,
+        context: ::patchwork_runtime::__private::rmcp::RequestContext<
+            ::patchwork_runtime::__private::rmcp::RoleServer,
+        >,
+        arguments: ::patchwork_runtime::__private::rmcp::JsonObject,
+    ) -> ::patchwork_runtime::__private::rmcp::CallToolResult {
+        static CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
+            ::patchwork_runtime::__private::FeedbackConfig {
+                tool_name: "feedback",
+                server_slug: ::core::option::Option::Some("text-server"),
+                base_url: ::core::option::Option::None,
+                api_key_env: ::core::option::Option::None,
+                server_tools: &["word_count", "reverse"],
+            };
+        ::patchwork_runtime::__private::rmcp::call_tool(&CONFIG, self, context, arguments).await
+    }
+}
+
+#[tool_handler]
+impl ServerHandler for TextServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("text-server", "0.3.0"))
+            .with_instructions(Self::PATCHWORK_INSTRUCTIONS)
+    }
+}
+
+/// The client's name and version, as the server must report them in `client_type`.
+pub const CLIENT_NAME: &str = "rmcp-e2e-agent";
+pub const CLIENT_VERSION: &str = "1.2.3";
+
+/// Starts [`TextServer`] in this process and connects a real rmcp client to it over an in-memory duplex pipe.
+pub async fn connect() -> RunningService<RoleClient, ClientConfig> {
+    let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(async move {
+        if let Ok(running) = TextServer.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    ClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new(CLIENT_NAME, CLIENT_VERSION),
+    )
+    .serve(client_io)
+    .await
+    .expect("the rmcp client connects to the server")
+}

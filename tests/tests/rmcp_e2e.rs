@@ -1,0 +1,305 @@
+//! End to end in one process: a real rmcp client, connected over `tokio::io::duplex` to an rmcp server whose
+//! feedback tool comes from `#[patchwork_feedback]` above `#[tool_router]`, delivering to the runtime's local
+//! collector (a real HTTP server on loopback).
+//!
+//! One test runs the steps in order, because they share the process environment that points the generated tool
+//! at the collector (`PATCHWORKMCP_URL`, `PATCHWORKMCP_API_KEY`), and the last step stops the collector.
+
+mod rmcp_common;
+
+use std::future::Future;
+use std::time::Duration;
+
+use patchwork_runtime::collector::Collector;
+use patchwork_runtime::{FeedbackPayload, capture_unsent};
+use rmcp::RoleClient;
+use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig, JsonObject};
+use rmcp::service::RunningService;
+use serde_json::{Value, json};
+
+type Client = RunningService<RoleClient, ClientConfig>;
+
+/// Bound on every step that waits for the server, the client or the collector (a loaded 2-core machine).
+const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[test]
+fn rmcp_client_lists_reads_and_calls_the_feedback_tool() {
+    let collector = Collector::start().expect("the local collector starts");
+    // SAFETY: set before any thread of this test reads the environment; this binary runs this one test, and the
+    // collector's thread never reads it.
+    unsafe {
+        std::env::set_var("PATCHWORKMCP_URL", collector.url());
+        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
+        std::env::remove_var("PATCHWORKMCP_SERVER_SLUG");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let client = bounded("connect", rmcp_common::connect()).await;
+        lists_the_feedback_tool_with_its_schema(&client).await;
+        instructions_carry_the_directive(&client);
+        good_arguments_are_delivered_with_server_filled_context(&client, &collector).await;
+        what_the_agent_sent_is_kept(&client, &collector).await;
+        bad_arguments_get_an_error_result_naming_the_field(&client, &collector).await;
+        delivered_on_the_third_attempt_after_two_503s(&client, &collector).await;
+        let client = collector_down_says_so_and_logs_the_unsent_line(client, collector).await;
+        bounded("client shutdown", client.cancel())
+            .await
+            .expect("the client shuts down cleanly");
+    });
+}
+
+async fn lists_the_feedback_tool_with_its_schema(client: &Client) {
+    let tools = bounded("tools/list", client.list_all_tools())
+        .await
+        .expect("tools/list succeeds");
+    let mut names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["feedback", "reverse", "word_count"]);
+
+    let feedback = tools
+        .iter()
+        .find(|t| t.name == "feedback")
+        .expect("feedback is listed");
+    let listed = serde_json::to_value(feedback).expect("a tool serializes");
+    assert_eq!(
+        listed["inputSchema"],
+        patchwork_runtime::tool_input_schema(),
+        "the listed schema is the runtime's"
+    );
+    assert_eq!(
+        listed["inputSchema"]["required"],
+        json!(["what_i_needed", "what_i_tried", "gap_type"])
+    );
+    assert_eq!(listed["title"], "Report a limitation");
+    assert_eq!(
+        listed["description"],
+        rmcp_common::TextServer::PATCHWORK_TOOL_DESCRIPTION
+    );
+    assert_eq!(
+        listed["annotations"],
+        json!({
+            "title": "Report a limitation",
+            "readOnlyHint": false,
+            "destructiveHint": false,
+            "idempotentHint": false,
+            "openWorldHint": true,
+        })
+    );
+}
+
+fn instructions_carry_the_directive(client: &Client) {
+    let info = client.peer_info().expect("the server answered initialize");
+    let instructions = info
+        .instructions
+        .as_deref()
+        .expect("the server sends instructions");
+    assert!(
+        instructions.starts_with("Tools for counting and reversing text.\n\n"),
+        "{instructions}"
+    );
+    assert!(
+        instructions.contains("call the `feedback` tool BEFORE responding to the user"),
+        "{instructions}"
+    );
+}
+
+async fn good_arguments_are_delivered_with_server_filled_context(
+    client: &Client,
+    collector: &Collector,
+) {
+    let before = collector.requests().len();
+    let result = call(
+        client,
+        json!({
+            "what_i_needed": "a tool that counts sentences",
+            "what_i_tried": "word_count, which only counts words",
+            "gap_type": "missing_tool",
+            "suggestion": "add sentence_count",
+        }),
+    )
+    .await;
+    assert_eq!(result.is_error, Some(false), "{result:?}");
+    assert!(text(&result).starts_with("Thank you"), "{}", text(&result));
+
+    let requests = collector.requests();
+    assert_eq!(
+        requests.len(),
+        before + 1,
+        "one POST, answered at once: {requests:?}"
+    );
+    let request = &requests[before];
+    assert_eq!(request.path, "/api/v1/feedback/");
+    assert_eq!(request.status, Some(201));
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {}", Collector::DEFAULT_API_KEY).as_str())
+    );
+    let payload = request.feedback().expect("the body is a feedback payload");
+    assert_eq!(payload.server_slug, "text-server", "the attribute's slug");
+    assert_eq!(payload.what_i_needed, "a tool that counts sentences");
+    assert_eq!(payload.suggestion, "add sentence_count");
+    assert_eq!(
+        payload.client_type,
+        format!(
+            "{}/{}",
+            rmcp_common::CLIENT_NAME,
+            rmcp_common::CLIENT_VERSION
+        ),
+        "filled from the client's initialize"
+    );
+    assert_eq!(
+        payload.tools_available,
+        ["reverse", "word_count"],
+        "filled from the server's own tools/list, without the feedback tool"
+    );
+}
+
+async fn what_the_agent_sent_is_kept(client: &Client, collector: &Collector) {
+    let before = collector.requests().len();
+    let result = call(
+        client,
+        json!({
+            "what_i_needed": "reverse by words, not characters",
+            "what_i_tried": "reverse",
+            "gap_type": "missing_parameter",
+            "client_type": "cursor",
+            "tools_available": ["reverse"],
+        }),
+    )
+    .await;
+    assert_eq!(result.is_error, Some(false), "{result:?}");
+    let payload = delivered(collector, before);
+    assert_eq!(payload.client_type, "cursor");
+    assert_eq!(payload.tools_available, ["reverse"]);
+}
+
+async fn bad_arguments_get_an_error_result_naming_the_field(
+    client: &Client,
+    collector: &Collector,
+) {
+    let before = collector.requests().len();
+    let result = call(
+        client,
+        json!({"what_i_tried": "word_count", "gap_type": "missing_tool", "resolution": "gave_up"}),
+    )
+    .await;
+    assert_eq!(
+        result.is_error,
+        Some(true),
+        "a tool result with isError, not a JSON-RPC error"
+    );
+    let text = text(&result);
+    assert!(text.contains("`what_i_needed` is missing"), "{text}");
+    assert!(text.contains("`resolution` must be one of"), "{text}");
+
+    let missing = bounded(
+        "tools/call without arguments",
+        client.call_tool(CallToolRequestParams::new("feedback")),
+    )
+    .await
+    .expect("a call without arguments still gets a tool result");
+    assert_eq!(missing.is_error, Some(true));
+    assert!(
+        self::text(&missing).contains("`what_i_needed` is missing"),
+        "{}",
+        self::text(&missing)
+    );
+    assert_eq!(
+        collector.requests().len(),
+        before,
+        "nothing is sent for invalid arguments"
+    );
+}
+
+async fn delivered_on_the_third_attempt_after_two_503s(client: &Client, collector: &Collector) {
+    let before = collector.requests().len();
+    collector.fail_next(2, 503);
+    let result = call(
+        client,
+        json!({"what_i_needed": "retry me", "what_i_tried": "word_count", "gap_type": "other"}),
+    )
+    .await;
+    assert_eq!(result.is_error, Some(false), "{result:?}");
+    assert!(text(&result).starts_with("Thank you"), "{}", text(&result));
+    let statuses: Vec<Option<u16>> = collector.requests()[before..]
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [Some(503), Some(503), Some(201)]);
+    assert_eq!(delivered(collector, before + 2).what_i_needed, "retry me");
+}
+
+async fn collector_down_says_so_and_logs_the_unsent_line(
+    client: Client,
+    collector: Collector,
+) -> Client {
+    collector.shutdown();
+    let unsent = capture_unsent();
+    let result = call(
+        &client,
+        json!({"what_i_needed": "collector-down marker 7f3a", "what_i_tried": "reverse", "gap_type": "other"}),
+    )
+    .await;
+    assert_eq!(
+        result.is_error,
+        Some(false),
+        "delivery failures are not argument errors: {result:?}"
+    );
+    let reply = text(&result);
+    assert!(!reply.starts_with("Thank you"), "{reply}");
+    assert!(
+        reply.contains("could not be delivered"),
+        "the reply says it was not delivered: {reply}"
+    );
+    let records: Vec<_> = unsent
+        .records()
+        .into_iter()
+        .filter(|r| r.payload.what_i_needed == "collector-down marker 7f3a")
+        .collect();
+    assert_eq!(records.len(), 1, "exactly one unsent line: {records:?}");
+    assert_eq!(
+        records[0].payload.tools_available,
+        ["reverse", "word_count"]
+    );
+    client
+}
+
+async fn call(client: &Client, arguments: Value) -> CallToolResult {
+    let arguments: JsonObject =
+        serde_json::from_value(arguments).expect("test arguments are an object");
+    bounded(
+        "tools/call",
+        client.call_tool(CallToolRequestParams::new("feedback").with_arguments(arguments)),
+    )
+    .await
+    .expect("tools/call gets a result")
+}
+
+fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The payload of the request at `index`, which must have been accepted.
+fn delivered(collector: &Collector, index: usize) -> FeedbackPayload {
+    let requests = collector.requests();
+    let request = requests
+        .get(index)
+        .unwrap_or_else(|| panic!("request {index} arrived: {requests:?}"));
+    assert_eq!(request.status, Some(201), "{request:?}");
+    request.feedback().expect("the body is a feedback payload")
+}
+
+async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(STEP_TIMEOUT, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not finish within {STEP_TIMEOUT:?}"))
+}
