@@ -30,7 +30,9 @@ pub use patchwork_macros::patchwork_feedback;
 
 mod delivery;
 mod options;
+pub mod outbox;
 mod payload;
+pub mod reporter;
 mod schema;
 mod tool;
 mod unsent;
@@ -96,5 +98,3 @@ pub const SERVER_INSTRUCTIONS: &str = concat!(
 pub fn server_instructions(tool_name: &str) -> String {
     SERVER_INSTRUCTIONS.replace("`feedback`", &format!("`{tool_name}`"))
 }
-
-pub mod outbox;

@@ -283,6 +283,15 @@ impl Outbox {
         Ok(())
     }
 
+    /// The pending entry `item` has once appended (whether or not it is still there).
+    pub fn entry_for(&self, item: &OutboxItem) -> PendingEntry {
+        PendingEntry {
+            key: item.key.clone(),
+            created_ms: item.created_ms,
+            path: self.dir.join(PENDING).join(item.file_name()),
+        }
+    }
+
     /// Lists `pending/`, oldest first, and recounts its size. Files whose names are not item
     /// names are ignored.
     pub fn pending(&self) -> io::Result<Vec<PendingEntry>> {

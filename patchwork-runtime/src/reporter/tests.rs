@@ -1,0 +1,440 @@
+//! Reporter behaviour against the local collector over real loopback HTTP. Waits are on events
+//! (collector arrivals, flush) with wide bounds; retry schedules are shortened so storms end fast.
+
+use super::*;
+use crate::collector::Collector;
+use crate::delivery::parse_retry_after;
+use crate::options::Options;
+use crate::unsent::capture_unsent;
+use std::path::Path;
+use std::time::Instant as StdInstant;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn fast_config(outbox: OutboxSetting) -> ReporterConfig {
+    ReporterConfig {
+        outbox,
+        delivery: DeliveryConfig::default()
+            .with_initial_backoff(Duration::from_millis(10))
+            .with_request_timeout(Duration::from_secs(5)),
+        max_backoff: Duration::from_millis(50),
+        ..ReporterConfig::default()
+    }
+}
+
+fn in_dir(dir: &Path) -> OutboxSetting {
+    OutboxSetting::Dir(dir.to_path_buf())
+}
+
+fn payload(what: &str) -> FeedbackPayload {
+    FeedbackPayload {
+        server_slug: "reporter-test".into(),
+        what_i_needed: what.into(),
+        what_i_tried: "everything".into(),
+        ..Default::default()
+    }
+}
+
+fn resolved(collector: &Collector) -> ResolvedOptions {
+    ResolvedOptions::resolve(Some(&collector.options("reporter-test")))
+}
+
+fn resolved_at(url: &str) -> ResolvedOptions {
+    ResolvedOptions::resolve(Some(&Options {
+        patchwork_url: Some(url.to_string()),
+        api_key: Some(Collector::DEFAULT_API_KEY.to_string()),
+        server_slug: Some("reporter-test".to_string()),
+    }))
+}
+
+fn keys_received(collector: &Collector) -> Vec<String> {
+    collector
+        .requests()
+        .iter()
+        .filter(|r| r.status == Some(201))
+        .filter_map(|r| r.header(IDEMPOTENCY_KEY_HEADER).map(str::to_string))
+        .collect()
+}
+
+/// A loopback URL where nothing listens (connection refused).
+fn refusing_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn submit_returns_recorded_and_the_worker_delivers_with_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+
+    let submitted = reporter
+        .submit(&payload("a calendar tool"), &resolved(&collector))
+        .await;
+    let Submitted::Recorded { key, durable } = &submitted else {
+        panic!("expected Recorded, got {submitted:?}");
+    };
+    assert!(durable);
+    assert!(submitted.message().contains("recorded"));
+
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(keys_received(&collector), vec![key.to_string()]);
+    assert_eq!(collector.feedback()[0].what_i_needed, "a calendar tool");
+    let outbox = reporter.outbox().expect("outbox");
+    assert!(outbox.pending().expect("list").is_empty());
+    assert!(outbox.delivered_keys().contains(key));
+    assert_eq!(reporter.stats().delivered, 1);
+}
+
+#[tokio::test]
+async fn a_503_storm_is_retried_with_one_key_until_accepted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.fail_next(5, 503);
+    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+    let submitted = reporter
+        .submit(&payload("storm"), &resolved(&collector))
+        .await;
+    let Submitted::Recorded { key, .. } = submitted else {
+        panic!("{submitted:?}");
+    };
+    assert!(reporter.flush(WAIT).await.settled());
+    let requests = collector.requests();
+    assert_eq!(requests.len(), 6, "five 503s, then the accepted one");
+    for request in &requests {
+        assert_eq!(request.header(IDEMPOTENCY_KEY_HEADER), Some(key.as_str()));
+    }
+    assert_eq!(collector.feedback().len(), 1);
+    assert!(
+        reporter
+            .outbox()
+            .expect("outbox")
+            .pending()
+            .expect("list")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_before_the_next_attempt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.rate_limit_next(1, 1);
+    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+    let started = StdInstant::now();
+    reporter
+        .submit(&payload("rate limited"), &resolved(&collector))
+        .await;
+    assert!(reporter.flush(WAIT).await.settled());
+    // Our own backoff is at most 50 ms here; only the Retry-After explains a 1 s wait.
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(collector.requests().len(), 2);
+    assert_eq!(collector.feedback().len(), 1);
+}
+
+#[test]
+fn retry_after_parses_seconds_and_http_dates() {
+    assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+    assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+    assert_eq!(
+        parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+        Some(Duration::ZERO),
+        "a date in the past means now"
+    );
+    let soon = std::time::SystemTime::now() + Duration::from_secs(90);
+    let wait = parse_retry_after(&httpdate::fmt_http_date(soon)).expect("http date");
+    assert!(
+        wait > Duration::from_secs(80) && wait <= Duration::from_secs(90),
+        "{wait:?}"
+    );
+    assert_eq!(parse_retry_after("soon"), None);
+}
+
+#[tokio::test]
+async fn a_final_refusal_moves_the_item_to_rejected_and_logs_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.fail_next(1, 400);
+    let capture = capture_unsent();
+    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+    reporter
+        .submit(&payload("refused-4f1c"), &resolved(&collector))
+        .await;
+    assert!(reporter.flush(WAIT).await.settled());
+
+    assert_eq!(collector.requests().len(), 1, "a 400 is not retried");
+    assert_eq!(reporter.stats().rejected, 1);
+    assert!(
+        reporter
+            .outbox()
+            .expect("outbox")
+            .pending()
+            .expect("list")
+            .is_empty()
+    );
+    let rejected = std::fs::read_dir(dir.path().join("rejected"))
+        .expect("rejected/")
+        .count();
+    assert_eq!(rejected, 1);
+    let logged: Vec<_> = capture
+        .records()
+        .into_iter()
+        .filter(|r| r.payload.what_i_needed == "refused-4f1c")
+        .collect();
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].reason, "status_400");
+}
+
+#[tokio::test]
+async fn past_its_deadline_an_item_stays_in_the_outbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reporter = Reporter::start(ReporterConfig {
+        item_deadline: Duration::from_millis(300),
+        ..fast_config(in_dir(dir.path()))
+    });
+    let submitted = reporter
+        .submit(&payload("unreachable"), &resolved_at(&refusing_url()))
+        .await;
+    let Submitted::Recorded { key, durable: true } = submitted else {
+        panic!("{submitted:?}");
+    };
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(reporter.stats().deferred, 1);
+    let pending = reporter.outbox().expect("outbox").pending().expect("list");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].key, key);
+}
+
+#[tokio::test]
+async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let earlier = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+    let mut left = Vec::new();
+    for n in 0..3 {
+        let body = serde_json::to_value(payload(&format!("left {n}"))).expect("json");
+        let item = OutboxItem::new(collector.url(), body);
+        earlier.append(&item).expect("append");
+        left.push(item.key.to_string());
+    }
+    // An item for another service stays untouched.
+    let foreign = OutboxItem::new("https://elsewhere.example", serde_json::json!({}));
+    earlier.append(&foreign).expect("append");
+
+    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+    let Submitted::Recorded { key, .. } = reporter
+        .submit(&payload("new"), &resolved(&collector))
+        .await
+    else {
+        panic!("not recorded");
+    };
+    collector
+        .wait_for_requests(4, WAIT)
+        .await
+        .expect("all four arrive");
+    assert!(reporter.flush(WAIT).await.settled());
+    let mut received = keys_received(&collector);
+    received.sort();
+    left.push(key.to_string());
+    left.sort();
+    assert_eq!(received, left);
+    let pending = earlier.pending().expect("list");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].key, foreign.key);
+}
+
+#[tokio::test]
+async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.set_delay(Duration::from_millis(200));
+    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+    let options = resolved(&collector);
+    let first = reporter.submit(&payload("loop"), &options).await;
+    assert!(matches!(first, Submitted::Recorded { .. }), "{first:?}");
+    for n in 2..=500 {
+        let repeat = reporter.submit(&payload("loop"), &options).await;
+        assert_eq!(repeat, Submitted::Repeat { count: n });
+    }
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(collector.requests().len(), 1);
+    assert_eq!(reporter.stats().repeats, 499);
+    let count: u64 = collector.requests()[0]
+        .header(REPEAT_COUNT_HEADER)
+        .map_or(1, |n| n.parse().expect("number"));
+    assert!((1..=500).contains(&count));
+    // Another session's identical text is its own feedback.
+    let other = FeedbackPayload {
+        session_id: "other".into(),
+        ..payload("loop")
+    };
+    assert!(matches!(
+        reporter.submit(&other, &options).await,
+        Submitted::Recorded { .. }
+    ));
+}
+
+#[tokio::test]
+async fn with_the_outbox_off_feedback_is_delivered_from_memory() {
+    let collector = Collector::start().expect("collector");
+    let reporter = Reporter::start(fast_config(OutboxSetting::Off));
+    let submitted = reporter
+        .submit(&payload("no disk"), &resolved(&collector))
+        .await;
+    assert!(
+        matches!(submitted, Submitted::Recorded { durable: false, .. }),
+        "{submitted:?}"
+    );
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(collector.feedback().len(), 1);
+}
+
+#[tokio::test]
+async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, b"x").expect("write");
+    let collector = Collector::start().expect("collector");
+    let capture = capture_unsent();
+    let reporter = Reporter::start(fast_config(in_dir(&file.join("outbox"))));
+    assert!(reporter.outbox().is_none());
+
+    let feedback = payload("read-only-7d2e");
+    let submitted = reporter.submit(&feedback, &resolved(&collector)).await;
+    let Submitted::Recorded {
+        key,
+        durable: false,
+    } = submitted
+    else {
+        panic!("{submitted:?}");
+    };
+    assert_eq!(
+        key,
+        IdempotencyKey::from_content(feedback.to_json_line().as_bytes())
+    );
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(keys_received(&collector), vec![key.to_string()]);
+    let logged = capture_unsent_for(&capture, "read-only-7d2e");
+    assert_eq!(logged, vec!["outbox_unavailable".to_string()]);
+}
+
+fn capture_unsent_for(capture: &crate::unsent::UnsentCapture, what: &str) -> Vec<String> {
+    capture
+        .records()
+        .into_iter()
+        .filter(|r| r.payload.what_i_needed == what)
+        .map(|r| r.reason)
+        .collect()
+}
+
+#[tokio::test]
+async fn without_a_key_nothing_is_queued_and_the_line_is_logged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+    let capture = capture_unsent();
+    let mut options = resolved_at("http://127.0.0.1:9");
+    options.api_key = None;
+    let submitted = reporter.submit(&payload("keyless-91ab"), &options).await;
+    assert_eq!(
+        submitted,
+        Submitted::Kept {
+            reason: "missing_api_key".into()
+        }
+    );
+    assert!(submitted.message().contains("no PatchworkMCP API key"));
+    assert_eq!(
+        capture_unsent_for(&capture, "keyless-91ab"),
+        vec!["missing_api_key"]
+    );
+    assert!(
+        reporter
+            .outbox()
+            .expect("outbox")
+            .pending()
+            .expect("list")
+            .is_empty()
+    );
+}
+
+#[test]
+fn works_from_plain_threads_outside_any_runtime() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+    assert!(tokio::runtime::Handle::try_current().is_err());
+    let submitted = reporter.submit_blocking(&payload("sync caller"), &resolved(&collector));
+    assert!(matches!(
+        submitted,
+        Submitted::Recorded { durable: true, .. }
+    ));
+    assert!(reporter.flush_blocking(WAIT).settled());
+    assert_eq!(collector.feedback().len(), 1);
+}
+
+#[tokio::test]
+async fn more_items_than_the_queue_holds_wait_in_the_outbox_and_all_arrive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.set_delay(Duration::from_millis(20));
+    let reporter = Reporter::start(ReporterConfig {
+        queue_capacity: 4,
+        max_concurrent: 2,
+        ..fast_config(in_dir(dir.path()))
+    });
+    let options = resolved(&collector);
+    let mut keys = Vec::new();
+    for n in 0..40 {
+        match reporter
+            .submit(&payload(&format!("many {n}")), &options)
+            .await
+        {
+            Submitted::Recorded { key, durable: true } => keys.push(key.to_string()),
+            other => panic!("{other:?}"),
+        }
+        assert!(reporter.in_flight() <= 4);
+    }
+    collector
+        .wait_for_requests(40, WAIT)
+        .await
+        .expect("all arrive");
+    assert!(reporter.flush(WAIT).await.settled());
+    let mut received = keys_received(&collector);
+    received.sort();
+    keys.sort();
+    assert_eq!(received, keys);
+}
+
+#[tokio::test]
+async fn a_flush_deadline_returns_in_time_and_leaves_the_item_in_the_outbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.never_answer_next(1);
+    let reporter = Reporter::start(ReporterConfig {
+        delivery: DeliveryConfig::default().with_request_timeout(Duration::from_secs(30)),
+        ..fast_config(in_dir(dir.path()))
+    });
+    reporter
+        .submit(&payload("hung"), &resolved(&collector))
+        .await;
+    collector
+        .wait_for_requests(1, WAIT)
+        .await
+        .expect("attempt arrives");
+    let report = reporter.flush(Duration::from_millis(200)).await;
+    assert_eq!(report.in_flight, 1);
+    assert_eq!(
+        reporter
+            .outbox()
+            .expect("outbox")
+            .pending()
+            .expect("list")
+            .len(),
+        1
+    );
+}
