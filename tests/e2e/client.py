@@ -1,7 +1,7 @@
 """Drives an MCP stdio server with the official MCP Python SDK (`mcp` on PyPI), as an independent client.
 
-Usage: client.py SERVER_COMMAND [MODE ...]   (modes: `legacy` = initialize handshake, or a protocol version such
-as `2026-07-28` = the stateless lifecycle; default: both)
+Usage: client.py SERVER_COMMAND [MODE ...]   (modes: `legacy` = the initialize handshake; `auto` = `server/discover`
+first, which gives the stateless 2026-07-28 lifecycle on servers that support it; default: both)
 
 The server is started with this process's environment (so PATCHWORKMCP_* reach it); its stderr passes through.
 For each mode the script lists the tools, reads the instructions, calls the server's own `count_text` tool, calls
@@ -62,7 +62,7 @@ async def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     command = argv[1]
-    modes = argv[2:] or ["legacy", "2026-07-28"]
+    modes = argv[2:] or ["legacy", "auto"]
     report = {"client": f"{CLIENT_NAME}/{CLIENT_VERSION}", "modes": {}}
     for mode in modes:
         report["modes"][mode] = await run_mode(command, mode)

@@ -1,0 +1,266 @@
+//! End to end out of process, with an MCP client not written in Rust: the official MCP Python SDK (`mcp` on PyPI,
+//! pinned below) drives the `stdio_server` example binary over stdio, once with the `initialize` handshake and
+//! once with the stateless 2026-07-28 lifecycle (`server/discover`), while the runtime's local collector stands in for PatchworkMCP.
+//!
+//! The test prepares what it needs: it builds the example with cargo, and creates `<repo>/.venv` with the pinned
+//! SDK when it is missing (`python3 -m venv` + pip from PyPI; `.venv` is git-ignored). Set `PATCHWORK_PYTHON` to
+//! use another interpreter that already has the SDK.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use patchwork_runtime::collector::Collector;
+use serde_json::{Value, json};
+
+/// The SDK version the harness is written against.
+const MCP_SDK: &str = "mcp==2.3.0";
+const CLIENT: &str = "patchwork-e2e-python/0.9.1";
+/// `legacy`: the `initialize` handshake; `auto`: `server/discover`, which rmcp answers with the stateless
+/// 2026-07-28 lifecycle (client name and version then come with each request, not from `initialize`).
+const MODES: [&str; 2] = ["legacy", "auto"];
+
+#[test]
+fn python_sdk_drives_the_stdio_example() {
+    let repo = repo_root();
+    let server = build_stdio_example(&repo);
+    let python = python_with_sdk(&repo);
+    let collector = Collector::start().expect("the local collector starts");
+
+    let output = run_bounded(
+        Command::new(&python)
+            .arg(repo.join("tests/e2e/client.py"))
+            .arg(&server)
+            .args(MODES)
+            .env("PATCHWORKMCP_URL", collector.url())
+            .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
+            .env("PATCHWORKMCP_SERVER_SLUG", "toolbox-e2e")
+            .env("PYTHONUNBUFFERED", "1"),
+        Duration::from_secs(300),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "client.py failed ({}):\n{stderr}",
+        output.status
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "client.py printed no JSON ({e}):\n{}\n{stderr}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    assert_eq!(report["client"], CLIENT);
+
+    for mode in MODES {
+        let session = &report["modes"][mode];
+        check_session(mode, session);
+    }
+    assert!(
+        !stderr.contains("PATCHWORKMCP_UNSENT_FEEDBACK"),
+        "everything was delivered:\n{stderr}"
+    );
+
+    // One delivery per mode, in order, with what the agent sent and what only the server knows.
+    let feedback = collector.feedback();
+    assert_eq!(feedback.len(), MODES.len(), "{feedback:?}");
+    for (payload, mode) in feedback.iter().zip(MODES) {
+        assert_eq!(
+            payload.what_i_needed,
+            format!("a tool that converts time zones ({mode})")
+        );
+        assert_eq!(
+            payload.server_slug, "toolbox-e2e",
+            "slug from the environment"
+        );
+        assert_eq!(payload.gap_type, patchwork_runtime::GapType::MissingTool);
+        assert_eq!(
+            payload.client_type, CLIENT,
+            "{mode}: the client's name/version, read by the server"
+        );
+        assert_eq!(
+            payload.tools_available,
+            ["convert_units", "count_text", "days_between"],
+            "{mode}: the server's own tool list"
+        );
+    }
+    for request in collector.requests() {
+        assert_eq!(
+            request.header("authorization"),
+            Some(format!("Bearer {}", Collector::DEFAULT_API_KEY).as_str())
+        );
+    }
+}
+
+fn check_session(mode: &str, session: &Value) {
+    assert!(session.is_object(), "{mode}: no report: {session}");
+    let expected_version = if mode == "legacy" {
+        "2025-11-25"
+    } else {
+        "2026-07-28"
+    };
+    assert_eq!(
+        session["protocol_version"], expected_version,
+        "{mode}: the lifecycle under test"
+    );
+    let instructions = session["instructions"].as_str().unwrap_or_default();
+    assert!(
+        instructions.contains("call the `feedback` tool BEFORE responding"),
+        "{mode}: {instructions}"
+    );
+
+    let tools = session["tools"].as_array().expect("a tool list");
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        ["convert_units", "count_text", "days_between", "feedback"],
+        "{mode}"
+    );
+    let feedback = tools
+        .iter()
+        .find(|t| t["name"] == "feedback")
+        .expect("feedback listed");
+    assert_eq!(
+        feedback["inputSchema"],
+        patchwork_runtime::tool_input_schema(),
+        "{mode}"
+    );
+    assert_eq!(feedback["title"], "Report a limitation", "{mode}");
+    assert_eq!(feedback["annotations"]["readOnlyHint"], false, "{mode}");
+    assert_eq!(feedback["annotations"]["openWorldHint"], true, "{mode}");
+
+    assert_eq!(
+        session["count_text"],
+        json!({"is_error": false, "text": "words: 4\nlines: 2\ncharacters: 18\nbytes: 18"}),
+        "{mode}: the server's own tool still works"
+    );
+    assert_eq!(session["good"]["is_error"], false, "{mode}");
+    let good = session["good"]["text"].as_str().unwrap_or_default();
+    assert!(good.starts_with("Thank you"), "{mode}: {good}");
+
+    assert_eq!(session["bad"]["is_error"], true, "{mode}");
+    let bad = session["bad"]["text"].as_str().unwrap_or_default();
+    assert!(bad.contains("`what_i_needed` is missing"), "{mode}: {bad}");
+    assert!(bad.contains("`resolution` must be one of"), "{mode}: {bad}");
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repository")
+        .to_path_buf()
+}
+
+/// Builds the example (a no-op when it is fresh) and returns its path.
+fn build_stdio_example(repo: &Path) -> PathBuf {
+    let output = run_bounded(
+        Command::new(env!("CARGO")).current_dir(repo).args([
+            "build",
+            "-p",
+            "patchwork-runtime",
+            "--example",
+            "stdio_server",
+            "--features",
+            "rmcp",
+            "--message-format=json-render-diagnostics",
+        ]),
+        Duration::from_secs(1200),
+    );
+    assert!(
+        output.status.success(),
+        "building the stdio_server example failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // cargo reports where the executable is; do not guess the target directory.
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| message["target"]["name"] == "stdio_server")
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reported the stdio_server executable")
+}
+
+/// A Python with the pinned SDK: `PATCHWORK_PYTHON`, else `<repo>/.venv`, created when missing.
+fn python_with_sdk(repo: &Path) -> PathBuf {
+    if let Some(python) = std::env::var_os("PATCHWORK_PYTHON") {
+        return PathBuf::from(python);
+    }
+    let venv = repo.join(".venv");
+    let python = venv.join("bin/python");
+    if !has_sdk(&python) {
+        if !python.exists() {
+            let created = run_bounded(
+                Command::new("python3").args(["-m", "venv"]).arg(&venv),
+                Duration::from_secs(300),
+            );
+            assert!(
+                created.status.success(),
+                "python3 -m venv {} failed (is python3 with venv installed?):\n{}",
+                venv.display(),
+                String::from_utf8_lossy(&created.stderr)
+            );
+        }
+        let installed = run_bounded(
+            Command::new(&python).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                MCP_SDK,
+            ]),
+            Duration::from_secs(600),
+        );
+        assert!(
+            installed.status.success(),
+            "pip install {MCP_SDK} failed:\n{}",
+            String::from_utf8_lossy(&installed.stderr)
+        );
+        assert!(
+            has_sdk(&python),
+            "{MCP_SDK} is not importable after pip install"
+        );
+    }
+    python
+}
+
+fn has_sdk(python: &Path) -> bool {
+    let wanted = MCP_SDK.trim_start_matches("mcp==");
+    python.exists()
+        && run_bounded(
+            Command::new(python).args([
+                "-c",
+                "import importlib.metadata as m, mcp; print(m.version('mcp'))",
+            ]),
+            Duration::from_secs(120),
+        )
+        .stdout
+        .trim_ascii()
+            == wanted.as_bytes()
+}
+
+/// Runs a command to completion, killing it if it outlives `limit`.
+fn run_bounded(command: &mut Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let output = child.wait_with_output();
+        let _ = done.send(());
+        output
+    });
+    if finished.recv_timeout(limit).is_err() {
+        // SAFETY-free fallback: ask the OS to stop the child we started, by its id.
+        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        panic!("{command:?} did not finish within {limit:?}");
+    }
+    waiter
+        .join()
+        .expect("the waiter thread does not panic")
+        .unwrap_or_else(|e| panic!("waiting for {command:?} failed: {e}"))
+}
