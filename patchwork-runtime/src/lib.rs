@@ -29,6 +29,7 @@
 pub use patchwork_macros::patchwork_feedback;
 
 mod delivery;
+pub mod heartbeat;
 mod options;
 pub mod outbox;
 mod payload;

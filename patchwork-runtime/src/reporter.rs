@@ -227,7 +227,7 @@ pub(crate) struct Shared {
     outbox: Option<Arc<Outbox>>,
     /// An outbox was configured but could not be opened: feedback is logged as it arrives.
     outbox_failed: bool,
-    deliverer: Option<Deliverer>,
+    deliverer: Option<Arc<Deliverer>>,
     runtime: Option<tokio::runtime::Handle>,
     routes: Mutex<HashMap<String, Route>>,
     flood: Mutex<FloodGuard>,
@@ -386,7 +386,8 @@ impl Reporter {
         let outbox_failed = wanted.is_some() && outbox.is_none();
         let deliverer = Deliverer::new(config.delivery.clone())
             .inspect_err(|error| tracing::error!(%error, "feedback delivery disabled"))
-            .ok();
+            .ok()
+            .map(Arc::new);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .thread_name("patchwork-reporter")
@@ -431,6 +432,14 @@ impl Reporter {
                 thread,
             }),
         }
+    }
+
+    /// The worker's runtime and HTTP deliverer, for other background tasks (the heartbeat).
+    pub(crate) fn background(&self) -> Option<(tokio::runtime::Handle, Arc<Deliverer>)> {
+        Some((
+            self.shared.runtime.clone()?,
+            Arc::clone(self.shared.deliverer.as_ref()?),
+        ))
     }
 
     /// The outbox in use, if any.

@@ -1,0 +1,220 @@
+//! The optional heartbeat: tells the service the server is alive and which tools it has.
+//!
+//! `POST {url}/api/v1/heartbeat/` with `{"server_slug", "tool_count", "tool_names"}`: once at
+//! start, then every interval (60 s by default) with ±10% jitter so a fleet started together does
+//! not beat together. It runs on the background reporter's own runtime thread, so it works from
+//! sync code and from any async runtime and never panics for the lack of one. Without an API key
+//! or a slug it does not start and says nothing; failures are only logged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::oneshot;
+
+use crate::options::{DEFAULT_SERVER_SLUG, HEARTBEAT_PATH, Options, ResolvedOptions};
+use crate::outbox::random_u64;
+use crate::reporter::{Reporter, global};
+
+/// The reference interval between beats.
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Stops a running heartbeat. Dropping the handle leaves the heartbeat running.
+#[derive(Debug)]
+pub struct HeartbeatHandle {
+    stop: Option<oneshot::Sender<()>>,
+    done: Option<oneshot::Receiver<()>>,
+}
+
+impl HeartbeatHandle {
+    /// Stops the heartbeat and waits (up to 10 s, for a beat in flight) until its task has
+    /// ended; true when it has, so no beat starts after this returns.
+    pub async fn stop(mut self) -> bool {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.done.take() {
+            Some(done) => matches!(
+                tokio::time::timeout(Duration::from_secs(10), done).await,
+                Ok(Ok(()))
+            ),
+            None => true,
+        }
+    }
+
+    /// Asks the heartbeat to stop without waiting (for sync code).
+    pub fn stop_now(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the heartbeat with the reference interval on the process-wide reporter. `options`
+/// resolve like [`send_feedback`](crate::send_feedback)'s; `tool_names` should be the server's
+/// real tool list (for rmcp: the names in `Self::tool_router().list_all()`).
+/// `None` (and no request, no log above debug) when no API key or slug is configured.
+pub fn start_heartbeat(
+    options: Option<&Options>,
+    tool_names: Vec<String>,
+) -> Option<HeartbeatHandle> {
+    start_heartbeat_on(
+        global(),
+        &ResolvedOptions::resolve(options),
+        tool_names,
+        HEARTBEAT_INTERVAL,
+    )
+}
+
+/// [`start_heartbeat`] on a given reporter, with resolved options and an interval.
+pub fn start_heartbeat_on(
+    reporter: &Reporter,
+    resolved: &ResolvedOptions,
+    tool_names: Vec<String>,
+    interval: Duration,
+) -> Option<HeartbeatHandle> {
+    let (Some(api_key), slug) = (resolved.api_key.clone(), resolved.server_slug.trim()) else {
+        tracing::debug!("no PatchworkMCP API key; heartbeat not started");
+        return None;
+    };
+    if slug.is_empty() || slug == DEFAULT_SERVER_SLUG {
+        tracing::debug!("no PatchworkMCP server slug; heartbeat not started");
+        return None;
+    }
+    let endpoint = match resolved.endpoint(HEARTBEAT_PATH) {
+        Ok(endpoint) => endpoint,
+        Err(error) => {
+            tracing::warn!(%error, "heartbeat not started");
+            return None;
+        }
+    };
+    let (runtime, deliverer) = reporter.background()?;
+    let body = json!({
+        "server_slug": slug,
+        "tool_count": tool_names.len(),
+        "tool_names": tool_names,
+    })
+    .to_string();
+    let (stop, mut stopped) = oneshot::channel();
+    let (finished, done) = oneshot::channel();
+    let deliverer = Arc::clone(&deliverer);
+    runtime.spawn(async move {
+        let interval = interval.max(Duration::from_millis(1));
+        loop {
+            match deliverer.attempt(&endpoint, &api_key, &body).await {
+                crate::delivery::AttemptOutcome::Delivered(_) => tracing::debug!("heartbeat sent"),
+                outcome => tracing::info!(?outcome, "heartbeat not accepted"),
+            }
+            tokio::select! {
+                _ = &mut stopped => break,
+                () = tokio::time::sleep(jittered(interval, random_u64())) => {}
+            }
+        }
+        let _ = finished.send(());
+    });
+    Some(HeartbeatHandle {
+        stop: Some(stop),
+        done: Some(done),
+    })
+}
+
+/// `interval` ±10%, from a random draw.
+fn jittered(interval: Duration, draw: u64) -> Duration {
+    let tenth = interval / 10;
+    let span = u64::try_from(tenth.as_nanos().saturating_mul(2)).unwrap_or(u64::MAX);
+    let offset = Duration::from_nanos(draw % span.saturating_add(1));
+    interval - tenth + offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_is_within_ten_percent() {
+        for draw in [0, 1, 12345, u64::MAX / 2, u64::MAX] {
+            let beat = jittered(HEARTBEAT_INTERVAL, draw);
+            assert!(
+                beat >= Duration::from_secs(54) && beat <= Duration::from_secs(66),
+                "{beat:?}"
+            );
+        }
+        assert_eq!(jittered(HEARTBEAT_INTERVAL, 0), Duration::from_secs(54));
+    }
+
+    #[cfg(feature = "test-util")]
+    mod against_the_collector {
+        use super::super::*;
+        use crate::collector::Collector;
+        use crate::options::Options;
+        use crate::outbox::OutboxSetting;
+        use crate::reporter::ReporterConfig;
+
+        fn reporter() -> Reporter {
+            Reporter::start(ReporterConfig {
+                outbox: OutboxSetting::Off,
+                ..ReporterConfig::default()
+            })
+        }
+
+        #[tokio::test]
+        async fn beats_at_start_and_then_again_with_the_tool_list_until_stopped() {
+            let collector = Collector::start().expect("collector");
+            let reporter = reporter();
+            let resolved = ResolvedOptions::resolve(Some(&collector.options("beating")));
+            let names = vec!["search".to_string(), "feedback".to_string()];
+            let handle = start_heartbeat_on(&reporter, &resolved, names, Duration::from_millis(20))
+                .expect("configured");
+            let beats = collector
+                .wait_for_requests(3, Duration::from_secs(60))
+                .await
+                .expect("three beats");
+            for beat in &beats[..3] {
+                assert_eq!(beat.path, HEARTBEAT_PATH);
+                assert_eq!(beat.status, Some(200));
+                assert_eq!(
+                    beat.body,
+                    json!({"server_slug": "beating", "tool_count": 2, "tool_names": ["search", "feedback"]})
+                );
+            }
+            assert!(handle.stop().await, "the heartbeat task ended");
+        }
+
+        #[tokio::test]
+        async fn silent_without_a_key_or_a_slug() {
+            let collector = Collector::start().expect("collector");
+            let reporter = reporter();
+            let mut no_key = ResolvedOptions::resolve(Some(&collector.options("s")));
+            no_key.api_key = None;
+            assert!(
+                start_heartbeat_on(&reporter, &no_key, vec![], Duration::from_millis(1)).is_none()
+            );
+            let no_slug = ResolvedOptions::resolve(Some(&Options {
+                server_slug: Some(DEFAULT_SERVER_SLUG.into()),
+                ..collector.options("x")
+            }));
+            assert!(
+                start_heartbeat_on(&reporter, &no_slug, vec![], Duration::from_millis(1)).is_none()
+            );
+            assert!(collector.requests().is_empty());
+        }
+
+        #[tokio::test]
+        async fn a_failing_service_only_logs_and_the_beat_goes_on() {
+            let collector = Collector::start().expect("collector");
+            collector.fail_next(2, 503);
+            let reporter = reporter();
+            let resolved = ResolvedOptions::resolve(Some(&collector.options("flaky")));
+            let handle =
+                start_heartbeat_on(&reporter, &resolved, vec![], Duration::from_millis(10))
+                    .expect("configured");
+            let beats = collector
+                .wait_for_requests(3, Duration::from_secs(60))
+                .await
+                .expect("beats continue after failures");
+            assert_eq!(beats[0].status, Some(503));
+            assert_eq!(beats[2].status, Some(200));
+            assert!(handle.stop().await);
+        }
+    }
+}
