@@ -174,11 +174,13 @@ pub(crate) fn secret_key_message(api_key_env: Option<&str>) -> String {
 }
 
 fn unknown_key_message(key: &str) -> String {
-    let mut message = format!("unknown key `{key}`; valid keys: {}", key_list());
-    if let Some(suggestion) = suggestion(key) {
-        message.push_str(&format!("\nhelp: did you mean `{suggestion}`?"));
+    match suggestion(key) {
+        Some(suggestion) => format!(
+            "unknown key `{key}`: did you mean `{suggestion}`? Valid keys: {}",
+            key_list()
+        ),
+        None => format!("unknown key `{key}`; valid keys: {}", key_list()),
     }
-    message
 }
 
 fn key_list() -> String {

@@ -88,25 +88,25 @@ fn generated_items(server: &Server, config: &Config) -> TokenStream {
     quote! {
         #[doc = #tool_name_doc]
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_TOOL_NAME: &str = #tool_name;
+        pub const PATCHWORK_TOOL_NAME: &'static ::core::primitive::str = #tool_name;
 
         /// The feedback tool's description, written for the agent: when to call it.
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_TOOL_DESCRIPTION: &str = #description;
+        pub const PATCHWORK_TOOL_DESCRIPTION: &'static ::core::primitive::str = #description;
 
         /// The feedback tool's input schema (JSON Schema, as JSON text), built at compile time.
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_INPUT_SCHEMA: &str = #schema;
+        pub const PATCHWORK_INPUT_SCHEMA: &'static ::core::primitive::str = #schema;
 
         /// The server's instructions for the MCP `initialize` result: the server's own instructions followed by
         /// the directive that makes agents call the feedback tool.
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_INSTRUCTIONS: &str = #instructions;
+        pub const PATCHWORK_INSTRUCTIONS: &'static ::core::primitive::str = #instructions;
 
         #[doc = #tools_doc]
         /// Sent as `tools_available` when the agent names none.
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_SERVER_TOOLS: &[&str] = &[#(#server_tools),*];
+        pub const PATCHWORK_SERVER_TOOLS: &'static [&'static ::core::primitive::str] = &[#(#server_tools),*];
 
         /// The feedback tool's definition for `tools/list`: name, title, description, input schema and
         /// annotations (not read-only, not destructive, open world).
@@ -123,7 +123,7 @@ fn generated_items(server: &Server, config: &Config) -> TokenStream {
         #[allow(dead_code, unreachable_pub, clippy::unused_self)]
         pub async fn patchwork_dispatch(
             &self,
-            #name: &str,
+            #name: &::core::primitive::str,
             #arguments: &#private::serde_json::Value,
         ) -> ::core::option::Option<#krate::ToolReply> {
             #config_static

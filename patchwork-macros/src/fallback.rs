@@ -34,19 +34,19 @@ fn stubs(config: &Config) -> TokenStream {
     quote! {
         #[doc(hidden)]
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_TOOL_NAME: &str = "";
+        pub const PATCHWORK_TOOL_NAME: &'static ::core::primitive::str = "";
         #[doc(hidden)]
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_TOOL_DESCRIPTION: &str = "";
+        pub const PATCHWORK_TOOL_DESCRIPTION: &'static ::core::primitive::str = "";
         #[doc(hidden)]
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_INPUT_SCHEMA: &str = "";
+        pub const PATCHWORK_INPUT_SCHEMA: &'static ::core::primitive::str = "";
         #[doc(hidden)]
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_INSTRUCTIONS: &str = "";
+        pub const PATCHWORK_INSTRUCTIONS: &'static ::core::primitive::str = "";
         #[doc(hidden)]
         #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_SERVER_TOOLS: &[&str] = &[];
+        pub const PATCHWORK_SERVER_TOOLS: &'static [&'static ::core::primitive::str] = &[];
         #[doc(hidden)]
         #[allow(dead_code, unreachable_pub)]
         pub fn patchwork_tool() -> #krate::ToolDefinition {
@@ -56,7 +56,7 @@ fn stubs(config: &Config) -> TokenStream {
         #[allow(dead_code, unreachable_pub, unused_variables, clippy::unused_self)]
         pub async fn patchwork_dispatch(
             &self,
-            name: &str,
+            name: &::core::primitive::str,
             arguments: &#private::serde_json::Value,
         ) -> ::core::option::Option<#krate::ToolReply> {
             ::core::unreachable!()

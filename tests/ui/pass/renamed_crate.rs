@@ -11,6 +11,8 @@ impl Server {}
 // A path inside the user's crate works too; this one proves the path is really used: its `tool_definition`
 // shadows the runtime's and marks the title.
 mod shim {
+    pub use ::patchwork_runtime::*;
+
     pub mod __private {
         pub use ::patchwork_runtime::__private::*;
 
@@ -18,7 +20,7 @@ mod shim {
             config: &FeedbackConfig,
             description: &'static str,
             input_schema: &'static str,
-        ) -> ToolDefinition {
+        ) -> ::patchwork_runtime::ToolDefinition {
             let mut tool = ::patchwork_runtime::__private::tool_definition(config, description, input_schema);
             tool.title = "through the shim".to_owned();
             tool

@@ -1,0 +1,230 @@
+//! End to end: the hand-written JSON-RPC stdio server (`src/bin/jsonrpc_stdio_server.rs`), which uses only
+//! `patchwork_tool()`, `patchwork_dispatch` and `PATCHWORK_INSTRUCTIONS`, run as a child process and driven over
+//! its stdin/stdout like an MCP client would, delivering to the runtime's local collector.
+
+use patchwork_runtime::collector::Collector;
+use patchwork_runtime::tool_input_schema;
+use serde_json::{Value, json};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+/// Generous bound for one response on a loaded 2-core machine; only reached when something is broken.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A JSON-RPC client speaking to the server process.
+struct StdioClient {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: Lines<BufReader<ChildStdout>>,
+    next_id: u64,
+}
+
+impl StdioClient {
+    /// Starts the server delivering to `collector`, and performs the `initialize` handshake; returns the
+    /// client and the `initialize` result.
+    async fn start(collector: &Collector) -> (Self, Value) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jsonrpc_stdio_server"))
+            .env("PATCHWORKMCP_URL", collector.url())
+            .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
+            .env_remove("PATCHWORKMCP_SERVER_SLUG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the stdio server");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut client = Self {
+            child,
+            stdin,
+            stdout,
+            next_id: 1,
+        };
+        let initialized = client
+            .request(
+                "initialize",
+                json!({
+                    "protocolVersion": "2025-06-18",
+                    "capabilities": {},
+                    "clientInfo": { "name": "jsonrpc-test", "version": "1.0.0" }
+                }),
+            )
+            .await;
+        client
+            .send(json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))
+            .await;
+        (client, initialized)
+    }
+
+    async fn send(&mut self, message: Value) {
+        let line = format!("{message}\n");
+        self.stdin
+            .write_all(line.as_bytes())
+            .await
+            .expect("write to the server");
+        self.stdin.flush().await.expect("flush to the server");
+    }
+
+    /// Sends a request and returns its `result` (panics on a JSON-RPC error or no answer in time).
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))
+            .await;
+        let line = tokio::time::timeout(RESPONSE_TIMEOUT, self.stdout.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("no answer to `{method}` in {RESPONSE_TIMEOUT:?}"))
+            .expect("read from the server")
+            .unwrap_or_else(|| panic!("the server closed stdout before answering `{method}`"));
+        let response: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert_eq!(response["id"], id, "responses come in order: {response}");
+        assert!(
+            response.get("error").is_none(),
+            "`{method}` failed: {response}"
+        );
+        response["result"].clone()
+    }
+
+    async fn call_tool(&mut self, name: &str, arguments: Value) -> Value {
+        self.request(
+            "tools/call",
+            json!({ "name": name, "arguments": arguments }),
+        )
+        .await
+    }
+
+    /// Closes stdin and waits for the server to exit on its own.
+    async fn finish(mut self) {
+        drop(self.stdin);
+        let status = tokio::time::timeout(RESPONSE_TIMEOUT, self.child.wait())
+            .await
+            .expect("the server exits when stdin closes")
+            .expect("wait for the server");
+        assert!(status.success(), "{status}");
+    }
+}
+
+fn text_of(result: &Value) -> &str {
+    result["content"][0]["text"].as_str().unwrap_or_default()
+}
+
+fn good_arguments() -> Value {
+    json!({
+        "what_i_needed": "a 10-day forecast",
+        "what_i_tried": "forecast, which only covers today",
+        "gap_type": "missing_tool",
+        "suggestion": "add forecast_range(city, days)",
+        "resolution": "partial"
+    })
+}
+
+#[tokio::test]
+async fn instructions_and_tool_list_show_the_feedback_tool() {
+    let collector = Collector::start().expect("collector");
+    let (mut client, initialized) = StdioClient::start(&collector).await;
+
+    let instructions = initialized["instructions"].as_str().expect("instructions");
+    assert!(
+        instructions.starts_with("Weather forecasts for European cities.\n\n"),
+        "{instructions}"
+    );
+    assert!(
+        instructions.contains("call the `feedback` tool BEFORE responding"),
+        "{instructions}"
+    );
+
+    let listed = client.request("tools/list", json!({})).await;
+    let tools = listed["tools"].as_array().expect("tools");
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["forecast", "feedback"]);
+    let feedback = &tools[1];
+    assert_eq!(feedback["inputSchema"], tool_input_schema());
+    assert_eq!(feedback["annotations"]["readOnlyHint"], false);
+    assert_eq!(feedback["annotations"]["openWorldHint"], true);
+    assert!(
+        feedback["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("BEFORE giving your final answer"))
+    );
+
+    client.finish().await;
+    assert!(collector.requests().is_empty(), "listing delivers nothing");
+}
+
+#[tokio::test]
+async fn tools_call_delivers_the_payload_to_the_collector() {
+    let collector = Collector::start().expect("collector");
+    let (mut client, _) = StdioClient::start(&collector).await;
+
+    let result = client.call_tool("feedback", good_arguments()).await;
+    assert_eq!(result["isError"], false, "{result}");
+    assert!(!text_of(&result).is_empty());
+
+    let requests = collector
+        .wait_for_requests(1, RESPONSE_TIMEOUT)
+        .await
+        .expect("the feedback arrives");
+    let request = &requests[0];
+    assert_eq!(request.path, "/api/v1/feedback/");
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {}", Collector::DEFAULT_API_KEY).as_str())
+    );
+    assert_eq!(
+        request.body["server_slug"], "weather-stdio",
+        "the slug comes from the attribute"
+    );
+    assert_eq!(request.body["what_i_needed"], "a 10-day forecast");
+    assert_eq!(
+        request.body["what_i_tried"],
+        "forecast, which only covers today"
+    );
+    assert_eq!(request.body["gap_type"], "missing_tool");
+    assert_eq!(request.body["suggestion"], "add forecast_range(city, days)");
+    assert_eq!(request.body["resolution"], "partial");
+
+    // The server's own tool is still routed by its own `match`.
+    let forecast = client
+        .call_tool("forecast", json!({ "city": "Lyon" }))
+        .await;
+    assert_eq!(text_of(&forecast), "Sunny in Lyon");
+    client.finish().await;
+    assert_eq!(collector.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_arguments_get_an_error_reply_and_deliver_nothing() {
+    let collector = Collector::start().expect("collector");
+    let (mut client, _) = StdioClient::start(&collector).await;
+
+    let mut wrong_gap = good_arguments();
+    wrong_gap["gap_type"] = json!(7);
+    let result = client.call_tool("feedback", wrong_gap).await;
+    assert_eq!(result["isError"], true, "{result}");
+    assert!(
+        text_of(&result).contains("gap_type"),
+        "the reply names the field to fix: {result}"
+    );
+
+    let result = client
+        .call_tool("feedback", json!({ "what_i_tried": "forecast" }))
+        .await;
+    assert_eq!(result["isError"], true, "{result}");
+    assert!(text_of(&result).contains("what_i_needed"), "{result}");
+
+    // A good call afterwards is the first and only request the collector sees: the bad ones sent nothing.
+    let result = client.call_tool("feedback", good_arguments()).await;
+    assert_eq!(result["isError"], false, "{result}");
+    let requests = collector
+        .wait_for_requests(1, RESPONSE_TIMEOUT)
+        .await
+        .expect("the good call arrives");
+    client.finish().await;
+    assert_eq!(requests.len(), 1);
+    assert_eq!(collector.requests().len(), 1);
+    assert_eq!(requests[0].body["gap_type"], "missing_tool");
+}
