@@ -241,7 +241,7 @@ fn has_sdk(python: &Path) -> bool {
 
 /// Runs a command to completion, killing it if it outlives `limit`.
 fn run_bounded(command: &mut Command, limit: Duration) -> Output {
-    let mut child = command
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -255,7 +255,7 @@ fn run_bounded(command: &mut Command, limit: Duration) -> Output {
         output
     });
     if finished.recv_timeout(limit).is_err() {
-        // SAFETY-free fallback: ask the OS to stop the child we started, by its id.
+        // Stop the child we started, by its id.
         let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
         panic!("{command:?} did not finish within {limit:?}");
     }
