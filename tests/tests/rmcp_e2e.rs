@@ -74,21 +74,13 @@ async fn lists_the_feedback_tool_with_its_schema(client: &Client) {
         listed["inputSchema"]["required"],
         json!(["what_i_needed", "what_i_tried", "gap_type"])
     );
-    assert_eq!(listed["title"], "Report a limitation");
-    assert_eq!(
-        listed["description"],
-        rmcp_common::TextServer::PATCHWORK_TOOL_DESCRIPTION
-    );
-    assert_eq!(
-        listed["annotations"],
-        json!({
-            "title": "Report a limitation",
-            "readOnlyHint": false,
-            "destructiveHint": false,
-            "idempotentHint": false,
-            "openWorldHint": true,
-        })
-    );
+    // The routed tool says what the framework-neutral definition says.
+    let neutral = rmcp_common::TextServer::patchwork_tool();
+    assert_eq!(listed["title"], neutral.title);
+    assert_eq!(listed["description"], neutral.description);
+    let mut annotations = neutral.annotations.to_json();
+    annotations["title"] = json!(neutral.title);
+    assert_eq!(listed["annotations"], annotations);
 }
 
 fn instructions_carry_the_directive(client: &Client) {
