@@ -24,7 +24,8 @@
 //!
 //! The method takes the raw argument object (rmcp's `JsonObject` extractor, which turns absent arguments into
 //! `{}`), not a typed `Parameters<T>`: rmcp would refuse a typed parse with its own generic message, while the
-//! runtime's validation names every field to fix.
+//! runtime's validation names every field to fix. (`arguments` that are not an object never reach a tool: rmcp
+//! 3.11 refuses such a request with a JSON-RPC error while decoding it.)
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
