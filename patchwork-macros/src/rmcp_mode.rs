@@ -1,0 +1,223 @@
+//! rmcp mode: written above rmcp's `#[tool_router]`, the attribute adds a `#[tool]` method to the block, which
+//! `#[tool_router]` (expanding after us: outer attributes run top to bottom) then routes like any other tool.
+//!
+//! `check` rejects the placements where the tool would silently never be routed, and rmcp mode without the
+//! runtime's `rmcp` feature; `routed_method` builds the method. The method's body calls
+//! `<crate>::__private::rmcp::call_tool` (patchwork-runtime's `rmcp.rs`), which reads the client's name and the
+//! server's real tool list from the request, validates, delivers and returns a `CallToolResult`.
+
+use crate::ast::Server;
+use crate::ctxt::Errors;
+use crate::expand::{config_ident, config_static, private_path};
+use crate::valid::Config;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{ImplItem, ReturnType, Type};
+
+/// The name of the routed method; rmcp's `#[tool]` adds `<name>_tool_attr` beside it. Both are reserved names
+/// (see `GENERATED_ITEMS`).
+pub(crate) const ROUTED_METHOD: &str = "patchwork_rmcp_feedback";
+/// The item rmcp's `#[tool]` generates for [`ROUTED_METHOD`].
+pub(crate) const ROUTED_METHOD_TOOL_ATTR: &str = "patchwork_rmcp_feedback_tool_attr";
+
+/// The tool's human-readable title, as the runtime's `tool_definition` gives it (a test keeps them equal).
+const TOOL_TITLE: &str = "Report a limitation";
+
+/// Whether this build of the macro may emit rmcp code: patchwork-runtime's `rmcp` feature turns on ours.
+pub(crate) const RMCP_FEATURE_ENABLED: bool = cfg!(feature = "rmcp");
+
+/// Records an error when the block's rmcp wiring means the feedback tool would not be routed, or when rmcp mode
+/// is asked for without the `rmcp` feature (`rmcp_enabled`, a parameter so tests can cover both builds).
+pub(crate) fn check(server: &Server, rmcp_enabled: bool, errors: &mut Errors) {
+    if let Some(tool_router) = &server.tool_router {
+        if !rmcp_enabled {
+            errors.spanned(
+                tool_router,
+                "`#[patchwork_feedback]` above `#[tool_router]` adds an rmcp tool, which needs the `rmcp` feature \
+                 of patchwork-runtime\nhelp: in Cargo.toml: `patchwork-runtime = { version = \"0.1\", features = \
+                 [\"rmcp\"] }`",
+            );
+        }
+        return;
+    }
+    if let Some(router_fn) = router_fn(server) {
+        errors.spanned(
+            router_fn,
+            "the feedback tool would never be routed: this block's rmcp router already exists (a fn returning \
+             `ToolRouter`), and `#[patchwork_feedback]` can only add its tool to a router that `#[tool_router]` has \
+             not built yet\nhelp: write `#[patchwork_feedback(...)]` above `#[tool_router]`, not below it \
+             (attributes expand top to bottom); for a router built by hand, put `#[tool_router]` on the block \
+             instead",
+        );
+    } else if let Some(tool) = first_tool_attribute(server) {
+        errors.spanned(
+            tool,
+            "the feedback tool would never be routed: this block has rmcp `#[tool]` methods but no \
+             `#[tool_router]` below `#[patchwork_feedback]`\nhelp: write `#[patchwork_feedback(...)]` directly \
+             above `#[tool_router]` on this block (attributes expand top to bottom)",
+        );
+    }
+}
+
+/// The routed `#[tool]` method, when `#[tool_router]` is below the attribute.
+pub(crate) fn routed_method(server: &Server, config: &Config) -> Option<TokenStream> {
+    server.tool_router.as_ref()?;
+    let private = private_path(config);
+    let tool_name = &config.tool_name;
+    let method = syn::Ident::new(ROUTED_METHOD, Span::call_site());
+    let context = quote_spanned!(Span::mixed_site()=> context);
+    let arguments = quote_spanned!(Span::mixed_site()=> arguments);
+    let config_static = config_static(server, config);
+    let config_ident = config_ident();
+    let doc = format!(
+        " The `{tool_name}` tool, routed by rmcp's `#[tool_router]`: fills `client_type` and `tools_available` \
+         from the request when the agent left them empty, validates the arguments (an `isError` result names \
+         each field to fix), delivers the feedback and says whether it was delivered."
+    );
+    Some(quote! {
+        #[doc = #doc]
+        #[#private::rmcp::tool(
+            name = #tool_name,
+            title = #TOOL_TITLE,
+            description = Self::PATCHWORK_TOOL_DESCRIPTION,
+            input_schema = #private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
+            annotations(
+                title = #TOOL_TITLE,
+                read_only_hint = false,
+                destructive_hint = false,
+                idempotent_hint = false,
+                open_world_hint = true
+            )
+        )]
+        async fn #method(
+            &self,
+            #context: #private::rmcp::RequestContext<#private::rmcp::RoleServer>,
+            #arguments: #private::rmcp::JsonObject,
+        ) -> #private::rmcp::CallToolResult {
+            #config_static
+            #private::rmcp::call_tool(&#config_ident, self, #context, #arguments).await
+        }
+    })
+}
+
+/// A method returning `ToolRouter<..>`: the router `#[tool_router]` generated (it was above us) or one built
+/// by hand. Its signature is what the error points at (for a generated one, that is the `#[tool_router]` line).
+fn router_fn(server: &Server) -> Option<&syn::Signature> {
+    server.item.items.iter().find_map(|item| match item {
+        ImplItem::Fn(function) if returns_tool_router(&function.sig.output) => Some(&function.sig),
+        _ => None,
+    })
+}
+
+fn returns_tool_router(output: &ReturnType) -> bool {
+    let ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    matches!(&**ty, Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "ToolRouter"))
+}
+
+/// The first `#[tool]` attribute (any path ending in `tool`) on a method of the block.
+fn first_tool_attribute(server: &Server) -> Option<&syn::Attribute> {
+    server.item.items.iter().find_map(|item| match item {
+        ImplItem::Fn(function) => function
+            .attrs
+            .iter()
+            .find(|attr| attr.path().segments.last().is_some_and(|s| s.ident == "tool")),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::valid::DEFAULT_TOOL_NAME;
+
+    fn server(tokens: TokenStream) -> Server {
+        let mut errors = Errors::default();
+        let item = syn::parse2(tokens).expect("test input parses");
+        let server = Server::from_item(item, &mut errors).expect("an inherent impl");
+        assert!(errors.finish().is_ok());
+        server
+    }
+
+    fn problems(server: &Server, rmcp_enabled: bool) -> Option<String> {
+        let mut errors = Errors::default();
+        check(server, rmcp_enabled, &mut errors);
+        errors.finish().err().map(|e| e.to_string())
+    }
+
+    fn config() -> Config {
+        Config {
+            krate: syn::parse_quote!(::patchwork_runtime),
+            slug: None,
+            tool_name: DEFAULT_TOOL_NAME.to_owned(),
+            instructions: None,
+            url: None,
+            api_key_env: None,
+        }
+    }
+
+    #[test]
+    fn above_tool_router_is_rmcp_mode() {
+        let block = server(quote! {
+            #[tool_router]
+            impl S { #[tool] async fn ping(&self) -> String { String::new() } }
+        });
+        assert_eq!(problems(&block, true), None);
+        let method = routed_method(&block, &config()).expect("rmcp mode adds a method").to_string();
+        for needle in [
+            ":: patchwork_runtime :: __private :: rmcp :: tool",
+            "name = \"feedback\"",
+            "title = \"Report a limitation\"",
+            "read_only_hint = false",
+            "destructive_hint = false",
+            "open_world_hint = true",
+            "async fn patchwork_rmcp_feedback",
+            "server_tools : & [\"ping\"]",
+            ":: patchwork_runtime :: __private :: rmcp :: call_tool",
+        ] {
+            assert!(method.contains(needle), "missing {needle:?} in {method}");
+        }
+    }
+
+    #[test]
+    fn rmcp_mode_without_the_feature_names_the_feature() {
+        let block = server(quote! {
+            #[rmcp::tool_router]
+            impl S { #[tool] async fn ping(&self) -> String { String::new() } }
+        });
+        let message = problems(&block, false).expect("an error");
+        assert!(message.contains("needs the `rmcp` feature of patchwork-runtime"), "{message}");
+        assert!(message.contains("features = [\"rmcp\"]"), "{message}");
+    }
+
+    #[test]
+    fn without_any_rmcp_wiring_nothing_is_added() {
+        let block = server(quote! { impl S { fn helper(&self) {} } });
+        assert_eq!(problems(&block, false), None);
+        assert!(routed_method(&block, &config()).is_none());
+    }
+
+    #[test]
+    fn below_tool_router_is_an_error_saying_to_move_it_up() {
+        // What the block looks like after `#[tool_router]` ran first.
+        let block = server(quote! {
+            impl S {
+                #[tool] async fn ping(&self) -> String { String::new() }
+                fn tool_router() -> rmcp::handler::server::router::tool::ToolRouter<Self> { todo!() }
+            }
+        });
+        let message = problems(&block, true).expect("an error");
+        assert!(message.contains("would never be routed"), "{message}");
+        assert!(message.contains("above `#[tool_router]`"), "{message}");
+    }
+
+    #[test]
+    fn tools_without_a_router_attribute_are_an_error() {
+        let block = server(quote! {
+            impl S { #[tool] async fn ping(&self) -> String { String::new() } }
+        });
+        let message = problems(&block, true).expect("an error");
+        assert!(message.contains("no `#[tool_router]` below"), "{message}");
+    }
+}
