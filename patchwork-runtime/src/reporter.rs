@@ -65,7 +65,8 @@ pub struct ReporterConfig {
     pub max_concurrent: usize,
     /// Timeouts of one attempt; its initial backoff starts the retry schedule.
     pub delivery: DeliveryConfig,
-    /// The backoff between attempts never grows past this.
+    /// The backoff between attempts never grows past this; an item given up on at its
+    /// deadline also rests this long before this process drains it again.
     pub max_backoff: Duration,
     /// The longest `Retry-After` honoured (longer ones are cut to this).
     pub max_retry_after: Duration,
@@ -237,6 +238,9 @@ pub(crate) struct Shared {
     drain_now: Notify,
     overflowed: AtomicBool,
     paused_until: Mutex<Option<tokio::time::Instant>>,
+    /// Items this process gave up on at their deadline, and when it may drain them again (so an
+    /// outage does not keep them cycling; another process may still take them).
+    resting: Mutex<HashMap<IdempotencyKey, tokio::time::Instant>>,
     permits: Semaphore,
     counters: Counters,
 }
@@ -410,6 +414,7 @@ impl Reporter {
             drain_now: Notify::new(),
             overflowed: AtomicBool::new(false),
             paused_until: Mutex::new(None),
+            resting: Mutex::new(HashMap::new()),
             counters: Counters::default(),
         });
         let env = ResolvedOptions::resolve(None);
@@ -440,6 +445,22 @@ impl Reporter {
             self.shared.runtime.clone()?,
             Arc::clone(self.shared.deliverer.as_ref()?),
         ))
+    }
+
+    /// Lets this reporter deliver outbox items addressed to `resolved`'s service URL, with its
+    /// key, and drains them now. Done automatically on every submit and, at start, for the
+    /// environment's URL; call it at start-up when the URL or key come from elsewhere (an
+    /// attribute, code) so items an earlier run left are sent before the first new feedback.
+    /// Without a key, or with a refused URL, it does nothing.
+    pub fn register(&self, resolved: &ResolvedOptions) {
+        let (Some(api_key), Ok(endpoint)) =
+            (resolved.api_key.clone(), resolved.endpoint(FEEDBACK_PATH))
+        else {
+            return;
+        };
+        self.shared
+            .register_route(&resolved.base_url, Route { endpoint, api_key });
+        self.shared.drain_now.notify_one();
     }
 
     /// The outbox in use, if any.

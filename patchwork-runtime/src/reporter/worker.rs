@@ -53,8 +53,14 @@ fn drain(shared: &Arc<Shared>) {
             return;
         }
     };
+    let resting: std::collections::HashSet<_> = {
+        let now = Instant::now();
+        let mut resting = lock(&shared.resting);
+        resting.retain(|_, until| *until > now);
+        resting.keys().cloned().collect()
+    };
     for entry in pending {
-        if lock(&shared.active).contains_key(&entry.key) {
+        if resting.contains(&entry.key) || lock(&shared.active).contains_key(&entry.key) {
             continue;
         }
         if shared.in_flight() >= shared.config.queue_capacity.max(1) {
@@ -146,6 +152,8 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
                 }
                 if Instant::now() + delay >= deadline {
                     shared.counters.deferred.fetch_add(1, Ordering::Relaxed);
+                    lock(&shared.resting)
+                        .insert(key.clone(), Instant::now() + shared.config.max_backoff);
                     if job.durable {
                         tracing::info!(%key, %reason, "feedback not delivered before its deadline; left in the outbox");
                     } else if let Some(payload) = shared.take_unlogged(&key) {
