@@ -51,5 +51,5 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? 
 printf 'median: patchwork-macros %.2f s, rmcp-macros %.2f s (clean debug builds with dependencies)\n' \
     "$(median "${ours[@]}")" "$(median "${theirs[@]}")"
 echo "dependency trees:"
-CARGO_TARGET_DIR="$work/target" cargo tree -q "${offline[@]}" --manifest-path "$work/probe/Cargo.toml" -p patchwork-macros -e normal --prefix none | sort -u | tr '\n' ' '; echo
-CARGO_TARGET_DIR="$work/target" cargo tree -q "${offline[@]}" --manifest-path "$work/probe/Cargo.toml" -p rmcp-macros -e normal --prefix none | sort -u | tr '\n' ' '; echo
+CARGO_TARGET_DIR="$work/target" cargo tree -q "${offline[@]}" --manifest-path "$work/probe/Cargo.toml" -p patchwork-macros -e normal --prefix none | sed "s/ (\*)//" | sort -u | tr '\n' ' '; echo
+CARGO_TARGET_DIR="$work/target" cargo tree -q "${offline[@]}" --manifest-path "$work/probe/Cargo.toml" -p rmcp-macros -e normal --prefix none | sed "s/ (\*)//" | sort -u | tr '\n' ' '; echo

@@ -119,9 +119,12 @@ async fn dispatch_ignores_other_tools_and_rejects_bad_arguments_without_deliveri
 }
 
 /// rmcp's `#[tool]` methods are the server's tools: listed by their `name = "..."`, else the method's name.
+/// A real rmcp server: the attribute sits above `#[tool_router]`, where rmcp mode wants it.
+#[derive(Clone)]
 struct WithTools;
 
 #[patchwork_feedback]
+#[rmcp::tool_router]
 impl WithTools {
     /// Today's forecast.
     #[rmcp::tool(name = "get_forecast")]
@@ -139,6 +142,9 @@ impl WithTools {
         1
     }
 }
+
+#[rmcp::tool_handler]
+impl rmcp::ServerHandler for WithTools {}
 
 #[tokio::test]
 async fn tool_methods_are_the_server_tools() {
