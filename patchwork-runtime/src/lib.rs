@@ -33,6 +33,7 @@ pub mod heartbeat;
 mod options;
 pub mod outbox;
 mod payload;
+pub mod replay;
 pub mod reporter;
 mod schema;
 mod tool;
