@@ -7,6 +7,8 @@
 //! generate work, not rustc's token bridge.
 
 #![allow(dead_code)]
+// The included modules carry their unit tests; in a `cfg(test)` build of this bench they are compiled out.
+#![cfg_attr(test, allow(unused_imports))]
 
 #[path = "../src/ast.rs"]
 mod ast;

@@ -5,13 +5,13 @@ impl Weather {
     }
     /// The feedback tool's name: `feedback`.
     #[allow(dead_code, unreachable_pub)]
-    pub const PATCHWORK_TOOL_NAME: &str = "feedback";
+    pub const PATCHWORK_TOOL_NAME: &'static ::core::primitive::str = "feedback";
     /// The feedback tool's description, written for the agent: when to call it.
     #[allow(dead_code, unreachable_pub)]
-    pub const PATCHWORK_TOOL_DESCRIPTION: &str = "Report when you cannot find what you need or when the available tools do not fully address the task; this feedback directly improves this server. Call this tool whenever: (1) a tool or resource you looked for does not exist, (2) a tool returned incomplete or unhelpful results, (3) you had to work around a limitation or approximate an answer, (4) a new tool or parameter would have made the task easier. If you could not fully satisfy the user's request with the available tools, call this BEFORE giving your final answer.";
+    pub const PATCHWORK_TOOL_DESCRIPTION: &'static ::core::primitive::str = "Report when you cannot find what you need or when the available tools do not fully address the task; this feedback directly improves this server. Call this tool whenever: (1) a tool or resource you looked for does not exist, (2) a tool returned incomplete or unhelpful results, (3) you had to work around a limitation or approximate an answer, (4) a new tool or parameter would have made the task easier. If you could not fully satisfy the user's request with the available tools, call this BEFORE giving your final answer.";
     /// The feedback tool's input schema (JSON Schema, as JSON text), built at compile time.
     #[allow(dead_code, unreachable_pub)]
-    pub const PATCHWORK_INPUT_SCHEMA: &str = r#"{
+    pub const PATCHWORK_INPUT_SCHEMA: &'static ::core::primitive::str = r#"{
   "type": "object",
   "properties": {
     "what_i_needed": {
@@ -63,13 +63,13 @@ impl Weather {
     /// The server's instructions for the MCP `initialize` result: the server's own instructions followed by
     /// the directive that makes agents call the feedback tool.
     #[allow(dead_code, unreachable_pub)]
-    pub const PATCHWORK_INSTRUCTIONS: &str = r#"Forecasts for European cities.
+    pub const PATCHWORK_INSTRUCTIONS: &'static ::core::primitive::str = r#"Forecasts for European cities.
 
 If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped."#;
     /// The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): none.
     /// Sent as `tools_available` when the agent names none.
     #[allow(dead_code, unreachable_pub)]
-    pub const PATCHWORK_SERVER_TOOLS: &[&str] = &[];
+    pub const PATCHWORK_SERVER_TOOLS: &'static [&'static ::core::primitive::str] = &[];
     /// The feedback tool's definition for `tools/list`: name, title, description, input schema and
     /// annotations (not read-only, not destructive, open world).
     #[must_use]
@@ -95,7 +95,7 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
     #[allow(dead_code, unreachable_pub, clippy::unused_self)]
     pub async fn patchwork_dispatch(
         &self,
-        name: &str,
+        name: &::core::primitive::str,
         arguments: &::patchwork_runtime::__private::serde_json::Value,
     ) -> ::core::option::Option<::patchwork_runtime::ToolReply> {
         static PATCHWORK_CONFIG: ::patchwork_runtime::__private::FeedbackConfig =

@@ -70,7 +70,7 @@ fn tools_marked_tool_are_listed_with_their_rmcp_names() {
         }),
     );
     assert!(
-        output.contains(r#"PATCHWORK_SERVER_TOOLS : & [& str] = & ["sum" , "echo"]"#),
+        output.contains(r#"PATCHWORK_SERVER_TOOLS : & 'static [& 'static :: core :: primitive :: str] = & ["sum" , "echo"]"#),
         "{output}"
     );
 }
@@ -127,6 +127,73 @@ fn malformed_input_never_panics() {
         }
     }
 }
+
+proptest::proptest! {
+    /// Random token soup for the arguments and the item: the macro always answers (with the expansion or with
+    /// errors beside the item) and never panics.
+    #[test]
+    fn random_tokens_never_panic(
+        args in proptest::collection::vec(proptest::sample::select(ARG_TOKENS), 0..12),
+        item in proptest::collection::vec(proptest::sample::select(ITEM_TOKENS), 0..10),
+    ) {
+        let args = args.join(" ");
+        let item = format!("impl {} {{ {} }}", item.first().copied().unwrap_or(""), item.get(1..).unwrap_or_default().join(" "));
+        if let (Ok(args), Ok(item)) = (args.parse::<TokenStream>(), item.parse::<TokenStream>()) {
+            let output = patchwork_feedback(args, item);
+            proptest::prop_assert!(!output.is_empty());
+        }
+    }
+}
+
+const ARG_TOKENS: &[&str] = &[
+    "slug",
+    "tool_name",
+    "instructions",
+    "url",
+    "api_key_env",
+    "crate",
+    "api_key",
+    "token",
+    "colour",
+    "r#type",
+    "=",
+    ",",
+    "::",
+    "\"\"",
+    "\"my-server\"",
+    "\"a b\"",
+    "\"https://patchworkmcp.com\"",
+    "\"http://[::1\"",
+    "\"http://127.0.0.1:0\"",
+    "42",
+    "true",
+    "b\"x\"",
+    "'c'",
+    "(x = 1)",
+    "{}",
+    "[]",
+    "-",
+    "!",
+    "#",
+];
+
+const ITEM_TOKENS: &[&str] = &[
+    "Server",
+    "<T>",
+    "Trait for Server",
+    "<'a> Server<'a>",
+    "fn feedback(&self) {}",
+    "fn patchwork_tool() {}",
+    "#[tool] async fn a(&self) {}",
+    "#[tool(name = \"feedback\")] fn b(&self) {}",
+    "#[tool(name)] fn c(&self) {}",
+    "const PATCHWORK_TOOL_NAME: u8 = 0;",
+    "type X = u8;",
+    "m!{}",
+    "fn",
+    "{}",
+    ";",
+];
 
 /// The expansion shown in the attribute's docs (`docs/expansion.rs`) is the macro's real output for the docs'
 /// example (`docs/example.rs`), compared token by token (string literals by value, so `///` and `#[doc]` match).
