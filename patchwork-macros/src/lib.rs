@@ -3,7 +3,20 @@
 //! [`patchwork_feedback`].
 //!
 //! Layout, one phase per module: `attr` parses the arguments, `ast` models the impl block, `valid` checks both,
-//! `expand` generates (and is the entry point), `fallback` emits the item unchanged beside the errors.
+//! `expand` generates (and is the entry point), `fallback` emits the item unchanged beside the errors; `schema`
+//! and `wording` hold the JSON schema and the texts agents read, `ctxt` collects errors.
+//!
+//! Design decisions (the generated items are public API):
+//! - Items are added *inside* the user's block, named `PATCHWORK_*` / `patchwork_*` so they cannot be mistaken for
+//!   the server's own; a block that already defines one of these names is a compile error at that item.
+//! - `#[automatically_derived]` is for trait impls only, so the items carry `#[allow(dead_code, unreachable_pub)]`
+//!   (a private server type that never calls them stays warning-free under `-D warnings`) and their own rustdoc.
+//! - Types are spelled `&'static ::core::primitive::str` and paths are absolute, so user items named `str`,
+//!   `Option` or `core` change nothing; the runtime config is a `static` inside each generated function body,
+//!   where no user code can name it (hidden, and legal in generic impls, which a `static` using `Self` is not).
+//! - `PATCHWORK_SERVER_TOOLS` lists only methods marked with an attribute whose last segment is `tool` (how
+//!   rmcp's `#[tool_router]` finds tools); plain methods are not guessed to be tools.
+//! - The macro never panics: every input yields the expansion or the item unchanged plus `compile_error!`s.
 
 mod ast;
 mod attr;

@@ -156,3 +156,13 @@ async fn tool_methods_are_the_server_tools() {
     assert_eq!(WithTools.tomorrow().await, "rain");
     assert_eq!(WithTools.helper(), 1);
 }
+
+/// Hand-written servers spawn a task per request: the dispatch future must be `Send` (and `'static` data only
+/// is borrowed from the config).
+#[test]
+fn dispatch_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let arguments = json!({});
+    let future = Plain.patchwork_dispatch("feedback", &arguments);
+    assert_send(&future);
+}
