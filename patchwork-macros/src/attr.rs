@@ -129,9 +129,9 @@ fn string_literal(expr: &Expr) -> Result<LitStr, &'static str> {
         Expr::Macro(_) => {
             Err("a macro call (the attribute reads its value at compile time, before macros run)")
         }
-        Expr::Path(_) => {
-            Err("a path (constants are not visible to the attribute; write the string itself)")
-        }
+        Expr::Path(_) => Err(
+            "a path (the attribute reads its value before constants exist; write the string itself)",
+        ),
         _ => Err("an expression"),
     }
 }
