@@ -7,7 +7,7 @@
 use crate::ast::Server;
 use crate::ctxt::Errors;
 use crate::valid::{self, Config};
-use crate::{attr, fallback, schema, wording};
+use crate::{attr, fallback, rmcp_mode, schema, wording};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{ImplItem, Item};
@@ -36,6 +36,9 @@ pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let config = valid::check(args, server.as_ref(), &mut errors);
+    if let Some(server) = &server {
+        rmcp_mode::check(server, rmcp_mode::RMCP_FEATURE_ENABLED, &mut errors);
+    }
     match (errors.finish(), server) {
         (Ok(()), Some(server)) => generate(server, &config),
         (Err(error), server) => fallback::expand(item, server, &config, error),
@@ -47,9 +50,10 @@ pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
 /// The block with the generated items appended.
 fn generate(mut server: Server, config: &Config) -> TokenStream {
     let generated = generated_items(&server, config);
-    // rmcp mode (issue 4) goes here: when `server.tool_router` is `Some`, append the routed
-    // `#[::rmcp::tool]` method built by `rmcp_mode`, reusing `config_static` and the constants above.
     server.item.items.push(ImplItem::Verbatim(generated));
+    if let Some(routed) = rmcp_mode::routed_method(&server, config) {
+        server.item.items.push(ImplItem::Verbatim(routed));
+    }
     let item = &server.item;
     quote!(#item)
 }

@@ -4,7 +4,8 @@
 //!
 //! Layout, one phase per module: `attr` parses the arguments, `ast` models the impl block, `valid` checks both,
 //! `expand` generates (and is the entry point), `fallback` emits the item unchanged beside the errors; `schema`
-//! and `wording` hold the JSON schema and the texts agents read, `ctxt` collects errors.
+//! and `wording` hold the JSON schema and the texts agents read, `ctxt` collects errors; `rmcp_mode` adds the
+//! `#[tool]` method that rmcp's `#[tool_router]` routes when the attribute is written above it.
 //!
 //! Design decisions (the generated items are public API):
 //! - Items are added *inside* the user's block, named `PATCHWORK_*` / `patchwork_*` so they cannot be mistaken for
@@ -23,6 +24,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod fallback;
+mod rmcp_mode;
 mod schema;
 mod valid;
 mod wording;

@@ -14,8 +14,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{ImplItem, ReturnType, Type};
 
-/// The name of the routed method; rmcp's `#[tool]` adds `<name>_tool_attr` beside it. Both are reserved names
-/// (see `GENERATED_ITEMS`).
+/// The name of the routed method; rmcp's `#[tool]` adds `<name>_tool_attr` beside it. In rmcp mode both names
+/// are taken (`check` reports a method of the block that uses one).
 pub(crate) const ROUTED_METHOD: &str = "patchwork_rmcp_feedback";
 /// The item rmcp's `#[tool]` generates for [`ROUTED_METHOD`].
 pub(crate) const ROUTED_METHOD_TOOL_ATTR: &str = "patchwork_rmcp_feedback_tool_attr";
@@ -30,6 +30,20 @@ pub(crate) const RMCP_FEATURE_ENABLED: bool = cfg!(feature = "rmcp");
 /// is asked for without the `rmcp` feature (`rmcp_enabled`, a parameter so tests can cover both builds).
 pub(crate) fn check(server: &Server, rmcp_enabled: bool, errors: &mut Errors) {
     if let Some(tool_router) = &server.tool_router {
+        for taken in server
+            .methods
+            .iter()
+            .map(|m| &m.ident)
+            .filter(|ident| *ident == ROUTED_METHOD || *ident == ROUTED_METHOD_TOOL_ATTR)
+        {
+            errors.spanned(
+                taken,
+                format!(
+                    "`{taken}` is the name of the method `#[patchwork_feedback]` adds above `#[tool_router]`\n\
+                     help: rename this method"
+                ),
+            );
+        }
         if !rmcp_enabled {
             errors.spanned(
                 tool_router,
@@ -46,15 +60,8 @@ pub(crate) fn check(server: &Server, rmcp_enabled: bool, errors: &mut Errors) {
             "the feedback tool would never be routed: this block's rmcp router already exists (a fn returning \
              `ToolRouter`), and `#[patchwork_feedback]` can only add its tool to a router that `#[tool_router]` has \
              not built yet\nhelp: write `#[patchwork_feedback(...)]` above `#[tool_router]`, not below it \
-             (attributes expand top to bottom); for a router built by hand, put `#[tool_router]` on the block \
-             instead",
-        );
-    } else if let Some(tool) = first_tool_attribute(server) {
-        errors.spanned(
-            tool,
-            "the feedback tool would never be routed: this block has rmcp `#[tool]` methods but no \
-             `#[tool_router]` below `#[patchwork_feedback]`\nhelp: write `#[patchwork_feedback(...)]` directly \
-             above `#[tool_router]` on this block (attributes expand top to bottom)",
+             (attributes expand top to bottom)\nhelp: to route the tool yourself instead, put the attribute on an \
+             impl block of its own and call `patchwork_dispatch` from your `call_tool`",
         );
     }
 }
@@ -116,17 +123,6 @@ fn returns_tool_router(output: &ReturnType) -> bool {
     matches!(&**ty, Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "ToolRouter"))
 }
 
-/// The first `#[tool]` attribute (any path ending in `tool`) on a method of the block.
-fn first_tool_attribute(server: &Server) -> Option<&syn::Attribute> {
-    server.item.items.iter().find_map(|item| match item {
-        ImplItem::Fn(function) => function
-            .attrs
-            .iter()
-            .find(|attr| attr.path().segments.last().is_some_and(|s| s.ident == "tool")),
-        _ => None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +150,7 @@ mod tests {
             instructions: None,
             url: None,
             api_key_env: None,
+            delivery: crate::valid::DeliveryMode::Background,
         }
     }
 
@@ -164,7 +161,9 @@ mod tests {
             impl S { #[tool] async fn ping(&self) -> String { String::new() } }
         });
         assert_eq!(problems(&block, true), None);
-        let method = routed_method(&block, &config()).expect("rmcp mode adds a method").to_string();
+        let method = routed_method(&block, &config())
+            .expect("rmcp mode adds a method")
+            .to_string();
         for needle in [
             ":: patchwork_runtime :: __private :: rmcp :: tool",
             "name = \"feedback\"",
@@ -187,7 +186,10 @@ mod tests {
             impl S { #[tool] async fn ping(&self) -> String { String::new() } }
         });
         let message = problems(&block, false).expect("an error");
-        assert!(message.contains("needs the `rmcp` feature of patchwork-runtime"), "{message}");
+        assert!(
+            message.contains("needs the `rmcp` feature of patchwork-runtime"),
+            "{message}"
+        );
         assert!(message.contains("features = [\"rmcp\"]"), "{message}");
     }
 
@@ -213,11 +215,15 @@ mod tests {
     }
 
     #[test]
-    fn tools_without_a_router_attribute_are_an_error() {
+    fn the_routed_methods_names_are_taken_in_rmcp_mode() {
         let block = server(quote! {
-            impl S { #[tool] async fn ping(&self) -> String { String::new() } }
+            #[tool_router]
+            impl S { #[tool] async fn patchwork_rmcp_feedback(&self) -> String { String::new() } }
         });
         let message = problems(&block, true).expect("an error");
-        assert!(message.contains("no `#[tool_router]` below"), "{message}");
+        assert!(
+            message.contains("`patchwork_rmcp_feedback` is the name of the method"),
+            "{message}"
+        );
     }
 }

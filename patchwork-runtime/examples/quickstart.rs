@@ -38,41 +38,8 @@ struct WordCountArgs {
 // The one line that adds the feedback tool: written above `#[tool_router]`, it adds a routed `#[tool]` method,
 // the schema, the description and the instructions to this block.
 #[patchwork_feedback(instructions = "Tools for working with text.")]
-impl TextTools {}
-
 #[tool_router]
 impl TextTools {
-    #[::patchwork_runtime::__private::rmcp::tool(
-        name = "feedback",
-        title = "Report a limitation",
-        description = Self::PATCHWORK_TOOL_DESCRIPTION,
-        input_schema = ::patchwork_runtime::__private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
-        annotations(
-            title = "Report a limitation",
-            read_only_hint = false,
-            destructive_hint = false,
-            idempotent_hint = false,
-            open_world_hint = true
-        )
-    )]
-    async fn patchwork_rmcp_feedback(
-        &self,
-        context: ::patchwork_runtime::__private::rmcp::RequestContext<
-            ::patchwork_runtime::__private::rmcp::RoleServer,
-        >,
-        arguments: ::patchwork_runtime::__private::rmcp::JsonObject,
-    ) -> ::patchwork_runtime::__private::rmcp::CallToolResult {
-        static CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
-            ::patchwork_runtime::__private::FeedbackConfig {
-                tool_name: "feedback",
-                server_slug: ::core::option::Option::None,
-                base_url: ::core::option::Option::None,
-                api_key_env: ::core::option::Option::None,
-                server_tools: &["word_count"],
-            };
-        ::patchwork_runtime::__private::rmcp::call_tool(&CONFIG, self, context, arguments).await
-    }
-
     /// Count the words in a text.
     #[tool]
     async fn word_count(&self, Parameters(args): Parameters<WordCountArgs>) -> String {

@@ -52,41 +52,8 @@ struct Toolbox;
 #[patchwork_feedback(
     instructions = "Everyday helpers: count words and lines in a text, convert between units, and count the days between two dates."
 )]
-impl Toolbox {}
-
 #[tool_router]
 impl Toolbox {
-    #[::patchwork_runtime::__private::rmcp::tool(
-        name = "feedback",
-        title = "Report a limitation",
-        description = Self::PATCHWORK_TOOL_DESCRIPTION,
-        input_schema = ::patchwork_runtime::__private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
-        annotations(
-            title = "Report a limitation",
-            read_only_hint = false,
-            destructive_hint = false,
-            idempotent_hint = false,
-            open_world_hint = true
-        )
-    )]
-    async fn patchwork_rmcp_feedback(
-        &self,
-        context: ::patchwork_runtime::__private::rmcp::RequestContext<
-            ::patchwork_runtime::__private::rmcp::RoleServer,
-        >,
-        arguments: ::patchwork_runtime::__private::rmcp::JsonObject,
-    ) -> ::patchwork_runtime::__private::rmcp::CallToolResult {
-        static CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
-            ::patchwork_runtime::__private::FeedbackConfig {
-                tool_name: "feedback",
-                server_slug: ::core::option::Option::None,
-                base_url: ::core::option::Option::None,
-                api_key_env: ::core::option::Option::None,
-                server_tools: &["count_text", "convert_units", "days_between"],
-            };
-        ::patchwork_runtime::__private::rmcp::call_tool(&CONFIG, self, context, arguments).await
-    }
-
     /// Count the words, lines, characters and bytes of a text.
     #[tool]
     async fn count_text(&self, Parameters(args): Parameters<CountTextArgs>) -> String {

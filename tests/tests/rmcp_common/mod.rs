@@ -25,13 +25,10 @@ pub struct TextArgs {
 #[derive(Debug, Clone, Default)]
 pub struct TextServer;
 
-// Until the macro's rmcp mode lands, the constants come from a neutral-mode block of their own.
 #[patchwork_feedback(
     slug = "text-server",
     instructions = "Tools for counting and reversing text."
 )]
-impl TextServer {}
-
 #[tool_router]
 impl TextServer {
     /// Count the words in a text.
@@ -44,38 +41,6 @@ impl TextServer {
     #[tool]
     async fn reverse(&self, Parameters(args): Parameters<TextArgs>) -> String {
         args.text.chars().rev().collect()
-    }
-
-    // The method rmcp mode of `#[patchwork_feedback]` generates, written out by hand until the macro emits it.
-    #[::patchwork_runtime::__private::rmcp::tool(
-        name = "feedback",
-        title = "Report a limitation",
-        description = Self::PATCHWORK_TOOL_DESCRIPTION,
-        input_schema = ::patchwork_runtime::__private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
-        annotations(
-            title = "Report a limitation",
-            read_only_hint = false,
-            destructive_hint = false,
-            idempotent_hint = false,
-            open_world_hint = true
-        )
-    )]
-    async fn patchwork_rmcp_feedback(
-        &self,
-        context: ::patchwork_runtime::__private::rmcp::RequestContext<
-            ::patchwork_runtime::__private::rmcp::RoleServer,
-        >,
-        arguments: ::patchwork_runtime::__private::rmcp::JsonObject,
-    ) -> ::patchwork_runtime::__private::rmcp::CallToolResult {
-        static CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
-            ::patchwork_runtime::__private::FeedbackConfig {
-                tool_name: "feedback",
-                server_slug: ::core::option::Option::Some("text-server"),
-                base_url: ::core::option::Option::None,
-                api_key_env: ::core::option::Option::None,
-                server_tools: &["word_count", "reverse"],
-            };
-        ::patchwork_runtime::__private::rmcp::call_tool(&CONFIG, self, context, arguments).await
     }
 }
 

@@ -1,0 +1,148 @@
+//! `tools_available` when the server's own `tools/list` cannot answer: the feedback still goes out, with the tools
+//! the attribute saw in the block. Covers a `list_tools` that fails and one that never finishes (bounded by the
+//! runtime's 2 s limit), with a real rmcp client and the local collector.
+
+use std::future::Future;
+use std::time::Duration;
+
+use patchwork_runtime::collector::Collector;
+use patchwork_runtime::patchwork_feedback;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{
+    CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler, ServiceExt, object, schemars, tool, tool_handler,
+    tool_router,
+};
+
+const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy)]
+enum Listing {
+    Fails,
+    NeverAnswers,
+}
+
+#[derive(Debug, Clone)]
+struct Catalogue {
+    listing: Listing,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+struct LookupArgs {
+    /// What to look up.
+    key: String,
+}
+
+#[patchwork_feedback(slug = "catalogue")]
+#[tool_router]
+impl Catalogue {
+    /// Look up an entry.
+    #[tool]
+    async fn lookup(&self, Parameters(args): Parameters<LookupArgs>) -> String {
+        format!("no entry for {}", args.key)
+    }
+}
+
+#[tool_handler]
+impl ServerHandler for Catalogue {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_instructions(Self::PATCHWORK_INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        match self.listing {
+            Listing::Fails => Err(ErrorData::internal_error(
+                "the catalogue index is rebuilding",
+                None,
+            )),
+            Listing::NeverAnswers => std::future::pending().await,
+        }
+    }
+}
+
+#[test]
+fn feedback_goes_out_with_the_blocks_tools_when_listing_fails_or_hangs() {
+    let collector = Collector::start().expect("the local collector starts");
+    // SAFETY: set before any thread of this test reads the environment; this binary runs this one test, and the
+    // collector's thread never reads it.
+    unsafe {
+        std::env::set_var("PATCHWORKMCP_URL", collector.url());
+        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        for (index, listing) in [Listing::Fails, Listing::NeverAnswers]
+            .into_iter()
+            .enumerate()
+        {
+            let reply = bounded(call_feedback(Catalogue { listing })).await;
+            assert!(reply.starts_with("Thank you"), "{listing:?}: {reply}");
+            let received = collector.feedback();
+            let payload = received
+                .get(index)
+                .unwrap_or_else(|| panic!("{listing:?}: delivered: {received:?}"));
+            assert_eq!(payload.what_i_needed, format!("{listing:?}"));
+            assert_eq!(
+                payload.tools_available,
+                ["lookup"],
+                "{listing:?}: the tools the attribute saw in the block"
+            );
+            assert_eq!(payload.client_type, "fallback-agent/2.0.0", "{listing:?}");
+        }
+    });
+}
+
+/// Connects a real rmcp client to `server` and calls the feedback tool once; returns the reply text.
+async fn call_feedback(server: Catalogue) -> String {
+    let listing = server.listing;
+    let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    let client = ClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new("fallback-agent", "2.0.0"),
+    )
+    .serve(client_io)
+    .await
+    .expect("the client connects");
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new("feedback").with_arguments(object!({
+                "what_i_needed": format!("{listing:?}"),
+                "what_i_tried": "lookup",
+                "gap_type": "incomplete_results",
+            })),
+        )
+        .await
+        .expect("tools/call gets a result");
+    assert_eq!(result.is_error, Some(false), "{result:?}");
+    let _ = client.cancel().await;
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect()
+}
+
+async fn bounded<T>(future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(STEP_TIMEOUT, future)
+        .await
+        .unwrap_or_else(|_| panic!("not finished within {STEP_TIMEOUT:?}"))
+}
