@@ -82,6 +82,7 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 base_url: ::core::option::Option::None,
                 api_key_env: ::core::option::Option::None,
                 server_tools: &[],
+                delivery: ::patchwork_runtime::__private::Delivery::Background,
             };
         ::patchwork_runtime::__private::tool_definition(
             &PATCHWORK_CONFIG,
@@ -105,6 +106,7 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 base_url: ::core::option::Option::None,
                 api_key_env: ::core::option::Option::None,
                 server_tools: &[],
+                delivery: ::patchwork_runtime::__private::Delivery::Background,
             };
         ::patchwork_runtime::__private::dispatch(&PATCHWORK_CONFIG, name, arguments).await
     }

@@ -20,6 +20,7 @@ pub(crate) const KEYS: &[&str] = &[
     "instructions",
     "url",
     "api_key_env",
+    "delivery",
     "crate",
 ];
 
@@ -31,6 +32,7 @@ pub(crate) struct Args {
     pub instructions: Option<LitStr>,
     pub url: Option<LitStr>,
     pub api_key_env: Option<LitStr>,
+    pub delivery: Option<LitStr>,
     pub krate: Option<LitStr>,
     /// `api_key = ...` and the like: the tokens to point at. Reported once all keys are read, so the message
     /// can name the variable configured by `api_key_env` even when that key comes later.
@@ -74,6 +76,7 @@ fn parse_key(args: &mut Args, meta: ParseNestedMeta, errors: &mut Errors) -> syn
         "instructions" => &mut args.instructions,
         "url" => &mut args.url,
         "api_key_env" => &mut args.api_key_env,
+        "delivery" => &mut args.delivery,
         "crate" => &mut args.krate,
         _ if is_secret_key(&key) => {
             let mut tokens = path.to_token_stream();
@@ -200,6 +203,7 @@ fn suggestion(key: &str) -> Option<&'static str> {
         "api_key_var" | "key_env" | "env" => Some("api_key_env"),
         "instruction" | "server_instructions" => Some("instructions"),
         "krate" | "crate_path" | "runtime" => Some("crate"),
+        "mode" | "delivery_mode" | "background" | "await" | "blocking" | "wait" => Some("delivery"),
         _ => None,
     };
     alias.or_else(|| {
@@ -237,6 +241,7 @@ fn example(key: &str) -> &'static str {
         "instructions" => "\"What this server does ...\"",
         "url" => "\"https://patchworkmcp.com\"",
         "api_key_env" => "\"MY_PATCHWORK_KEY\"",
+        "delivery" => "\"background\"",
         _ => "\"::patchwork_runtime\"",
     }
 }
@@ -269,6 +274,8 @@ mod tests {
         assert_eq!(suggestion("toolname"), Some("tool_name"));
         assert_eq!(suggestion("slg"), Some("slug"));
         assert_eq!(suggestion("instrutcions"), Some("instructions"));
+        assert_eq!(suggestion("mode"), Some("delivery"));
+        assert_eq!(suggestion("delivry"), Some("delivery"));
         assert_eq!(suggestion("wholly_unrelated"), None);
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::ast::Server;
 use crate::ctxt::Errors;
-use crate::valid::{self, Config};
+use crate::valid::{self, Config, DeliveryMode};
 use crate::{attr, fallback, rmcp_mode, schema, wording};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -162,6 +162,10 @@ pub(crate) fn config_static(server: &Server, config: &Config) -> TokenStream {
     let url = option(config.url.as_ref());
     let api_key_env = option(config.api_key_env.as_ref());
     let server_tools = server.tool_names();
+    let delivery = match config.delivery {
+        DeliveryMode::Background => quote!(#private::Delivery::Background),
+        DeliveryMode::Await => quote!(#private::Delivery::Await),
+    };
     quote! {
         static #ident: #private::FeedbackConfig = #private::FeedbackConfig {
             tool_name: #tool_name,
@@ -169,6 +173,7 @@ pub(crate) fn config_static(server: &Server, config: &Config) -> TokenStream {
             base_url: #url,
             api_key_env: #api_key_env,
             server_tools: &[#(#server_tools),*],
+            delivery: #delivery,
         };
     }
 }

@@ -14,6 +14,16 @@ use syn::ext::IdentExt;
 /// The tool name used when the attribute has no `tool_name`.
 pub(crate) const DEFAULT_TOOL_NAME: &str = "feedback";
 
+/// How the generated tool delivers (`delivery = "..."`); mirrors the runtime's `__private::Delivery`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum DeliveryMode {
+    /// `"background"`: reply once recorded, deliver from the runtime's background worker.
+    #[default]
+    Background,
+    /// `"await"`: reply after delivery, as the reference client does.
+    Await,
+}
+
 /// The checked configuration the expansion is built from.
 pub(crate) struct Config {
     /// Path to the runtime crate (`::patchwork_runtime` unless `crate = "..."`).
@@ -23,6 +33,7 @@ pub(crate) struct Config {
     pub instructions: Option<String>,
     pub url: Option<String>,
     pub api_key_env: Option<String>,
+    pub delivery: DeliveryMode,
 }
 
 /// Checks `args` and `server` together. Problems go to `errors`; the returned config then holds defaults in
@@ -52,6 +63,11 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         .as_ref()
         .and_then(|lit| check_instructions(lit, errors));
     let url = args.url.as_ref().and_then(|lit| check_url(lit, errors));
+    let delivery = args
+        .delivery
+        .as_ref()
+        .and_then(|lit| check_delivery(lit, errors))
+        .unwrap_or_default();
     if let Some(server) = server {
         check_clashes(server, &tool_name, args.tool_name.as_ref(), errors);
     }
@@ -62,6 +78,27 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         instructions,
         url,
         api_key_env,
+        delivery,
+    }
+}
+
+/// `delivery = "background"` or `delivery = "await"`.
+fn check_delivery(lit: &LitStr, errors: &mut Errors) -> Option<DeliveryMode> {
+    match lit.value().as_str() {
+        "background" => Some(DeliveryMode::Background),
+        "await" => Some(DeliveryMode::Await),
+        other => {
+            errors.spanned(
+                lit,
+                format!(
+                    "unknown delivery mode {other:?}: write `delivery = \"background\"` (the default: the tool \
+                     replies once the feedback is recorded in the outbox, and a background worker delivers it) or \
+                     `delivery = \"await\"` (the reply waits for the service, up to about 16 s, as the reference \
+                     client does)"
+                ),
+            );
+            None
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::delivery::send_resolved;
 use crate::options::{ENV_API_KEY, Options, ResolvedOptions};
 use crate::payload::lenient_payload;
+use crate::reporter;
 use crate::schema::tool_input_schema;
 use crate::tool::{ToolAnnotations, ToolDefinition, ToolReply};
 use crate::validate::check_arguments;
@@ -30,6 +31,22 @@ pub struct FeedbackConfig {
     pub api_key_env: Option<&'static str>,
     /// The server's other tools, sent when the agent lists none.
     pub server_tools: &'static [&'static str],
+    /// Attribute `delivery`: whether the tool replies once the feedback is recorded
+    /// (the default) or waits for the service.
+    pub delivery: Delivery,
+}
+
+/// How the generated tool delivers (attribute `delivery = "background" | "await"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Delivery {
+    /// `"background"` (the default): the feedback is recorded in the outbox and handed to the
+    /// process-wide [`reporter::global`] worker; the agent gets its reply at once, whatever
+    /// the service's state.
+    #[default]
+    Background,
+    /// `"await"`: the reference client's behaviour: the reply waits for delivery (up to three
+    /// attempts, about 16.5 s at worst); feedback that fails is only written to stderr.
+    Await,
 }
 
 impl FeedbackConfig {
@@ -107,8 +124,9 @@ pub async fn dispatch(
 
 /// Validates the arguments (bad ones give an `isError` reply saying what to
 /// fix), fills what the agent left empty from `context` and the config,
-/// delivers, and replies. Delivery failures are not errors: the feedback is
-/// kept on stderr and the agent is told not to retry.
+/// delivers as `config.delivery` says, and replies. Delivery failures are not
+/// errors: the feedback is kept (outbox or stderr) and the agent is told not
+/// to retry.
 pub async fn handle_call(
     config: &'static FeedbackConfig,
     arguments: &Value,
@@ -139,5 +157,12 @@ pub async fn handle_call_with(
             .unwrap_or_else(|| config.server_tools.iter().map(|t| t.to_string()).collect());
     }
     payload.apply_caps();
-    ToolReply::success(send_resolved(&payload, &resolved).await.message())
+    let message = match config.delivery {
+        Delivery::Background => reporter::global()
+            .submit(&payload, &resolved)
+            .await
+            .message(),
+        Delivery::Await => send_resolved(&payload, &resolved).await.message(),
+    };
+    ToolReply::success(message)
 }

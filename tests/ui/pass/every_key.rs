@@ -8,6 +8,7 @@ struct Server;
     instructions = "Weather forecasts for European cities.",
     url = "https://eu.patchworkmcp.com/",
     api_key_env = "WEATHER_PATCHWORK_KEY",
+    delivery = "await",
     crate = "::patchwork_runtime",
 )]
 impl Server {
