@@ -20,6 +20,8 @@ mod ctxt;
 mod expand;
 #[path = "../src/fallback.rs"]
 mod fallback;
+#[path = "../src/rmcp_mode.rs"]
+mod rmcp_mode;
 #[path = "../src/schema.rs"]
 mod schema;
 #[path = "../src/valid.rs"]

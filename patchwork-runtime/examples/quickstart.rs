@@ -59,8 +59,15 @@ impl ServerHandler for TextTools {
 
 /// Where the feedback goes.
 enum Target {
-    Local(Collector),
-    Service { url: String, slug: String },
+    /// The local collector; the outbox lives in a temporary directory, so the demo leaves nothing behind.
+    Local {
+        collector: Collector,
+        _outbox: tempfile::TempDir,
+    },
+    Service {
+        url: String,
+        slug: String,
+    },
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,6 +88,7 @@ fn choose_target() -> Result<Target, Box<dyn std::error::Error>> {
         });
     }
     let collector = Collector::start()?;
+    let outbox = tempfile::tempdir()?;
     // The generated tool reads its settings from the environment when it is called.
     // SAFETY: no thread of ours reads the environment yet (the tokio runtime is built after this), and the
     // collector's thread never reads it.
@@ -88,13 +96,17 @@ fn choose_target() -> Result<Target, Box<dyn std::error::Error>> {
         std::env::set_var("PATCHWORKMCP_URL", collector.url());
         std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
         std::env::set_var("PATCHWORKMCP_SERVER_SLUG", "quickstart-demo");
+        std::env::set_var(patchwork_runtime::outbox::OUTBOX_ENV, outbox.path());
     }
-    Ok(Target::Local(collector))
+    Ok(Target::Local {
+        collector,
+        _outbox: outbox,
+    })
 }
 
 async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
     match &target {
-        Target::Local(collector) => section(
+        Target::Local { collector, .. } => section(
             "Local collector",
             &format!(
                 "listening on {} (stands in for PatchworkMCP; set PATCHWORKMCP_API_KEY and \
@@ -175,7 +187,7 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
     section("Reply to the agent", &describe(&reply));
 
     match &target {
-        Target::Local(collector) => {
+        Target::Local { collector, .. } => {
             let received = collector
                 .wait_for_requests(1, Duration::from_secs(30))
                 .await
@@ -185,18 +197,23 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
                 &describe_request(&received[0]),
             );
         }
-        Target::Service { url, .. }
-            if reply.is_error != Some(true) && text(&reply).starts_with("Thank you") =>
-        {
-            section(
-                "Delivered",
-                &format!("{url} recorded the feedback; see it in your PatchworkMCP dashboard"),
-            );
+        Target::Service { url, .. } => {
+            // The reply came as soon as the feedback was recorded; give the background delivery time to finish.
+            patchwork_runtime::reporter::flush(Duration::from_secs(20)).await;
+            if patchwork_runtime::reporter::global().stats().delivered > 0 {
+                section(
+                    "Delivered",
+                    &format!("{url} recorded the feedback; see it in your PatchworkMCP dashboard"),
+                );
+            } else {
+                section(
+                    "Not delivered yet",
+                    "the reply above says what happened: recorded feedback stays in the outbox \
+                     (PATCHWORKMCP_OUTBOX) and is sent by the next run or by `patchwork-replay`; feedback that \
+                     could not be recorded was written to stderr as a PATCHWORKMCP_UNSENT_FEEDBACK line",
+                );
+            }
         }
-        Target::Service { .. } => section(
-            "Not delivered",
-            "the reply above says why; the feedback was written to stderr as a PATCHWORKMCP_UNSENT_FEEDBACK line",
-        ),
     }
 
     let bad = agent
@@ -211,6 +228,8 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     agent.cancel().await?;
+    // On exit: wait (briefly) for deliveries in flight; the rest stays in the outbox.
+    patchwork_runtime::reporter::flush(Duration::from_secs(2)).await;
     Ok(())
 }
 

@@ -8,9 +8,10 @@
 //! ```
 //!
 //! Tools: `count_text` (words, lines, characters, bytes), `convert_units` (length, mass, temperature, volume),
-//! `days_between` (calendar days between two dates). Without `PATCHWORKMCP_API_KEY` the server still works; each
-//! feedback is then written to stderr as one `PATCHWORKMCP_UNSENT_FEEDBACK` line, which MCP clients keep in their
-//! server logs. stdout carries the protocol and nothing else.
+//! `days_between` (calendar days between two dates). Feedback is recorded in the outbox and delivered in the
+//! background, so the agent's reply never waits for the network. Without `PATCHWORKMCP_API_KEY` the server still
+//! works; each feedback is then written to stderr as one `PATCHWORKMCP_UNSENT_FEEDBACK` line, which MCP clients
+//! keep in their server logs. stdout carries the protocol and nothing else.
 
 use patchwork_runtime::patchwork_feedback;
 use rmcp::handler::server::wrapper::Parameters;
@@ -120,7 +121,10 @@ impl ServerHandler for Toolbox {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let running = Toolbox.serve(rmcp::transport::stdio()).await?;
-    running.waiting().await?;
+    let ended = running.waiting().await;
+    // Whatever is not delivered within the deadline stays in the outbox.
+    patchwork_runtime::reporter::flush(std::time::Duration::from_secs(2)).await;
+    ended?;
     Ok(())
 }
 

@@ -2,6 +2,10 @@
 //! feedback tool comes from `#[patchwork_feedback]` above `#[tool_router]`, delivering to the runtime's local
 //! collector (a real HTTP server on loopback).
 //!
+//! The default delivery is in the background (the reply comes once the feedback is recorded in the outbox; a
+//! worker delivers it), so the steps wait for the collector to receive; the collector-down step also runs a
+//! server with `delivery = "await"`, whose reply says whether delivery worked.
+//!
 //! One test runs the steps in order, because they share the process environment that points the generated tool
 //! at the collector (`PATCHWORKMCP_URL`, `PATCHWORKMCP_API_KEY`), and the last step stops the collector.
 
@@ -25,6 +29,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 #[test]
 fn rmcp_client_lists_reads_and_calls_the_feedback_tool() {
     let collector = Collector::start().expect("the local collector starts");
+    let _outbox = rmcp_common::private_outbox();
     // SAFETY: set before any thread of this test reads the environment; this binary runs this one test, and the
     // collector's thread never reads it.
     unsafe {
@@ -38,14 +43,14 @@ fn rmcp_client_lists_reads_and_calls_the_feedback_tool() {
         .build()
         .expect("a tokio runtime");
     runtime.block_on(async {
-        let client = bounded("connect", rmcp_common::connect()).await;
+        let client = bounded("connect", rmcp_common::connect(rmcp_common::TextServer)).await;
         lists_the_feedback_tool_with_its_schema(&client).await;
         instructions_carry_the_directive(&client);
         good_arguments_are_delivered_with_server_filled_context(&client, &collector).await;
         what_the_agent_sent_is_kept(&client, &collector).await;
         bad_arguments_get_an_error_result_naming_the_field(&client, &collector).await;
         delivered_on_the_third_attempt_after_two_503s(&client, &collector).await;
-        let client = collector_down_says_so_and_logs_the_unsent_line(client, collector).await;
+        collector_down_says_so_and_logs_the_unsent_line(collector).await;
         bounded("client shutdown", client.cancel())
             .await
             .expect("the client shuts down cleanly");
@@ -117,12 +122,7 @@ async fn good_arguments_are_delivered_with_server_filled_context(
     assert_eq!(result.is_error, Some(false), "{result:?}");
     assert!(text(&result).starts_with("Thank you"), "{}", text(&result));
 
-    let requests = collector.requests();
-    assert_eq!(
-        requests.len(),
-        before + 1,
-        "one POST, answered at once: {requests:?}"
-    );
+    let requests = received(collector, before + 1).await;
     let request = &requests[before];
     assert_eq!(request.path, "/api/v1/feedback/");
     assert_eq!(request.status, Some(201));
@@ -164,6 +164,7 @@ async fn what_the_agent_sent_is_kept(client: &Client, collector: &Collector) {
     )
     .await;
     assert_eq!(result.is_error, Some(false), "{result:?}");
+    received(collector, before + 1).await;
     let payload = delivered(collector, before);
     assert_eq!(payload.client_type, "cursor");
     assert_eq!(payload.tools_available, ["reverse"]);
@@ -217,6 +218,7 @@ async fn delivered_on_the_third_attempt_after_two_503s(client: &Client, collecto
     .await;
     assert_eq!(result.is_error, Some(false), "{result:?}");
     assert!(text(&result).starts_with("Thank you"), "{}", text(&result));
+    received(collector, before + 3).await;
     let statuses: Vec<Option<u16>> = collector.requests()[before..]
         .iter()
         .map(|r| r.status)
@@ -225,15 +227,19 @@ async fn delivered_on_the_third_attempt_after_two_503s(client: &Client, collecto
     assert_eq!(delivered(collector, before + 2).what_i_needed, "retry me");
 }
 
-async fn collector_down_says_so_and_logs_the_unsent_line(
-    client: Client,
-    collector: Collector,
-) -> Client {
+/// With `delivery = "await"` the reply waits for delivery, so it can say that delivery failed; the feedback is
+/// then written to stderr as one unsent line.
+async fn collector_down_says_so_and_logs_the_unsent_line(collector: Collector) {
     collector.shutdown();
+    let client = bounded(
+        "connect",
+        rmcp_common::connect(rmcp_common::AwaitingTextServer),
+    )
+    .await;
     let unsent = capture_unsent();
     let result = call(
         &client,
-        json!({"what_i_needed": "collector-down marker 7f3a", "what_i_tried": "reverse", "gap_type": "other"}),
+        json!({"what_i_needed": "collector-down marker 7f3a", "what_i_tried": "word_count", "gap_type": "other"}),
     )
     .await;
     assert_eq!(
@@ -253,11 +259,18 @@ async fn collector_down_says_so_and_logs_the_unsent_line(
         .filter(|r| r.payload.what_i_needed == "collector-down marker 7f3a")
         .collect();
     assert_eq!(records.len(), 1, "exactly one unsent line: {records:?}");
+    assert_eq!(records[0].payload.tools_available, ["word_count"]);
     assert_eq!(
-        records[0].payload.tools_available,
-        ["reverse", "word_count"]
+        records[0].payload.client_type,
+        format!(
+            "{}/{}",
+            rmcp_common::CLIENT_NAME,
+            rmcp_common::CLIENT_VERSION
+        )
     );
-    client
+    bounded("client shutdown", client.cancel())
+        .await
+        .expect("the client shuts down cleanly");
 }
 
 async fn call(client: &Client, arguments: Value) -> CallToolResult {
@@ -288,6 +301,17 @@ fn delivered(collector: &Collector, index: usize) -> FeedbackPayload {
         .unwrap_or_else(|| panic!("request {index} arrived: {requests:?}"));
     assert_eq!(request.status, Some(201), "{request:?}");
     request.feedback().expect("the body is a feedback payload")
+}
+
+/// Waits (without polling) until the collector has received `count` requests in all.
+async fn received(
+    collector: &Collector,
+    count: usize,
+) -> Vec<patchwork_runtime::collector::RecordedRequest> {
+    collector
+        .wait_for_requests(count, STEP_TIMEOUT)
+        .await
+        .unwrap_or_else(|e| panic!("the collector did not receive {count} requests: {e}"))
 }
 
 async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {

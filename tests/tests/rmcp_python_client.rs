@@ -26,12 +26,15 @@ fn python_sdk_drives_the_stdio_example() {
     let server = build_stdio_example(&repo);
     let python = python_with_sdk(&repo);
     let collector = Collector::start().expect("the local collector starts");
+    // The servers' outbox, so the test never touches the user's own.
+    let outbox = tempfile::tempdir().expect("a temporary outbox");
 
     let output = run_bounded(
         Command::new(&python)
             .arg(repo.join("tests/e2e/client.py"))
             .arg(&server)
             .args(MODES)
+            .env("PATCHWORKMCP_OUTBOX", outbox.path())
             .env("PATCHWORKMCP_URL", collector.url())
             .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
             .env("PATCHWORKMCP_SERVER_SLUG", "toolbox-e2e")
@@ -61,7 +64,15 @@ fn python_sdk_drives_the_stdio_example() {
         "everything was delivered:\n{stderr}"
     );
 
-    // One delivery per mode, in order, with what the agent sent and what only the server knows.
+    // One delivery per mode, in order, with what the agent sent and what only the server knows. Delivery runs in
+    // the background; the server flushes it before exiting, so it has normally arrived already.
+    let arrived = bounded_wait(&collector, MODES.len());
+    assert!(
+        arrived,
+        "the collector did not receive {} feedback requests: {:?}\n{stderr}",
+        MODES.len(),
+        collector.requests()
+    );
     let feedback = collector.feedback();
     assert_eq!(feedback.len(), MODES.len(), "{feedback:?}");
     for (payload, mode) in feedback.iter().zip(MODES) {
@@ -90,6 +101,16 @@ fn python_sdk_drives_the_stdio_example() {
             Some(format!("Bearer {}", Collector::DEFAULT_API_KEY).as_str())
         );
     }
+}
+
+/// Waits up to a minute for `count` requests (the collector notifies; no polling).
+fn bounded_wait(collector: &Collector, count: usize) -> bool {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(collector.wait_for_requests(count, Duration::from_secs(60)))
+        .is_ok()
 }
 
 fn check_session(mode: &str, session: &Value) {

@@ -73,6 +73,12 @@ impl ServerHandler for Catalogue {
 #[test]
 fn feedback_goes_out_with_the_blocks_tools_when_listing_fails_or_hangs() {
     let collector = Collector::start().expect("the local collector starts");
+    let outbox = tempfile::tempdir().expect("a temporary directory");
+    let config = patchwork_runtime::reporter::ReporterConfig {
+        outbox: patchwork_runtime::outbox::OutboxSetting::Dir(outbox.path().join("outbox")),
+        ..patchwork_runtime::reporter::ReporterConfig::default()
+    };
+    assert!(patchwork_runtime::reporter::init_global(config).is_ok());
     // SAFETY: set before any thread of this test reads the environment; this binary runs this one test, and the
     // collector's thread never reads it.
     unsafe {
@@ -91,6 +97,10 @@ fn feedback_goes_out_with_the_blocks_tools_when_listing_fails_or_hangs() {
         {
             let reply = bounded(call_feedback(Catalogue { listing })).await;
             assert!(reply.starts_with("Thank you"), "{listing:?}: {reply}");
+            collector
+                .wait_for_requests(index + 1, STEP_TIMEOUT)
+                .await
+                .unwrap_or_else(|e| panic!("{listing:?}: not delivered: {e}"));
             let received = collector.feedback();
             let payload = received
                 .get(index)
