@@ -16,6 +16,8 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
 /// A JSON-RPC client speaking to the server process.
 struct StdioClient {
     child: Child,
+    /// The server's outbox (`PATCHWORKMCP_OUTBOX`), so it never touches the user's own.
+    _outbox: tempfile::TempDir,
     stdin: ChildStdin,
     stdout: Lines<BufReader<ChildStdout>>,
     next_id: u64,
@@ -25,7 +27,9 @@ impl StdioClient {
     /// Starts the server delivering to `collector`, and performs the `initialize` handshake; returns the
     /// client and the `initialize` result.
     async fn start(collector: &Collector) -> (Self, Value) {
+        let outbox = tempfile::tempdir().expect("a temporary outbox");
         let mut child = Command::new(env!("CARGO_BIN_EXE_jsonrpc_stdio_server"))
+            .env("PATCHWORKMCP_OUTBOX", outbox.path())
             .env("PATCHWORKMCP_URL", collector.url())
             .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
             .env_remove("PATCHWORKMCP_SERVER_SLUG")
@@ -39,6 +43,7 @@ impl StdioClient {
         let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let mut client = Self {
             child,
+            _outbox: outbox,
             stdin,
             stdout,
             next_id: 1,

@@ -118,5 +118,7 @@ async fn main() -> std::io::Result<()> {
             stdout.flush().await?;
         }
     }
+    // stdin closed: wait briefly for feedback still being delivered (the rest stays in the outbox).
+    patchwork_runtime::reporter::flush(std::time::Duration::from_secs(2)).await;
     Ok(())
 }
