@@ -74,6 +74,7 @@ pub(crate) fn routed_method(server: &Server, config: &Config) -> Option<TokenStr
     let method = syn::Ident::new(ROUTED_METHOD, Span::call_site());
     let context = quote_spanned!(Span::mixed_site()=> context);
     let arguments = quote_spanned!(Span::mixed_site()=> arguments);
+    let server_tools = quote_spanned!(Span::mixed_site()=> server_tools);
     let config_static = config_static(server, config);
     let config_ident = config_ident();
     let doc = format!(
@@ -102,7 +103,11 @@ pub(crate) fn routed_method(server: &Server, config: &Config) -> Option<TokenStr
             #arguments: #private::rmcp::JsonObject,
         ) -> #private::rmcp::CallToolResult {
             #config_static
-            #private::rmcp::call_tool(&#config_ident, self, #context, #arguments).await
+            #[allow(unused_imports)]
+            use #private::rmcp::{ListViaBlock as _, ListViaServerHandler as _};
+            // The server's own `tools/list` when `Self: ServerHandler`, else the block's tools (see `ServerTools`).
+            let #server_tools = (&&#private::rmcp::ServerTools(self)).list(::core::clone::Clone::clone(&#context));
+            #private::rmcp::call_tool(&#config_ident, #context, #arguments, #server_tools).await
         }
     })
 }

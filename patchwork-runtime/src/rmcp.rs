@@ -18,7 +18,10 @@
 //!     arguments: ::patchwork_runtime::__private::rmcp::JsonObject,
 //! ) -> ::patchwork_runtime::__private::rmcp::CallToolResult {
 //!     static CONFIG: ::patchwork_runtime::__private::FeedbackConfig = /* the attribute's settings */;
-//!     ::patchwork_runtime::__private::rmcp::call_tool(&CONFIG, self, context, arguments).await
+//!     #[allow(unused_imports)]
+//!     use ::patchwork_runtime::__private::rmcp::{ListViaBlock as _, ListViaServerHandler as _};
+//!     let server_tools = (&&::patchwork_runtime::__private::rmcp::ServerTools(self)).list(context.clone());
+//!     ::patchwork_runtime::__private::rmcp::call_tool(&CONFIG, context, arguments, server_tools).await
 //! }
 //! ```
 //!
@@ -27,6 +30,7 @@
 //! runtime's validation names every field to fix. (`arguments` that are not an object never reach a tool: rmcp
 //! 3.11 refuses such a request with a JSON-RPC error while decoding it.)
 
+use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -71,50 +75,87 @@ fn parse_schema(text: &str) -> Arc<JsonObject> {
 }
 
 /// Handles one call of the feedback tool routed by rmcp: fills what the agent left empty from what the server
-/// knows (the client's name and version, the server's real tool list), validates, delivers and replies.
+/// knows (the client's name and version, and `server_tools`: the server's real tool list, see [`ServerTools`]),
+/// validates, delivers and replies. `server_tools` is only awaited when the agent sent no tool list.
 ///
-/// Invalid arguments give a result with `isError: true` naming each field to fix; delivered and undelivered
-/// feedback both give a normal result whose text says which of the two happened.
-pub async fn call_tool<S: ServerHandler>(
+/// Invalid arguments give a result with `isError: true` naming each field to fix; otherwise the result's text
+/// says what happened to the feedback (delivered, queued for delivery, or kept in the log).
+pub async fn call_tool(
     config: &'static FeedbackConfig,
-    server: &S,
     context: RequestContext<RoleServer>,
     arguments: JsonObject,
+    server_tools: impl Future<Output = Option<Vec<String>>>,
 ) -> CallToolResult {
-    call_tool_with(config, server, context, arguments, None).await
+    call_tool_with(config, context, arguments, server_tools, None).await
 }
 
 /// [`call_tool`] with run-time [`Options`] that win over the attribute and the environment (for glue that holds
 /// its own settings, and for tests pointing at a local collector).
-pub async fn call_tool_with<S: ServerHandler>(
+pub async fn call_tool_with(
     config: &FeedbackConfig,
-    server: &S,
     context: RequestContext<RoleServer>,
     arguments: JsonObject,
+    server_tools: impl Future<Output = Option<Vec<String>>>,
     overrides: Option<&Options>,
 ) -> CallToolResult {
     let arguments = Value::Object(arguments);
-    let known = server_context(config, server, context, &arguments).await;
+    let tools_available = if agent_listed_tools(&arguments) {
+        None
+    } else {
+        server_tools.await.map(|names| {
+            names
+                .into_iter()
+                .filter(|name| name != config.tool_name)
+                .collect()
+        })
+    };
+    let known = CallContext {
+        client_type: context.client_info().as_ref().and_then(client_label),
+        tools_available,
+    };
     into_result(handle_call_with(config, &arguments, known, overrides).await)
 }
 
-/// What the server itself knows about the call. The tool list is only read when the agent sent none, since
-/// what the agent sent is kept.
-async fn server_context<S: ServerHandler>(
-    config: &FeedbackConfig,
-    server: &S,
-    context: RequestContext<RoleServer>,
-    arguments: &Value,
-) -> CallContext {
-    let client_type = context.client_info().as_ref().and_then(client_label);
-    let tools_available = if agent_listed_tools(arguments) {
-        None
-    } else {
-        server_tool_names(server, context, config.tool_name).await
-    };
-    CallContext {
-        client_type,
-        tools_available,
+/// The server whose tools the feedback reports, for choosing at compile time how to list them (autoref
+/// specialization): `(&&ServerTools(self)).list(context)` resolves to [`ListViaServerHandler`] when the server
+/// implements `ServerHandler` (provably, in a generic impl), and to [`ListViaBlock`] otherwise, so the generated
+/// method never adds a `ServerHandler` bound the user's block does not have.
+#[derive(Debug)]
+pub struct ServerTools<'a, S>(pub &'a S);
+
+/// Lists the tools through the server's own `tools/list` (see [`ServerTools`]).
+pub trait ListViaServerHandler<'a> {
+    /// The names the server's `tools/list` returns; `None` when it fails or takes too long.
+    fn list(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Option<Vec<String>>> + 'a;
+}
+
+impl<'a, S: ServerHandler> ListViaServerHandler<'a> for &ServerTools<'a, S> {
+    fn list(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Option<Vec<String>>> + 'a {
+        server_tool_names(self.0, context)
+    }
+}
+
+/// The fallback of [`ServerTools`]: no list, so the tools the attribute saw in the block are used.
+pub trait ListViaBlock<'a> {
+    /// Always `None`.
+    fn list(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Option<Vec<String>>> + 'a;
+}
+
+impl<'a, S> ListViaBlock<'a> for ServerTools<'a, S> {
+    fn list(
+        &self,
+        _context: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Option<Vec<String>>> + 'a {
+        std::future::ready(None)
     }
 }
 
@@ -137,13 +178,11 @@ fn agent_listed_tools(arguments: &Value) -> bool {
         .is_some_and(|tools| !tools.is_empty())
 }
 
-/// The names the server's own `tools/list` returns (all routers merged, the user's overrides honoured),
-/// without the feedback tool itself. `None` when listing fails or takes too long: the runtime then falls back
-/// to the tools the macro saw in the block.
+/// The names the server's own `tools/list` returns (all routers merged, the user's overrides honoured). `None`
+/// when listing fails or takes too long: the runtime then falls back to the tools the macro saw in the block.
 async fn server_tool_names<S: ServerHandler>(
     server: &S,
     context: RequestContext<RoleServer>,
-    feedback_tool: &str,
 ) -> Option<Vec<String>> {
     let listing = async {
         let mut names = Vec::new();
@@ -151,12 +190,7 @@ async fn server_tool_names<S: ServerHandler>(
         for _ in 0..TOOL_LIST_MAX_PAGES {
             let request = cursor.map(|c| PaginatedRequestParams::default().with_cursor(Some(c)));
             let page = server.list_tools(request, context.clone()).await.ok()?;
-            names.extend(
-                page.tools
-                    .into_iter()
-                    .map(|tool| tool.name.into_owned())
-                    .filter(|name| name != feedback_tool),
-            );
+            names.extend(page.tools.into_iter().map(|tool| tool.name.into_owned()));
             cursor = page.next_cursor;
             if cursor.is_none() {
                 break;
