@@ -438,3 +438,56 @@ async fn a_flush_deadline_returns_in_time_and_leaves_the_item_in_the_outbox() {
         1
     );
 }
+
+#[test]
+fn each_outcome_tells_the_agent_what_happened_and_never_asks_for_a_retry() {
+    let key = IdempotencyKey::random();
+    let replies = [
+        (
+            Submitted::Recorded {
+                key: key.clone(),
+                durable: true,
+            },
+            "has been recorded and will be delivered",
+        ),
+        (
+            Submitted::Recorded {
+                key,
+                durable: false,
+            },
+            "received and is being delivered",
+        ),
+        (
+            Submitted::Repeat { count: 7 },
+            "already recorded (7 identical reports",
+        ),
+        (
+            Submitted::Kept {
+                reason: "missing_api_key".into(),
+            },
+            "no PatchworkMCP API key configured",
+        ),
+        (
+            Submitted::Kept {
+                reason: "outbox_full".into(),
+            },
+            "could not be queued for delivery (outbox_full); it was kept in the server's log",
+        ),
+    ];
+    for (submitted, says) in replies {
+        let message = submitted.message();
+        assert!(message.contains(says), "{submitted:?}: {message}");
+        let lower = message.to_lowercase();
+        assert!(
+            !lower.contains("try again") && !lower.contains("please retry"),
+            "{message}"
+        );
+        if matches!(submitted, Submitted::Kept { .. }) {
+            assert!(lower.contains("no need to retry"), "{message}");
+            assert!(
+                !lower.starts_with("thank you"),
+                "a kept feedback is not thanked as recorded: {message}"
+            );
+        }
+    }
+}
