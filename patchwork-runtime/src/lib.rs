@@ -4,8 +4,53 @@
 //! incomplete results, a missing parameter, a wrong format); the feedback is
 //! delivered to PatchworkMCP so server authors learn what to build next.
 //!
-//! Source-compatible with the reference client: change the crate name in
-//! your `use` lines and the rest compiles.
+//! # One attribute
+//!
+//! [`#[patchwork_feedback]`](patchwork_feedback) on the server's `impl` block
+//! generates at compile time the tool's registration, its input schema (a JSON
+//! literal), the dispatch and the server instructions. With the `rmcp` feature
+//! and the attribute written above rmcp's `#[tool_router]`, it also adds a
+//! routed `#[tool]` method. Its documentation has the keys, an example and
+//! the expansion.
+//!
+//! ```
+//! use patchwork_runtime::patchwork_feedback;
+//!
+//! struct Weather;
+//!
+//! #[patchwork_feedback(slug = "weather", instructions = "Forecasts for European cities.")]
+//! impl Weather {
+//!     async fn call_tool(&self, name: &str, arguments: &serde_json::Value) -> serde_json::Value {
+//!         if let Some(reply) = self.patchwork_dispatch(name, arguments).await {
+//!             return reply.to_json(); // the feedback tool's result; `isError` for bad arguments
+//!         }
+//!         serde_json::json!({ "content": [], "isError": true }) // the server's own tools go here
+//!     }
+//! }
+//!
+//! assert_eq!(Weather::PATCHWORK_TOOL_NAME, "feedback");
+//! assert!(Weather::PATCHWORK_INSTRUCTIONS.contains("call the `feedback` tool BEFORE responding"));
+//! let schema: serde_json::Value = serde_json::from_str(Weather::PATCHWORK_INPUT_SCHEMA).unwrap();
+//! assert_eq!(schema, patchwork_runtime::tool_input_schema());
+//! assert_eq!(Weather::patchwork_tool().name, "feedback");
+//! ```
+//!
+//! # Delivery
+//!
+//! By default the generated tool replies as soon as the feedback is written
+//! to a durable [`outbox`]; the [`reporter`]'s background worker delivers it
+//! with retries, `Retry-After`, an idempotency key and a per-item deadline,
+//! and [`reporter::flush`] drains it on exit. What cannot be delivered stays in
+//! the outbox, or (when the outbox cannot be written) goes to stderr as one
+//! `PATCHWORKMCP_UNSENT_FEEDBACK reason=… payload=…` line; [`replay`] re-sends
+//! both. [`heartbeat`] optionally reports the server's tool inventory.
+//!
+//! # Reference-compatible API
+//!
+//! Code written for the reference client compiles after changing the crate
+//! name in its `use` lines. [`send_feedback`] awaits delivery: one shared HTTP
+//! client; 2 s connect and 5 s request timeouts; up to 2 retries (500 ms, then
+//! 1000 ms) on 429, 5xx, connection errors and timeouts; other 4xx are final.
 //!
 //! ```no_run
 //! use patchwork_runtime::{Options, payload_from_args, send_feedback};
@@ -20,11 +65,16 @@
 //! # }
 //! ```
 //!
-//! Delivery: one shared HTTP client; 2 s connect and 5 s request timeouts; up
-//! to 2 retries (500 ms, then 1000 ms) on 429, 5xx, connection errors and
-//! timeouts; other 4xx are final. Feedback that cannot be delivered is written
-//! as one `PATCHWORKMCP_UNSENT_FEEDBACK reason=… payload=…` line to stderr.
-//! Nothing is ever written to stdout.
+//! Nothing is ever written to stdout (it carries the protocol on stdio
+//! servers); diagnostics go through `tracing`. The API key never appears in
+//! logs, errors or `Debug` output.
+//!
+//! # Features
+//!
+//! - `rmcp`: the attribute's rmcp mode (a routed `#[tool]` method with
+//!   server-verified context).
+//! - `test-util`: the `collector` module, a real local PatchworkMCP collector on
+//!   loopback for testing your own server's feedback tool.
 
 pub use patchwork_macros::patchwork_feedback;
 
