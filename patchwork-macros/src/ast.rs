@@ -17,8 +17,7 @@ pub(crate) struct Server {
     /// The names of the block's other associated items (consts, types), for clash checks.
     pub other_items: Vec<Ident>,
     /// rmcp's `#[tool_router]` (any path ending in `tool_router`) written *below* our attribute: it has not run
-    /// yet, so a method we add is routed by it. Read by rmcp mode (issue 4).
-    #[allow(dead_code)]
+    /// yet, so a method we add is routed by it (rmcp mode).
     pub tool_router: Option<Attribute>,
 }
 
