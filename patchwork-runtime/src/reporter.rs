@@ -656,10 +656,11 @@ impl Reporter {
     /// [`Reporter::flush`] for code outside an async context (blocks the thread).
     pub fn flush_blocking(&self, timeout: Duration) -> FlushReport {
         let shared = &self.shared;
-        let deadline = std::time::Instant::now() + timeout;
+        let start = std::time::Instant::now();
         let mut active = lock(&shared.active);
         while !active.is_empty() {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            // Measured from the start, not as an `Instant` deadline: `start + Duration::MAX` panics.
+            let left = timeout.saturating_sub(start.elapsed());
             if left.is_zero() {
                 break;
             }

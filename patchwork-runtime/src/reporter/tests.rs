@@ -378,6 +378,37 @@ fn works_from_plain_threads_outside_any_runtime() {
 }
 
 #[tokio::test]
+async fn huge_configured_waits_and_retry_afters_do_not_panic_the_worker() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.rate_limit_next(1, u64::MAX);
+    // "No deadline" and "honour any Retry-After", written as `Duration::MAX`.
+    let reporter = Reporter::start(ReporterConfig {
+        item_deadline: Duration::MAX,
+        max_retry_after: Duration::MAX,
+        ..fast_config(in_dir(dir.path()))
+    });
+    reporter
+        .submit(&payload("no end in sight"), &resolved(&collector))
+        .await;
+    collector
+        .wait_for_requests(1, WAIT)
+        .await
+        .expect("the worker made an attempt");
+    // The Retry-After outlives any deadline: the item is deferred, not lost to a panic.
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(reporter.stats().deferred, 1);
+    let outbox = reporter.outbox().expect("outbox");
+    assert_eq!(outbox.pending().expect("list").len(), 1);
+}
+
+#[test]
+fn flush_blocking_takes_any_timeout() {
+    let reporter = Reporter::start(fast_config(OutboxSetting::Off));
+    assert!(reporter.flush_blocking(Duration::MAX).settled());
+}
+
+#[tokio::test]
 async fn more_items_than_the_queue_holds_wait_in_the_outbox_and_all_arrive() {
     let dir = tempfile::tempdir().expect("tempdir");
     let collector = Collector::start().expect("collector");

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -23,12 +24,8 @@ pub(super) struct Job {
 
 /// The worker's main loop: drains at start, when asked, and every `drain_interval`.
 pub(super) async fn run(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
-    let mut tick = tokio::time::interval(
-        shared
-            .config
-            .drain_interval
-            .max(std::time::Duration::from_millis(10)),
-    );
+    let mut tick =
+        tokio::time::interval(shared.config.drain_interval.max(Duration::from_millis(10)));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -102,7 +99,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
     };
     let key = job.item.key.clone();
     let body = job.item.payload.to_string();
-    let deadline = Instant::now() + shared.config.item_deadline;
+    let deadline = after(shared.config.item_deadline);
     let mut retry = 0u32;
     loop {
         wait_out_pause(&shared).await;
@@ -148,12 +145,11 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
                 drop(claimed); // others may try it while we wait
                 let delay = shared.backoff.delay(retry, retry_after);
                 if retry_after.is_some() {
-                    pause_all_until(&shared, Instant::now() + delay);
+                    pause_all_until(&shared, after(delay));
                 }
-                if Instant::now() + delay >= deadline {
+                if after(delay) >= deadline {
                     shared.counters.deferred.fetch_add(1, Ordering::Relaxed);
-                    lock(&shared.resting)
-                        .insert(key.clone(), Instant::now() + shared.config.max_backoff);
+                    lock(&shared.resting).insert(key.clone(), after(shared.config.max_backoff));
                     if job.durable {
                         tracing::info!(%key, %reason, "feedback not delivered before its deadline; left in the outbox");
                     } else if let Some(payload) = shared.take_unlogged(&key) {
@@ -220,6 +216,16 @@ fn settle_rejected(shared: &Shared, job: &Job, claimed: Option<ClaimedItem>, rea
             Err(error) => tracing::warn!(%error, "could not move refused feedback aside"),
         }
     }
+}
+
+/// `now + wait`, or a moment decades away when a configured wait (or a `Retry-After` under a
+/// configured cap of `Duration::MAX`) is too long for an `Instant`: adding would panic.
+fn after(wait: Duration) -> Instant {
+    const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
+    let now = Instant::now();
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(FAR_FUTURE))
+        .unwrap_or(now)
 }
 
 async fn wait_out_pause(shared: &Shared) {
