@@ -11,39 +11,24 @@
 
 mod rmcp_common;
 
-use std::future::Future;
-use std::time::Duration;
-
 use patchwork_runtime::collector::Collector;
 use patchwork_runtime::{FeedbackPayload, capture_unsent};
-use rmcp::RoleClient;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig, JsonObject};
-use rmcp::service::RunningService;
+use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject};
+use rmcp_common::{Client, STEP_TIMEOUT, bounded, text};
 use serde_json::{Value, json};
-
-type Client = RunningService<RoleClient, ClientConfig>;
-
-/// Bound on every step that waits for the server, the client or the collector (a loaded 2-core machine).
-const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[test]
 fn rmcp_client_lists_reads_and_calls_the_feedback_tool() {
     let collector = Collector::start().expect("the local collector starts");
-    let _outbox = rmcp_common::private_outbox();
-    // SAFETY: set before any thread of this test reads the environment; this binary runs this one test, and the
-    // collector's thread never reads it.
-    unsafe {
-        std::env::set_var("PATCHWORKMCP_URL", collector.url());
-        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
-        std::env::remove_var("PATCHWORKMCP_SERVER_SLUG");
-    }
+    // SAFETY: first thing in the only test of this binary; the collector's thread never reads the environment.
+    let _outbox = unsafe { rmcp_common::deliver_to(&collector) };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a tokio runtime");
     runtime.block_on(async {
-        let client = bounded("connect", rmcp_common::connect(rmcp_common::TextServer)).await;
+        let client = rmcp_common::connect(rmcp_common::TextServer).await;
         lists_the_feedback_tool_with_its_schema(&client).await;
         instructions_carry_the_directive(&client);
         good_arguments_are_delivered_with_server_filled_context(&client, &collector).await;
@@ -185,9 +170,9 @@ async fn bad_arguments_get_an_error_result_naming_the_field(
         Some(true),
         "a tool result with isError, not a JSON-RPC error"
     );
-    let text = text(&result);
-    assert!(text.contains("`what_i_needed` is missing"), "{text}");
-    assert!(text.contains("`resolution` must be one of"), "{text}");
+    let message = text(&result);
+    assert!(message.contains("`what_i_needed` is missing"), "{message}");
+    assert!(message.contains("`resolution` must be one of"), "{message}");
 
     let missing = bounded(
         "tools/call without arguments",
@@ -196,11 +181,8 @@ async fn bad_arguments_get_an_error_result_naming_the_field(
     .await
     .expect("a call without arguments still gets a tool result");
     assert_eq!(missing.is_error, Some(true));
-    assert!(
-        self::text(&missing).contains("`what_i_needed` is missing"),
-        "{}",
-        self::text(&missing)
-    );
+    let message = text(&missing);
+    assert!(message.contains("`what_i_needed` is missing"), "{message}");
     assert_eq!(
         collector.requests().len(),
         before,
@@ -231,11 +213,7 @@ async fn delivered_on_the_third_attempt_after_two_503s(client: &Client, collecto
 /// then written to stderr as one unsent line.
 async fn collector_down_says_so_and_logs_the_unsent_line(collector: Collector) {
     collector.shutdown();
-    let client = bounded(
-        "connect",
-        rmcp_common::connect(rmcp_common::AwaitingTextServer),
-    )
-    .await;
+    let client = rmcp_common::connect(rmcp_common::AwaitingTextServer).await;
     let unsent = capture_unsent();
     let result = call(
         &client,
@@ -284,15 +262,6 @@ async fn call(client: &Client, arguments: Value) -> CallToolResult {
     .expect("tools/call gets a result")
 }
 
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// The payload of the request at `index`, which must have been accepted.
 fn delivered(collector: &Collector, index: usize) -> FeedbackPayload {
     let requests = collector.requests();
@@ -312,10 +281,4 @@ async fn received(
         .wait_for_requests(count, STEP_TIMEOUT)
         .await
         .unwrap_or_else(|e| panic!("the collector did not receive {count} requests: {e}"))
-}
-
-async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(STEP_TIMEOUT, future)
-        .await
-        .unwrap_or_else(|_| panic!("{what} did not finish within {STEP_TIMEOUT:?}"))
 }

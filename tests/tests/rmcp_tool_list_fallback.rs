@@ -2,23 +2,20 @@
 //! the attribute saw in the block. Covers a `list_tools` that fails and one that never finishes (bounded by the
 //! runtime's 2 s limit), with a real rmcp client and the local collector.
 
-use std::future::Future;
-use std::time::Duration;
+mod rmcp_common;
 
 use patchwork_runtime::collector::Collector;
 use patchwork_runtime::patchwork_feedback;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
+    ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{
-    ErrorData, RoleServer, ServerHandler, ServiceExt, object, schemars, tool, tool_handler,
-    tool_router,
+    ErrorData, RoleServer, ServerHandler, object, schemars, tool, tool_handler, tool_router,
 };
-
-const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+use rmcp_common::{STEP_TIMEOUT, bounded};
 
 #[derive(Debug, Clone, Copy)]
 enum Listing {
@@ -73,18 +70,8 @@ impl ServerHandler for Catalogue {
 #[test]
 fn feedback_goes_out_with_the_blocks_tools_when_listing_fails_or_hangs() {
     let collector = Collector::start().expect("the local collector starts");
-    let outbox = tempfile::tempdir().expect("a temporary directory");
-    let config = patchwork_runtime::reporter::ReporterConfig {
-        outbox: patchwork_runtime::outbox::OutboxSetting::Dir(outbox.path().join("outbox")),
-        ..patchwork_runtime::reporter::ReporterConfig::default()
-    };
-    assert!(patchwork_runtime::reporter::init_global(config).is_ok());
-    // SAFETY: set before any thread of this test reads the environment; this binary runs this one test, and the
-    // collector's thread never reads it.
-    unsafe {
-        std::env::set_var("PATCHWORKMCP_URL", collector.url());
-        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
-    }
+    // SAFETY: first thing in the only test of this binary; the collector's thread never reads the environment.
+    let _outbox = unsafe { rmcp_common::deliver_to(&collector) };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -95,7 +82,7 @@ fn feedback_goes_out_with_the_blocks_tools_when_listing_fails_or_hangs() {
             .into_iter()
             .enumerate()
         {
-            let reply = bounded(call_feedback(Catalogue { listing })).await;
+            let reply = bounded("tools/call", call_feedback(Catalogue { listing })).await;
             assert!(reply.starts_with("Thank you"), "{listing:?}: {reply}");
             collector
                 .wait_for_requests(index + 1, STEP_TIMEOUT)
@@ -119,19 +106,7 @@ fn feedback_goes_out_with_the_blocks_tools_when_listing_fails_or_hangs() {
 /// Connects a real rmcp client to `server` and calls the feedback tool once; returns the reply text.
 async fn call_feedback(server: Catalogue) -> String {
     let listing = server.listing;
-    let (server_io, client_io) = tokio::io::duplex(64 * 1024);
-    tokio::spawn(async move {
-        if let Ok(running) = server.serve(server_io).await {
-            let _ = running.waiting().await;
-        }
-    });
-    let client = ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new("fallback-agent", "2.0.0"),
-    )
-    .serve(client_io)
-    .await
-    .expect("the client connects");
+    let client = rmcp_common::connect_as(server, "fallback-agent", "2.0.0").await;
     let result = client
         .call_tool(
             CallToolRequestParams::new("feedback").with_arguments(object!({
@@ -144,15 +119,5 @@ async fn call_feedback(server: Catalogue) -> String {
         .expect("tools/call gets a result");
     assert_eq!(result.is_error, Some(false), "{result:?}");
     let _ = client.cancel().await;
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect()
-}
-
-async fn bounded<T>(future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(STEP_TIMEOUT, future)
-        .await
-        .unwrap_or_else(|_| panic!("not finished within {STEP_TIMEOUT:?}"))
+    rmcp_common::text(&result)
 }

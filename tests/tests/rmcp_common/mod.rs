@@ -1,17 +1,29 @@
-//! The rmcp servers and client the rmcp end-to-end tests share: a small text server with two tools of its own and
-//! the feedback tool added by `#[patchwork_feedback]` above `#[tool_router]` (default, background delivery), the
-//! same with `delivery = "await"`, and a real rmcp client connected to either over `tokio::io::duplex`.
+//! What the rmcp end-to-end tests share: a small text server with two tools of its own and the feedback tool
+//! added by `#[patchwork_feedback]` above `#[tool_router]` (default, background delivery), the same with
+//! `delivery = "await"`, pointing the generated tools at the local collector with a private outbox, a real rmcp
+//! client connected to any server over `tokio::io::duplex`, and bounded waits.
 
-#![allow(dead_code)]
+#![allow(dead_code)] // each rmcp_* binary uses a different part
 
+use std::future::Future;
+use std::time::Duration;
+
+use patchwork_runtime::collector::Collector;
 use patchwork_runtime::patchwork_feedback;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    ClientCapabilities, ClientConfig, Implementation, ServerCapabilities, ServerConfig,
+    CallToolResult, ClientCapabilities, ClientConfig, Implementation, ServerCapabilities,
+    ServerConfig,
 };
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
 use serde::Deserialize;
+
+/// A real rmcp client connected to a server of the test.
+pub type Client = RunningService<RoleClient, ClientConfig>;
+
+/// Bound on every step that waits for the server, the client or the collector (a loaded 2-core machine).
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The arguments of the server's own tools.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -75,9 +87,21 @@ impl ServerHandler for AwaitingTextServer {
     }
 }
 
-/// Keeps the process-wide reporter's outbox in a temporary directory (instead of the user's state directory)
-/// for as long as the returned guard lives. Call it before the first feedback call.
-pub fn private_outbox() -> tempfile::TempDir {
+/// Points the generated feedback tools at `collector` (`PATCHWORKMCP_URL` and `PATCHWORKMCP_API_KEY` set, no slug
+/// from the environment), then starts the process-wide reporter with its outbox in a temporary directory (never
+/// the user's state directory), kept for as long as the returned guard lives. The environment is written before
+/// the reporter's worker thread exists.
+///
+/// # Safety
+/// Call it first in a test binary that runs one test, before any thread that may read the environment starts
+/// (the collector's own thread never reads it).
+pub unsafe fn deliver_to(collector: &Collector) -> tempfile::TempDir {
+    // SAFETY: the caller guarantees no other thread reads the environment yet.
+    unsafe {
+        std::env::set_var("PATCHWORKMCP_URL", collector.url());
+        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
+        std::env::remove_var("PATCHWORKMCP_SERVER_SLUG");
+    }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let config = patchwork_runtime::reporter::ReporterConfig {
         outbox: patchwork_runtime::outbox::OutboxSetting::Dir(dir.path().join("outbox")),
@@ -90,23 +114,47 @@ pub fn private_outbox() -> tempfile::TempDir {
     dir
 }
 
-/// The client's name and version, as the server must report them in `client_type`.
+/// The client's name and version [`connect`] uses, as the server must report them in `client_type`.
 pub const CLIENT_NAME: &str = "rmcp-e2e-agent";
 pub const CLIENT_VERSION: &str = "1.2.3";
 
-/// Starts `server` in this process and connects a real rmcp client to it over an in-memory duplex pipe.
-pub async fn connect(server: impl ServerHandler) -> RunningService<RoleClient, ClientConfig> {
+/// Starts `server` in this process and connects a real rmcp client (`CLIENT_NAME`/`CLIENT_VERSION`) to it.
+pub async fn connect(server: impl ServerHandler) -> Client {
+    connect_as(server, CLIENT_NAME, CLIENT_VERSION).await
+}
+
+/// Starts `server` in this process and connects a real rmcp client introducing itself as `name`/`version` to
+/// it over an in-memory duplex pipe; bounded by [`STEP_TIMEOUT`].
+pub async fn connect_as(server: impl ServerHandler, name: &str, version: &str) -> Client {
     let (server_io, client_io) = tokio::io::duplex(64 * 1024);
     tokio::spawn(async move {
         if let Ok(running) = server.serve(server_io).await {
             let _ = running.waiting().await;
         }
     });
-    ClientConfig::new(
+    let client = ClientConfig::new(
         ClientCapabilities::default(),
-        Implementation::new(CLIENT_NAME, CLIENT_VERSION),
+        Implementation::new(name, version),
     )
-    .serve(client_io)
-    .await
-    .expect("the rmcp client connects to the server")
+    .serve(client_io);
+    bounded("connect", client)
+        .await
+        .expect("the rmcp client connects to the server")
+}
+
+/// The text of a tool result (its text blocks, one per line).
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `future`'s output, or a panic naming `what` if it takes longer than [`STEP_TIMEOUT`].
+pub async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(STEP_TIMEOUT, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not finish within {STEP_TIMEOUT:?}"))
 }
