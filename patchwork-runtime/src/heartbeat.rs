@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use crate::delivery::AttemptOutcome;
 use crate::options::{DEFAULT_SERVER_SLUG, HEARTBEAT_PATH, Options, ResolvedOptions};
 use crate::outbox::random_u64;
 use crate::reporter::{Reporter, global};
@@ -27,17 +28,15 @@ pub struct HeartbeatHandle {
 }
 
 impl HeartbeatHandle {
-    /// Stops the heartbeat and waits (up to 10 s, for a beat in flight) until its task has
-    /// ended; true when it has, so no beat starts after this returns.
+    /// Stops the heartbeat (a beat in flight is abandoned) and waits until its task has ended;
+    /// true when it has, so no beat starts after this returns (false if the reporter's
+    /// runtime is gone). Needs no tokio runtime: any executor can await it.
     pub async fn stop(mut self) -> bool {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         match self.done.take() {
-            Some(done) => matches!(
-                tokio::time::timeout(Duration::from_secs(10), done).await,
-                Ok(Ok(()))
-            ),
+            Some(done) => done.await.is_ok(),
             None => true,
         }
     }
@@ -95,18 +94,28 @@ pub fn start_heartbeat_on(
         "tool_names": tool_names,
     })
     .to_string();
-    let (stop, mut stopped) = oneshot::channel();
+    let (stop, stopped) = oneshot::channel::<()>();
     let (finished, done) = oneshot::channel();
     let deliverer = Arc::clone(&deliverer);
     runtime.spawn(async move {
+        // Only an explicit stop ends it: a dropped handle closes the channel, which must not.
+        let stop_requested = async move {
+            if stopped.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(stop_requested);
         let interval = interval.max(Duration::from_millis(1));
         loop {
-            match deliverer.attempt(&endpoint, &api_key, &body).await {
-                crate::delivery::AttemptOutcome::Delivered(_) => tracing::debug!("heartbeat sent"),
-                outcome => tracing::info!(?outcome, "heartbeat not accepted"),
+            tokio::select! {
+                () = &mut stop_requested => break,
+                outcome = deliverer.attempt(&endpoint, &api_key, &body) => match outcome {
+                    AttemptOutcome::Delivered(_) => tracing::debug!("heartbeat sent"),
+                    outcome => tracing::info!(?outcome, "heartbeat not accepted"),
+                },
             }
             tokio::select! {
-                _ = &mut stopped => break,
+                () = &mut stop_requested => break,
                 () = tokio::time::sleep(jittered(interval, random_u64())) => {}
             }
         }
@@ -178,6 +187,63 @@ mod tests {
                 );
             }
             assert!(handle.stop().await, "the heartbeat task ended");
+        }
+
+        #[tokio::test]
+        async fn dropping_the_handle_leaves_the_heartbeat_running() {
+            let collector = Collector::start().expect("collector");
+            let reporter = reporter();
+            let resolved = ResolvedOptions::resolve(Some(&collector.options("kept")));
+            drop(
+                start_heartbeat_on(&reporter, &resolved, vec![], Duration::from_millis(10))
+                    .expect("configured"),
+            );
+            collector
+                .wait_for_requests(3, Duration::from_secs(60))
+                .await
+                .expect("beats go on without the handle");
+        }
+
+        #[test]
+        fn stop_ends_a_hanging_beat_from_outside_any_runtime() {
+            let collector = Collector::start().expect("collector");
+            collector.never_answer_next(usize::MAX);
+            let reporter = reporter();
+            let resolved = ResolvedOptions::resolve(Some(&collector.options("hung")));
+            let handle = start_heartbeat_on(&reporter, &resolved, vec![], HEARTBEAT_INTERVAL)
+                .expect("configured");
+            let waiter = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            waiter
+                .block_on(collector.wait_for_requests(1, Duration::from_secs(60)))
+                .expect("the first beat is in flight");
+            drop(waiter);
+            assert!(tokio::runtime::Handle::try_current().is_err());
+            assert!(block_on_without_tokio(handle.stop()), "the task ended");
+        }
+
+        /// Polls `future` on this thread with no tokio runtime around (a minimal executor),
+        /// for at most 60 s.
+        fn block_on_without_tokio<F: std::future::Future>(future: F) -> F::Output {
+            struct Unpark(std::thread::Thread);
+            impl std::task::Wake for Unpark {
+                fn wake(self: Arc<Self>) {
+                    self.0.unpark();
+                }
+            }
+            let waker = Arc::new(Unpark(std::thread::current())).into();
+            let mut cx = std::task::Context::from_waker(&waker);
+            let mut future = std::pin::pin!(future);
+            let start = std::time::Instant::now();
+            while start.elapsed() < Duration::from_secs(60) {
+                if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    return output;
+                }
+                std::thread::park_timeout(Duration::from_millis(100));
+            }
+            panic!("the future did not complete within 60 s");
         }
 
         #[tokio::test]
