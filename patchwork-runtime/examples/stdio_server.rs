@@ -11,7 +11,8 @@
 //! `days_between` (calendar days between two dates). Feedback is recorded in the outbox and delivered in the
 //! background, so the agent's reply never waits for the network. Without `PATCHWORKMCP_API_KEY` the server still
 //! works; each feedback is then written to stderr as one `PATCHWORKMCP_UNSENT_FEEDBACK` line, which MCP clients
-//! keep in their server logs. stdout carries the protocol and nothing else.
+//! keep in their server logs. With both variables set, it also sends the optional heartbeat (its tool list, at start
+//! and every minute). stdout carries the protocol and nothing else.
 
 use patchwork_runtime::patchwork_feedback;
 use rmcp::handler::server::wrapper::Parameters;
@@ -120,8 +121,19 @@ impl ServerHandler for Toolbox {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The heartbeat reports the server's real tool list (the feedback tool included); it is silent
+    // without PATCHWORKMCP_API_KEY and PATCHWORKMCP_SERVER_SLUG.
+    let tool_names = Toolbox::tool_router()
+        .list_all()
+        .into_iter()
+        .map(|tool| tool.name.into_owned())
+        .collect();
+    let heartbeat = patchwork_runtime::heartbeat::start_heartbeat(None, tool_names);
     let running = Toolbox.serve(rmcp::transport::stdio()).await?;
     let ended = running.waiting().await;
+    if let Some(heartbeat) = heartbeat {
+        heartbeat.stop().await;
+    }
     // Whatever is not delivered within the deadline stays in the outbox.
     patchwork_runtime::reporter::flush(std::time::Duration::from_secs(2)).await;
     ended?;
