@@ -7,10 +7,11 @@
 //! use another interpreter that already has the SDK.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use patchwork_runtime::collector::Collector;
+use patchwork_tests::{repo_root, run_bounded};
 use serde_json::{Value, json};
 
 /// The SDK version the harness is written against.
@@ -165,13 +166,6 @@ fn check_session(mode: &str, session: &Value) {
     assert!(bad.contains("`resolution` must be one of"), "{mode}: {bad}");
 }
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the repository")
-        .to_path_buf()
-}
-
 /// Builds the example (a no-op when it is fresh) and returns its path.
 fn build_stdio_example(repo: &Path) -> PathBuf {
     let output = run_bounded(
@@ -214,12 +208,17 @@ fn python_with_sdk(repo: &Path) -> PathBuf {
                 Command::new("python3").args(["-m", "venv"]).arg(&venv),
                 Duration::from_secs(300),
             );
-            assert!(
-                created.status.success(),
-                "python3 -m venv {} failed (is python3 with venv installed?):\n{}",
-                venv.display(),
-                String::from_utf8_lossy(&created.stderr)
-            );
+            if !created.status.success() {
+                // A failed `venv` (no ensurepip, say) leaves an interpreter without pip behind; remove what this
+                // run created so the next run starts clean instead of failing in `pip install`.
+                let _ = std::fs::remove_dir_all(&venv);
+                panic!(
+                    "python3 -m venv {} failed (install Python 3 with venv and pip, e.g. `apt-get install \
+                     python3-venv`, or set PATCHWORK_PYTHON to a Python that has {MCP_SDK}):\n{}",
+                    venv.display(),
+                    String::from_utf8_lossy(&created.stderr)
+                );
+            }
         }
         let installed = run_bounded(
             Command::new(&python).args([
@@ -234,7 +233,9 @@ fn python_with_sdk(repo: &Path) -> PathBuf {
         );
         assert!(
             installed.status.success(),
-            "pip install {MCP_SDK} failed:\n{}",
+            "pip install {MCP_SDK} into {} failed (PyPI must be reachable; delete that directory to start over, \
+             or set PATCHWORK_PYTHON):\n{}",
+            venv.display(),
             String::from_utf8_lossy(&installed.stderr)
         );
         assert!(
@@ -258,30 +259,4 @@ fn has_sdk(python: &Path) -> bool {
         .stdout
         .trim_ascii()
             == wanted.as_bytes()
-}
-
-/// Runs a command to completion, killing it if it outlives `limit`.
-fn run_bounded(command: &mut Command, limit: Duration) -> Output {
-    let child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
-    let pid = child.id();
-    let (done, finished) = std::sync::mpsc::channel();
-    let waiter = std::thread::spawn(move || {
-        let output = child.wait_with_output();
-        let _ = done.send(());
-        output
-    });
-    if finished.recv_timeout(limit).is_err() {
-        // Stop the child we started, by its id.
-        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
-        panic!("{command:?} did not finish within {limit:?}");
-    }
-    waiter
-        .join()
-        .expect("the waiter thread does not panic")
-        .unwrap_or_else(|e| panic!("waiting for {command:?} failed: {e}"))
 }

@@ -1,33 +1,33 @@
 //! The README's quickstart command works: `cargo run -p patchwork-runtime --example quickstart` (with the `rmcp` and
 //! `test-util` features) shows the whole loop against the local collector, with no account and no network.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
+
+use patchwork_tests::{repo_root, run_bounded};
 
 #[test]
 fn quickstart_shows_the_whole_loop_locally() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the repository");
-    let output = Command::new(env!("CARGO"))
-        .current_dir(repo)
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "patchwork-runtime",
-            "--example",
-            "quickstart",
-            "--features",
-            "rmcp,test-util",
-        ])
-        // The local mode is chosen when the service is not configured.
-        .env_remove("PATCHWORKMCP_API_KEY")
-        .env_remove("PATCHWORKMCP_SERVER_SLUG")
-        .env_remove("PATCHWORKMCP_URL")
-        .stdin(Stdio::null())
-        .output()
-        .expect("cargo runs");
+    // Bounded: the first run builds the example; a hung quickstart fails the test instead of hanging it.
+    let output = run_bounded(
+        Command::new(env!("CARGO"))
+            .current_dir(repo_root())
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "patchwork-runtime",
+                "--example",
+                "quickstart",
+                "--features",
+                "rmcp,test-util",
+            ])
+            // The local mode is chosen when the service is not configured.
+            .env_remove("PATCHWORKMCP_API_KEY")
+            .env_remove("PATCHWORKMCP_SERVER_SLUG")
+            .env_remove("PATCHWORKMCP_URL"),
+        Duration::from_secs(1200),
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
