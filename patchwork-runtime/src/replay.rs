@@ -126,13 +126,24 @@ pub async fn replay(
         }
     }
 
-    for input in inputs {
-        for line in input.lines() {
-            let Ok(line) = line else {
-                report.unreadable += 1;
-                break;
-            };
-            let Some((key, body)) = parse_line(&line, &mut report) else {
+    for mut input in inputs {
+        let mut raw = Vec::new();
+        loop {
+            raw.clear();
+            match input.read_until(b'\n', &mut raw) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "could not read on; the rest of this input is skipped");
+                    report.unreadable += 1;
+                    break;
+                }
+            }
+            // Logs hold lines that are not UTF-8 (binary noise, other encodings): such a line is
+            // passed over, never the lines after it.
+            let line = String::from_utf8_lossy(&raw);
+            let Some((key, body)) = parse_line(line.trim_end_matches(['\n', '\r']), &mut report)
+            else {
                 continue;
             };
             if !done.insert(key.clone()) {
@@ -248,6 +259,19 @@ mod tests {
         assert_eq!(second.delivered, 0, "{second}");
         assert_eq!(second.already_delivered, 2);
         assert_eq!(collector.feedback().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_line_that_is_not_utf8_does_not_hide_the_lines_after_it() {
+        let collector = Collector::start().expect("collector");
+        let mut log = b"2026-01-01 binary noise \xff\xfe\n".to_vec();
+        log.extend_from_slice(unsent_line("status_503", &payload("after the noise")).as_bytes());
+        log.extend_from_slice(b"\r\n");
+        let inputs: Vec<Box<dyn BufRead>> = vec![Box::new(std::io::Cursor::new(log))];
+        let resolved = ResolvedOptions::resolve(Some(&collector.options("replay")));
+        let report = replay(None, inputs, &resolved).await.expect("replay");
+        assert_eq!(report.delivered, 1, "{report}");
+        assert_eq!(collector.feedback()[0].what_i_needed, "after the noise");
     }
 
     #[tokio::test]
