@@ -21,7 +21,9 @@
 //!   whatever is not delivered by then stays in the outbox.
 //!
 //! Identical feedback (same payload and session) within `flood_window` is recorded and sent
-//! once; repeats are counted, and the count is sent in the `Patchwork-Repeat-Count` header.
+//! once; repeats are counted. Each attempt sends the count so far in the
+//! `Patchwork-Repeat-Count` header, so repeats that arrive after the service accepted the
+//! feedback (or after this process restarted) are only in [`ReporterStats::repeats`].
 
 mod backoff;
 mod flood;

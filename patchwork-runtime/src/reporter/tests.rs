@@ -253,8 +253,17 @@ async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
 async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
     let dir = tempfile::tempdir().expect("tempdir");
     let collector = Collector::start().expect("collector");
-    collector.set_delay(Duration::from_millis(200));
-    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
+    let reporter = Reporter::start(ReporterConfig {
+        max_concurrent: 1,
+        ..fast_config(in_dir(dir.path()))
+    });
+    // Holding the only request slot keeps the first attempt back until the repeats are in,
+    // without depending on timing.
+    let slot = reporter
+        .shared
+        .permits
+        .try_acquire()
+        .expect("the only slot");
     let options = resolved(&collector);
     let first = reporter.submit(&payload("loop"), &options).await;
     assert!(matches!(first, Submitted::Recorded { .. }), "{first:?}");
@@ -262,13 +271,15 @@ async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
         let repeat = reporter.submit(&payload("loop"), &options).await;
         assert_eq!(repeat, Submitted::Repeat { count: n });
     }
+    drop(slot);
     assert!(reporter.flush(WAIT).await.settled());
     assert_eq!(collector.requests().len(), 1);
     assert_eq!(reporter.stats().repeats, 499);
-    let count: u64 = collector.requests()[0]
-        .header(REPEAT_COUNT_HEADER)
-        .map_or(1, |n| n.parse().expect("number"));
-    assert!((1..=500).contains(&count));
+    assert_eq!(
+        collector.requests()[0].header(REPEAT_COUNT_HEADER),
+        Some("500"),
+        "the attempt carries every repeat seen before it"
+    );
     // Another session's identical text is its own feedback.
     let other = FeedbackPayload {
         session_id: "other".into(),
