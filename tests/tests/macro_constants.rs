@@ -87,8 +87,9 @@ fn a_block_without_tool_attributes_lists_no_server_tools() {
     assert!(Plain::PATCHWORK_SERVER_TOOLS.is_empty());
 }
 
+/// That bad arguments deliver nothing is checked against a collector by `jsonrpc_stdio`.
 #[tokio::test]
-async fn dispatch_ignores_other_tools_and_rejects_bad_arguments_without_delivering() {
+async fn dispatch_ignores_other_tools_and_names_the_field_to_fix() {
     assert!(
         Configured
             .patchwork_dispatch("forecast", &json!({}))
