@@ -21,7 +21,7 @@ pub mod rmcp;
 /// The attribute's settings, as a `static` in the generated code.
 #[derive(Debug)]
 pub struct FeedbackConfig {
-    /// The tool's name (attribute `name`, default `feedback`).
+    /// The tool's name (attribute `tool_name`, default `feedback`).
     pub tool_name: &'static str,
     /// Attribute `slug`; `None` = `PATCHWORKMCP_SERVER_SLUG` at run time.
     pub server_slug: Option<&'static str>,
