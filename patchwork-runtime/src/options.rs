@@ -127,11 +127,13 @@ impl ResolvedOptions {
         api_key_env: &str,
         env: impl Fn(&str) -> Option<String>,
     ) -> Self {
+        // Trimmed: a key or URL pasted with a trailing newline would otherwise
+        // make every request invalid, a setup slip mistaken for a refusal.
+        let clean = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
         let pick = |explicit: Option<&String>, var: &str| {
             explicit
-                .filter(|v| !v.trim().is_empty())
-                .cloned()
-                .or_else(|| env(var).filter(|v| !v.trim().is_empty()))
+                .and_then(|v| clean(v))
+                .or_else(|| env(var).and_then(|v| clean(&v)))
         };
         Self {
             base_url: pick(opts.and_then(|o| o.patchwork_url.as_ref()), ENV_URL)
@@ -355,6 +357,25 @@ mod tests {
         assert_eq!(defaults.base_url, DEFAULT_URL);
         assert_eq!(defaults.api_key, None);
         assert_eq!(defaults.server_slug, DEFAULT_SERVER_SLUG);
+    }
+
+    #[test]
+    fn surrounding_whitespace_is_trimmed_from_every_value() {
+        let env = env_of(&[
+            (ENV_API_KEY, "env-key\n"),
+            (ENV_URL, " https://env.example/ \n"),
+        ]);
+        let opts = Options {
+            server_slug: Some("  my-server\t".into()),
+            ..Options::default()
+        };
+        let resolved = ResolvedOptions::resolve_with(Some(&opts), ENV_API_KEY, env);
+        assert_eq!(
+            resolved.api_key.as_ref().map(ApiKey::expose),
+            Some("env-key")
+        );
+        assert_eq!(resolved.base_url, "https://env.example/");
+        assert_eq!(resolved.server_slug, "my-server");
     }
 
     #[test]
