@@ -22,12 +22,7 @@ fn rmcp_client_lists_reads_and_calls_the_feedback_tool() {
     let collector = Collector::start().expect("the local collector starts");
     // SAFETY: first thing in the only test of this binary; the collector's thread never reads the environment.
     let _outbox = unsafe { rmcp_common::deliver_to(&collector) };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(async {
+    rmcp_common::runtime().block_on(async {
         let client = rmcp_common::connect(rmcp_common::TextServer).await;
         lists_the_feedback_tool_with_its_schema(&client).await;
         instructions_carry_the_directive(&client);

@@ -72,12 +72,7 @@ fn feedback_goes_out_with_the_blocks_tools_when_listing_fails_or_hangs() {
     let collector = Collector::start().expect("the local collector starts");
     // SAFETY: first thing in the only test of this binary; the collector's thread never reads the environment.
     let _outbox = unsafe { rmcp_common::deliver_to(&collector) };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(async {
+    rmcp_common::runtime().block_on(async {
         for (index, listing) in [Listing::Fails, Listing::NeverAnswers]
             .into_iter()
             .enumerate()

@@ -114,6 +114,15 @@ pub unsafe fn deliver_to(collector: &Collector) -> tempfile::TempDir {
     dir
 }
 
+/// A two-worker tokio runtime for a test's body, built after [`deliver_to`] has written the environment.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// The client's name and version [`connect`] uses, as the server must report them in `client_type`.
 pub const CLIENT_NAME: &str = "rmcp-e2e-agent";
 pub const CLIENT_VERSION: &str = "1.2.3";
