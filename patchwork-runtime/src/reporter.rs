@@ -148,8 +148,8 @@ impl Submitted {
     /// The short reply for the agent. It never asks the agent to retry.
     pub fn message(&self) -> String {
         match self {
-            Self::Recorded { durable: true, .. } => "Thank you. Your feedback has been recorded \
-                 and will be delivered to this server's developers."
+            Self::Recorded { durable: true, .. } => "Thank you. Your feedback has been saved \
+                 and is queued for delivery to this server's developers."
                 .to_string(),
             Self::Recorded { durable: false, .. } => "Thank you. Your feedback has been \
                  received and is being delivered to this server's developers."

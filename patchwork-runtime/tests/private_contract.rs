@@ -121,7 +121,7 @@ async fn background_mode_replies_once_recorded_and_the_reporter_delivers() {
     .await;
     assert!(!reply.is_error, "{}", reply.text);
     assert!(
-        reply.text.contains("recorded and will be delivered"),
+        reply.text.contains("saved and is queued for delivery"),
         "the reply says it is recorded, not delivered: {}",
         reply.text
     );

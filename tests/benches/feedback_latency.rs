@@ -285,7 +285,7 @@ impl Replies {
             .collect();
         if result.is_error == Some(true) {
             self.other += 1;
-        } else if text.contains("has been recorded and will be delivered") {
+        } else if text.contains("has been saved and is queued for delivery") {
             self.recorded += 1;
         } else if text.contains("recorded and will be used") {
             self.delivered += 1;

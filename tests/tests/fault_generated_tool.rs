@@ -106,7 +106,7 @@ fn the_generated_tool_replies_before_the_service_answers_and_delivers_once_it_do
             .filter_map(|c| c.as_text().map(|t| t.text.clone()))
             .collect();
         assert!(
-            reply.contains("recorded and will be delivered"),
+            reply.contains("saved and is queued for delivery"),
             "the reply says recorded, not delivered: {reply}"
         );
         // The collector has answered nothing, yet the agent has its reply and the feedback is on disk.

@@ -490,7 +490,7 @@ fn each_outcome_tells_the_agent_what_happened_and_never_asks_for_a_retry() {
                 key: key.clone(),
                 durable: true,
             },
-            "has been recorded and will be delivered",
+            "has been saved and is queued for delivery",
         ),
         (
             Submitted::Recorded {
