@@ -33,7 +33,17 @@ struct Shimmed;
 #[patchwork_feedback(crate = "crate::shim")]
 impl Shimmed {}
 
+// rmcp mode names the runtime through the same path: the routed `#[tool]` attribute, the schema and the call.
+#[derive(Clone)]
+struct Routed;
+
+#[patchwork_feedback(crate = "patchwork_renamed", tool_name = "report_gap")]
+#[rmcp::tool_router]
+impl Routed {}
+
 fn main() {
     assert_eq!(Server::patchwork_tool().name, "feedback");
     assert_eq!(Shimmed::patchwork_tool().title, "through the shim");
+    let routed: Vec<String> = Routed::tool_router().list_all().into_iter().map(|t| t.name.into_owned()).collect();
+    assert_eq!(routed, ["report_gap"]);
 }
