@@ -1,5 +1,5 @@
 //! The output when the attribute or the block is wrong: the user's item unchanged, the errors beside it, and
-//! (for an impl block) the public items with their signatures, so code that calls them does not add a cascade of
+//! (in an impl block, or in an inherent impl beside a trait impl) the public items with their signatures, so code that calls them does not add a cascade of
 //! "no function `patchwork_tool`" errors to the real one. The crate does not compile either way; the stubs'
 //! bodies never run.
 
@@ -7,7 +7,7 @@ use crate::ast::Server;
 use crate::expand::private_path;
 use crate::valid::Config;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::ImplItem;
 
 pub(crate) fn expand(
@@ -24,7 +24,51 @@ pub(crate) fn expand(
             let item = &server.item;
             quote!(#errors #item)
         }
-        _ => quote!(#errors #item),
+        Some(_) => quote!(#errors #item),
+        None => {
+            let stubs = trait_impl_stubs(&item, config);
+            quote!(#errors #item #stubs)
+        }
+    }
+}
+
+/// For the attribute on a trait impl (`impl ServerHandler for MyServer`, a likely slip): the stubs in an inherent
+/// impl of the same type, so a `get_info` naming `Self::PATCHWORK_INSTRUCTIONS` adds no error to the real one.
+/// Only for a plain path type whose generics all appear in it (anything else could add an error of its own).
+fn trait_impl_stubs(item: &TokenStream, config: &Config) -> Option<TokenStream> {
+    let block = syn::parse2::<syn::ItemImpl>(item.clone()).ok()?;
+    block.trait_.as_ref()?;
+    let syn::Type::Path(self_ty) = &*block.self_ty else {
+        return None;
+    };
+    if self_ty.qself.is_some() {
+        return None;
+    }
+    let mut named = Vec::new();
+    idents_in(self_ty.to_token_stream(), &mut named);
+    let constrained = block.generics.params.iter().all(|param| {
+        let ident = match param {
+            syn::GenericParam::Lifetime(lifetime) => &lifetime.lifetime.ident,
+            syn::GenericParam::Type(ty) => &ty.ident,
+            syn::GenericParam::Const(constant) => &constant.ident,
+        };
+        named.contains(ident)
+    });
+    if !constrained {
+        return None;
+    }
+    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+    let stubs = stubs(config);
+    Some(quote!(impl #impl_generics #self_ty #where_clause { #stubs }))
+}
+
+fn idents_in(tokens: TokenStream, out: &mut Vec<proc_macro2::Ident>) {
+    for tree in tokens {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident),
+            proc_macro2::TokenTree::Group(group) => idents_in(group.stream(), out),
+            _ => {}
+        }
     }
 }
 

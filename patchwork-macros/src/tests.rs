@@ -60,6 +60,39 @@ fn the_attribute_on_a_function_is_one_error_and_the_function_is_kept() {
 }
 
 #[test]
+fn on_a_trait_impl_the_stubs_go_in_an_inherent_impl_of_the_type() {
+    let output = expand(
+        quote!(),
+        quote!(
+            impl<'a, T: Clone> ServerHandler for Server<'a, T> {
+                fn get_info(&self) {}
+            }
+        ),
+    );
+    assert_eq!(error_count(&output), 1, "{output}");
+    assert!(output.contains("ServerHandler for Server"), "{output}");
+    assert!(
+        output.contains("impl < 'a , T : Clone > Server < 'a , T > {"),
+        "{output}"
+    );
+    assert!(output.contains("PATCHWORK_INSTRUCTIONS"), "{output}");
+
+    // A generic parameter the type does not name would be unconstrained in an inherent impl: no stubs.
+    let output = expand(
+        quote!(),
+        quote!(
+            impl<T> From<T> for Server {
+                fn from(_: T) -> Self {
+                    Server
+                }
+            }
+        ),
+    );
+    assert_eq!(error_count(&output), 1, "{output}");
+    assert!(!output.contains("PATCHWORK_INSTRUCTIONS"), "{output}");
+}
+
+#[test]
 fn tools_marked_tool_are_listed_with_their_rmcp_names() {
     let output = expand(
         quote!(),
