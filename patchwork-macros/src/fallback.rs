@@ -1,14 +1,14 @@
-//! The output when the attribute or the block is wrong: the user's item unchanged, the errors beside it, and
-//! (in an impl block, or in an inherent impl beside a trait impl) the public items with their signatures, so code that calls them does not add a cascade of
-//! "no function `patchwork_tool`" errors to the real one. The crate does not compile either way; the stubs'
-//! bodies never run.
+//! The output when the attribute or the block is wrong: the user's item unchanged, the errors beside it, and the
+//! public items with their signatures (in the impl block, or in an impl beside a trait impl or a struct the
+//! attribute was put on by mistake), so code that calls them does not add a cascade of "no function
+//! `patchwork_tool`" errors to the real one. The crate does not compile either way; the stubs' bodies never run.
 
 use crate::ast::Server;
 use crate::expand::private_path;
 use crate::valid::Config;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
-use syn::ImplItem;
+use syn::{GenericParam, ImplItem, Item, ItemEnum, ItemStruct, Type};
 
 pub(crate) fn expand(
     item: TokenStream,
@@ -26,40 +26,54 @@ pub(crate) fn expand(
         }
         Some(_) => quote!(#errors #item),
         None => {
-            let stubs = trait_impl_stubs(&item, config);
+            let stubs = stubs_beside(&item, config);
             quote!(#errors #item #stubs)
         }
     }
 }
 
-/// For the attribute on a trait impl (`impl ServerHandler for MyServer`, a likely slip): the stubs in an inherent
-/// impl of the same type, so a `get_info` naming `Self::PATCHWORK_INSTRUCTIONS` adds no error to the real one.
-/// Only for a plain path type whose generics all appear in it (anything else could add an error of its own).
-fn trait_impl_stubs(item: &TokenStream, config: &Config) -> Option<TokenStream> {
-    let block = syn::parse2::<syn::ItemImpl>(item.clone()).ok()?;
-    block.trait_.as_ref()?;
-    let syn::Type::Path(self_ty) = &*block.self_ty else {
-        return None;
-    };
-    if self_ty.qself.is_some() {
-        return None;
-    }
-    let mut named = Vec::new();
-    idents_in(self_ty.to_token_stream(), &mut named);
-    let constrained = block.generics.params.iter().all(|param| {
-        let ident = match param {
-            syn::GenericParam::Lifetime(lifetime) => &lifetime.lifetime.ident,
-            syn::GenericParam::Type(ty) => &ty.ident,
-            syn::GenericParam::Const(constant) => &constant.ident,
-        };
-        named.contains(ident)
-    });
-    if !constrained {
-        return None;
-    }
-    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+/// For the attribute on the wrong item, a likely slip: the stubs in an inherent impl of the type it names, so code
+/// naming `Self::PATCHWORK_INSTRUCTIONS` (a trait impl's `get_info`) or `MyServer::patchwork_tool()` adds no error
+/// to the real one. For a trait impl (`impl ServerHandler for MyServer`) of a plain path type whose generics all
+/// appear in it, and for a struct or enum definition; nothing otherwise (it could add an error of its own).
+fn stubs_beside(item: &TokenStream, config: &Config) -> Option<TokenStream> {
     let stubs = stubs(config);
-    Some(quote!(impl #impl_generics #self_ty #where_clause { #stubs }))
+    match syn::parse2::<Item>(item.clone()).ok()? {
+        Item::Impl(block) => {
+            block.trait_.as_ref()?;
+            let Type::Path(self_ty) = &*block.self_ty else {
+                return None;
+            };
+            if self_ty.qself.is_some() {
+                return None;
+            }
+            let mut named = Vec::new();
+            idents_in(self_ty.to_token_stream(), &mut named);
+            let constrained = block.generics.params.iter().all(|param| {
+                let ident = match param {
+                    GenericParam::Lifetime(lifetime) => &lifetime.lifetime.ident,
+                    GenericParam::Type(ty) => &ty.ident,
+                    GenericParam::Const(constant) => &constant.ident,
+                };
+                named.contains(ident)
+            });
+            if !constrained {
+                return None;
+            }
+            let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+            Some(quote!(impl #impl_generics #self_ty #where_clause { #stubs }))
+        }
+        Item::Struct(ItemStruct {
+            ident, generics, ..
+        })
+        | Item::Enum(ItemEnum {
+            ident, generics, ..
+        }) => {
+            let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+            Some(quote!(impl #impl_generics #ident #ty_generics #where_clause { #stubs }))
+        }
+        _ => None,
+    }
 }
 
 fn idents_in(tokens: TokenStream, out: &mut Vec<proc_macro2::Ident>) {

@@ -55,7 +55,7 @@ fn the_attribute_on_a_function_is_one_error_and_the_function_is_kept() {
     assert!(output.contains("fn handler"));
     assert!(
         !output.contains("patchwork_tool"),
-        "no stubs outside an impl block"
+        "no stubs beside a function"
     );
 }
 
@@ -90,6 +90,25 @@ fn on_a_trait_impl_the_stubs_go_in_an_inherent_impl_of_the_type() {
     );
     assert_eq!(error_count(&output), 1, "{output}");
     assert!(!output.contains("PATCHWORK_INSTRUCTIONS"), "{output}");
+}
+
+#[test]
+fn on_a_struct_the_stubs_go_in_an_impl_of_it() {
+    let output = expand(
+        quote!(),
+        quote!(
+            pub struct Server<T: Clone> {
+                state: T,
+            }
+        ),
+    );
+    assert_eq!(error_count(&output), 1, "{output}");
+    assert!(output.contains("pub struct Server"), "{output}");
+    assert!(
+        output.contains("impl < T : Clone > Server < T > {"),
+        "{output}"
+    );
+    assert!(output.contains("PATCHWORK_INSTRUCTIONS"), "{output}");
 }
 
 #[test]
