@@ -14,8 +14,8 @@ use patchwork_runtime::collector::Collector;
 use patchwork_tests::{repo_root, run_bounded};
 use serde_json::{Value, json};
 
-/// The SDK version the harness is written against.
-const MCP_SDK: &str = "mcp==2.3.0";
+/// The SDK version the harness is written against (one pin, shared with `.ci/run`).
+const MCP_SDK: &str = include_str!("../e2e/requirements.txt").trim_ascii();
 const CLIENT: &str = "patchwork-e2e-python/0.9.1";
 /// `legacy`: the `initialize` handshake; `auto`: `server/discover`, which rmcp answers with the stateless
 /// 2026-07-28 lifecycle (client name and version then come with each request, not from `initialize`).

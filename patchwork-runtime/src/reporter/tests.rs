@@ -77,7 +77,11 @@ async fn submit_returns_recorded_and_the_worker_delivers_with_the_key() {
         panic!("expected Recorded, got {submitted:?}");
     };
     assert!(durable);
-    assert!(submitted.message().contains("saved and is queued for delivery"));
+    assert!(
+        submitted
+            .message()
+            .contains("saved and is queued for delivery")
+    );
 
     assert!(reporter.flush(WAIT).await.settled());
     assert_eq!(keys_received(&collector), vec![key.to_string()]);
