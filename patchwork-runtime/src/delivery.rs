@@ -1,6 +1,6 @@
 //! Delivery over HTTP: one classified attempt ([`Deliverer::attempt`]), the
-//! retry loop ([`Deliverer::deliver`]), and the reference client's
-//! [`send_feedback`].
+//! retry loop ([`Deliverer::deliver`], [`Deliverer::deliver_with_headers`]),
+//! and the reference client's [`send_feedback`].
 //!
 //! The process-wide [`Deliverer::shared`] holds one `reqwest::Client`, so
 //! connections and TLS sessions are reused across tool calls.
@@ -64,6 +64,9 @@ pub enum DeliveryOutcome {
         reason: String,
         /// How many attempts were made.
         attempts: u32,
+        /// Whether the last attempt was retryable: `true` when the retries ran out (worth
+        /// trying again later), `false` when the service refused it for good.
+        retryable: bool,
     },
 }
 
@@ -181,11 +184,23 @@ impl Deliverer {
     /// after a retryable outcome, waiting [`DeliveryConfig::retry_delay`]
     /// between them. Worst case with the default config: 3 × 5 s + 1.5 s.
     pub async fn deliver(&self, url: &Url, api_key: &ApiKey, body: &str) -> DeliveryOutcome {
+        self.deliver_with_headers(url, api_key, body, &[]).await
+    }
+
+    /// [`Deliverer::deliver`] with extra request headers on every attempt (e.g. the same
+    /// `Idempotency-Key`, so the service can recognise a repeat).
+    pub async fn deliver_with_headers(
+        &self,
+        url: &Url,
+        api_key: &ApiKey,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> DeliveryOutcome {
         let max_retries = self.config.max_retries();
         let mut retry = 0;
         loop {
             let attempts = retry + 1;
-            match self.attempt(url, api_key, body).await {
+            match self.attempt_with_headers(url, api_key, body, headers).await {
                 AttemptOutcome::Delivered(receipt) => {
                     tracing::debug!(
                         attempts,
@@ -196,11 +211,19 @@ impl Deliverer {
                 }
                 AttemptOutcome::Final { reason } => {
                     tracing::warn!(attempts, %reason, "feedback refused; not retrying");
-                    return DeliveryOutcome::Failed { reason, attempts };
+                    return DeliveryOutcome::Failed {
+                        reason,
+                        attempts,
+                        retryable: false,
+                    };
                 }
                 AttemptOutcome::Retryable { reason, .. } if retry >= max_retries => {
                     tracing::warn!(attempts, %reason, "feedback not delivered; out of retries");
-                    return DeliveryOutcome::Failed { reason, attempts };
+                    return DeliveryOutcome::Failed {
+                        reason,
+                        attempts,
+                        retryable: true,
+                    };
                 }
                 AttemptOutcome::Retryable {
                     reason,

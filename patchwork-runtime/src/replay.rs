@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::io::BufRead;
 
-use crate::delivery::{AttemptOutcome, Deliverer};
+use crate::delivery::{Deliverer, DeliveryOutcome};
 use crate::options::{DeliveryConfig, FEEDBACK_PATH, ResolvedOptions};
 use crate::outbox::{Claim, IdempotencyKey, Outbox, OutboxItem};
 use crate::reporter::IDEMPOTENCY_KEY_HEADER;
@@ -62,31 +62,18 @@ pub async fn replay(
     let endpoint = resolved
         .endpoint(FEEDBACK_PATH)
         .map_err(|error| error.to_string())?;
-    let config = DeliveryConfig::default();
-    let deliverer = Deliverer::new(config.clone()).map_err(|error| error.to_string())?;
+    let deliverer = Deliverer::new(DeliveryConfig::default()).map_err(|error| error.to_string())?;
     let base = resolved.base_url.trim().trim_end_matches('/').to_string();
     let mut done: HashSet<IdempotencyKey> = outbox.map(Outbox::delivered_keys).unwrap_or_default();
     let mut report = ReplayReport::default();
 
     let send = |key: IdempotencyKey, body: String| {
-        let (deliverer, endpoint, api_key, config) = (&deliverer, &endpoint, &api_key, &config);
+        let (deliverer, endpoint, api_key) = (&deliverer, &endpoint, &api_key);
         async move {
-            let mut retry = 0;
-            loop {
-                let headers = [(IDEMPOTENCY_KEY_HEADER, key.as_str())];
-                match deliverer
-                    .attempt_with_headers(endpoint, api_key, &body, &headers)
-                    .await
-                {
-                    AttemptOutcome::Retryable { retry_after, .. }
-                        if retry < config.max_retries() =>
-                    {
-                        tokio::time::sleep(config.retry_delay(retry, retry_after)).await;
-                        retry += 1;
-                    }
-                    outcome => return outcome,
-                }
-            }
+            let headers = [(IDEMPOTENCY_KEY_HEADER, key.as_str())];
+            deliverer
+                .deliver_with_headers(endpoint, api_key, &body, &headers)
+                .await
         }
     };
 
@@ -112,16 +99,20 @@ pub async fn replay(
                 continue;
             }
             match send(item.key.clone(), item.payload.to_string()).await {
-                AttemptOutcome::Delivered(_) => {
+                DeliveryOutcome::Delivered { .. } => {
                     report.delivered += 1;
                     let _ = outbox.complete(claimed);
                     done.insert(item.key);
                 }
-                AttemptOutcome::Final { .. } => {
+                DeliveryOutcome::Failed {
+                    retryable: false, ..
+                } => {
                     report.refused += 1;
                     let _ = outbox.reject(claimed);
                 }
-                AttemptOutcome::Retryable { .. } => report.failed += 1,
+                DeliveryOutcome::Failed {
+                    retryable: true, ..
+                } => report.failed += 1,
             }
         }
     }
@@ -151,14 +142,18 @@ pub async fn replay(
                 continue;
             }
             match send(key.clone(), body).await {
-                AttemptOutcome::Delivered(_) => {
+                DeliveryOutcome::Delivered { .. } => {
                     report.delivered += 1;
                     if let Some(outbox) = outbox {
                         outbox.record_delivered(&key);
                     }
                 }
-                AttemptOutcome::Final { .. } => report.refused += 1,
-                AttemptOutcome::Retryable { .. } => {
+                DeliveryOutcome::Failed {
+                    retryable: false, ..
+                } => report.refused += 1,
+                DeliveryOutcome::Failed {
+                    retryable: true, ..
+                } => {
                     report.failed += 1;
                     done.remove(&key);
                 }
@@ -259,6 +254,51 @@ mod tests {
         assert_eq!(second.delivered, 0, "{second}");
         assert_eq!(second.already_delivered, 2);
         assert_eq!(collector.feedback().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refused_item_is_rejected_and_one_that_keeps_failing_counts_as_failed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let collector = Collector::start().expect("collector");
+        let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+        let body = serde_json::to_value(payload("refused")).expect("json");
+        outbox
+            .append(&OutboxItem::new(collector.url(), body))
+            .expect("append");
+        let resolved = ResolvedOptions::resolve(Some(&collector.options("replay")));
+
+        collector.fail_next(1, 400);
+        let refused = replay(Some(&outbox), Vec::new(), &resolved)
+            .await
+            .expect("replay");
+        assert_eq!(
+            refused,
+            ReplayReport {
+                refused: 1,
+                ..Default::default()
+            },
+            "{refused}"
+        );
+        assert!(
+            outbox.pending().expect("pending").is_empty(),
+            "moved to rejected/"
+        );
+        assert_eq!(collector.requests().len(), 1, "a refusal is not retried");
+
+        collector.fail_next(3, 503);
+        let logged = unsent_line("status_503", &payload("still failing"));
+        let failed = replay(None, input(logged), &resolved)
+            .await
+            .expect("replay");
+        assert_eq!(
+            failed,
+            ReplayReport {
+                failed: 1,
+                ..Default::default()
+            },
+            "{failed}"
+        );
+        assert_eq!(collector.requests().len(), 4, "one attempt and two retries");
     }
 
     #[tokio::test]

@@ -179,7 +179,8 @@ async fn connection_refused_is_retried_then_kept() {
         outcome,
         patchwork_runtime::DeliveryOutcome::Failed {
             reason: "unreachable:connect".into(),
-            attempts: 3
+            attempts: 3,
+            retryable: true,
         }
     );
     let kept = submit_feedback(&payload(&mark), &resolved(&opts), &deliverer).await;
