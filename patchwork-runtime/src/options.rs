@@ -193,7 +193,7 @@ impl std::error::Error for EndpointError {}
 /// `https://x.com` give the same URL) and applies the URL policy: `https` to
 /// any host, `http` only to loopback (`127.0.0.0/8`, `::1`, `localhost`).
 pub fn endpoint_url(base: &str, path: &str) -> Result<Url, EndpointError> {
-    let base = base.trim().trim_end_matches('/');
+    let base = normalized_base_url(base);
     let path = path.trim_start_matches('/');
     let url = Url::parse(&format!("{base}/{path}")).map_err(|_| EndpointError::Invalid)?;
     match url.scheme() {
@@ -202,6 +202,13 @@ pub fn endpoint_url(base: &str, path: &str) -> Result<Url, EndpointError> {
         "http" => Err(EndpointError::InsecureHttp),
         _ => Err(EndpointError::UnsupportedScheme),
     }
+}
+
+/// `base` without surrounding space or trailing slashes: what [`endpoint_url`] joins to, and how
+/// a base URL is compared and stored (the reporter's routes, an outbox item's `url`), so
+/// `https://x.com/` and `https://x.com` name the same service.
+pub(crate) fn normalized_base_url(base: &str) -> &str {
+    base.trim().trim_end_matches('/')
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -418,6 +425,10 @@ mod tests {
                     .map(String::from)
                     .as_deref(),
                 Ok("https://x.example/api/v1/feedback/")
+            );
+            assert_eq!(
+                normalized_base_url(&format!(" {base}\n")),
+                "https://x.example"
             );
         }
     }

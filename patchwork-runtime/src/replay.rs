@@ -11,7 +11,7 @@ use std::fmt;
 use std::io::BufRead;
 
 use crate::delivery::{Deliverer, DeliveryOutcome};
-use crate::options::{DeliveryConfig, FEEDBACK_PATH, ResolvedOptions};
+use crate::options::{DeliveryConfig, FEEDBACK_PATH, ResolvedOptions, normalized_base_url};
 use crate::outbox::{Claim, IdempotencyKey, Outbox, OutboxItem};
 use crate::reporter::IDEMPOTENCY_KEY_HEADER;
 use crate::unsent::{UNSENT_PREFIX, parse_unsent_line};
@@ -63,7 +63,7 @@ pub async fn replay(
         .endpoint(FEEDBACK_PATH)
         .map_err(|error| error.to_string())?;
     let deliverer = Deliverer::new(DeliveryConfig::default()).map_err(|error| error.to_string())?;
-    let base = resolved.base_url.trim().trim_end_matches('/').to_string();
+    let base = normalized_base_url(&resolved.base_url);
     let mut done: HashSet<IdempotencyKey> = outbox.map(Outbox::delivered_keys).unwrap_or_default();
     let mut report = ReplayReport::default();
 
@@ -89,7 +89,7 @@ pub async fn replay(
                 Ok(Claim::Busy | Claim::Gone) | Err(_) => continue,
             };
             let item = claimed.item().clone();
-            if item.url.trim_end_matches('/') != base {
+            if normalized_base_url(&item.url) != base {
                 report.other_service += 1;
                 continue;
             }

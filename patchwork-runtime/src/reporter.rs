@@ -39,7 +39,7 @@ use reqwest::Url;
 use tokio::sync::{Notify, Semaphore, oneshot};
 
 use crate::delivery::Deliverer;
-use crate::options::{ApiKey, DeliveryConfig, FEEDBACK_PATH, ResolvedOptions};
+use crate::options::{ApiKey, DeliveryConfig, FEEDBACK_PATH, ResolvedOptions, normalized_base_url};
 use crate::outbox::{AppendError, IdempotencyKey, Outbox, OutboxItem, OutboxLimits, OutboxSetting};
 use crate::payload::FeedbackPayload;
 use crate::unsent::log_unsent;
@@ -251,21 +251,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The base URL as a route key: without trailing slashes or surrounding space.
-fn route_key(base_url: &str) -> String {
-    base_url.trim().trim_end_matches('/').to_string()
-}
-
 impl Shared {
-    /// Registers where items for `base_url` go; true if it was not known (worth a drain).
+    /// Registers where items for `base_url` go (keyed by the normalised base URL); true if it
+    /// was not known (worth a drain).
     fn register_route(&self, base_url: &str, route: Route) -> bool {
         lock(&self.routes)
-            .insert(route_key(base_url), route)
+            .insert(normalized_base_url(base_url).to_string(), route)
             .is_none()
     }
 
     fn route_for(&self, base_url: &str) -> Option<Route> {
-        lock(&self.routes).get(&route_key(base_url)).cloned()
+        lock(&self.routes)
+            .get(normalized_base_url(base_url))
+            .cloned()
     }
 
     /// Takes `key` into the worker's hands if there is room and nobody in this process has it.
@@ -560,7 +558,7 @@ impl Reporter {
             Ok(body) => body,
             Err(_) => return kept("serialize_failed", &payload),
         };
-        let mut item = OutboxItem::new(route_key(&resolved.base_url), body);
+        let mut item = OutboxItem::new(normalized_base_url(&resolved.base_url), body);
 
         let stored = match &shared.outbox {
             Some(outbox) => outbox.append(&item).map(|()| true),
