@@ -7,47 +7,16 @@
 //! `PATCHWORKMCP_API_KEY`) and starts the process-wide reporter on a temporary outbox.
 
 mod fault_common;
+mod rmcp_common;
 
 use std::time::Duration;
 
 use fault_common::*;
 use patchwork_runtime::collector::Collector;
-use patchwork_runtime::patchwork_feedback;
 use patchwork_runtime::reporter::{self, ReporterConfig};
-use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{
-    CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation, ServerCapabilities,
-    ServerConfig,
-};
-use rmcp::{ServerHandler, ServiceExt, object, schemars, tool, tool_handler, tool_router};
-use serde::Deserialize;
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(crate = "rmcp::schemars")]
-struct EchoArgs {
-    /// What to echo.
-    text: String,
-}
-
-#[derive(Debug, Clone, Default)]
-struct Echo;
-
-#[patchwork_feedback(slug = "echo-server")]
-#[tool_router]
-impl Echo {
-    /// Echo a text.
-    #[tool]
-    async fn echo(&self, Parameters(args): Parameters<EchoArgs>) -> String {
-        args.text
-    }
-}
-
-#[tool_handler]
-impl ServerHandler for Echo {
-    fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-    }
-}
+use rmcp::model::CallToolRequestParams;
+use rmcp::object;
+use rmcp_common::TextServer;
 
 #[test]
 fn the_generated_tool_replies_before_the_service_answers_and_delivers_once_it_does() {
@@ -69,30 +38,13 @@ fn the_generated_tool_replies_before_the_service_answers_and_delivers_once_it_do
     };
     let global = reporter::init_global(config).expect("the first use of the global reporter");
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(async {
-        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
-        tokio::spawn(async move {
-            if let Ok(running) = Echo.serve(server_io).await {
-                let _ = running.waiting().await;
-            }
-        });
-        let client = ClientConfig::new(
-            ClientCapabilities::default(),
-            Implementation::new("fault-agent", "1.0.0"),
-        )
-        .serve(client_io)
-        .await
-        .expect("the client connects");
+    rmcp_common::runtime().block_on(async {
+        let client = rmcp_common::connect_as(TextServer, "fault-agent", "1.0.0").await;
         let call = client.call_tool(CallToolRequestParams::new("feedback").with_arguments(
             object!({
-                "what_i_needed": "an echo in capitals",
-                "what_i_tried": "echo",
-                "gap_type": "missing_parameter",
+                "what_i_needed": "a sentence count",
+                "what_i_tried": "word_count",
+                "gap_type": "missing_tool",
             }),
         ));
         let result = tokio::time::timeout(WAIT, call)
@@ -100,11 +52,7 @@ fn the_generated_tool_replies_before_the_service_answers_and_delivers_once_it_do
             .expect("the reply does not wait for the service")
             .expect("tools/call gets a result");
         assert_eq!(result.is_error, Some(false), "{result:?}");
-        let reply: String = result
-            .content
-            .iter()
-            .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-            .collect();
+        let reply = rmcp_common::text(&result);
         assert!(
             reply.contains("saved and is queued for delivery"),
             "the reply says recorded, not delivered: {reply}"
@@ -128,9 +76,9 @@ fn the_generated_tool_replies_before_the_service_answers_and_delivers_once_it_do
         assert_delivered_once_or_pending(&keys, &accepted, &pending_keys(outbox.path()));
         assert_eq!(accepted.len(), 1, "delivered, not left pending");
         let delivered = healthy.feedback();
-        assert_eq!(delivered[0].what_i_needed, "an echo in capitals");
-        assert_eq!(delivered[0].server_slug, "echo-server");
+        assert_eq!(delivered[0].what_i_needed, "a sentence count");
+        assert_eq!(delivered[0].server_slug, "text-server");
         assert_eq!(delivered[0].client_type, "fault-agent/1.0.0");
-        assert_eq!(delivered[0].tools_available, ["echo"]);
+        assert_eq!(delivered[0].tools_available, ["reverse", "word_count"]);
     });
 }
