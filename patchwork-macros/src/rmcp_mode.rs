@@ -211,7 +211,7 @@ mod tests {
         let block = server(quote! {
             impl S {
                 #[tool] async fn ping(&self) -> String { String::new() }
-                fn tool_router() -> rmcp::handler::server::router::tool::ToolRouter<Self> { todo!() }
+                fn tool_router() -> rmcp::handler::server::router::tool::ToolRouter<Self> { rmcp::handler::server::router::tool::ToolRouter::new() }
             }
         });
         let message = problems(&block, true).expect("an error");
