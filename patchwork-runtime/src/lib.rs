@@ -78,6 +78,8 @@
 
 pub use patchwork_macros::patchwork_feedback;
 
+#[allow(dead_code)]
+mod contract;
 mod delivery;
 pub mod heartbeat;
 mod options;
