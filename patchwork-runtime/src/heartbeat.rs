@@ -6,19 +6,20 @@
 //! sync code and from any async runtime and never panics for the lack of one. Without an API key
 //! or a slug it does not start and says nothing; failures are only logged.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 use tokio::sync::oneshot;
 
-use crate::delivery::AttemptOutcome;
-use crate::options::{DEFAULT_SERVER_SLUG, HEARTBEAT_PATH, Options, ResolvedOptions};
-use crate::outbox::random_u64;
-use crate::reporter::{Reporter, global};
+use crate::config::{Layer, Options, Settings};
+use crate::contract::texts::HEARTBEAT_PATH;
+use crate::delivery::{Attempt, Request, Target};
+use crate::patchwork::Patchwork;
+use crate::random::random_u64;
+use crate::reporter::Reporter;
 
 /// The reference interval between beats.
-pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(60);
+pub(crate) const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Stops a running heartbeat. Dropping the handle leaves the heartbeat running.
 #[derive(Debug)]
@@ -49,54 +50,52 @@ impl HeartbeatHandle {
     }
 }
 
-/// Starts the heartbeat with the reference interval on the process-wide reporter. `options`
-/// resolve like [`send_feedback`](crate::send_feedback)'s; `tool_names` should be the server's
-/// real tool list (for rmcp: the names in `Self::tool_router().list_all()`).
-/// `None` (and no request, no log above debug) when no API key or slug is configured.
-pub fn start_heartbeat(
-    options: Option<&Options>,
-    tool_names: Vec<String>,
-) -> Option<HeartbeatHandle> {
-    start_heartbeat_on(
-        global(),
-        &ResolvedOptions::resolve(options),
-        tool_names,
-        HEARTBEAT_INTERVAL,
-    )
+/// Starts the heartbeat with the reference interval on the process-wide client's worker. `options` win over
+/// the installed [`Builder`](crate::Builder)'s settings and the environment; `tool_names` should be the
+/// server's real tool list (for rmcp: the names in `Self::tool_router().list_all()`). `None` (and no request,
+/// no log above debug) when no API key or slug is configured.
+///
+/// ```no_run
+/// # fn demo() {
+/// let handle = patchwork_runtime::start_heartbeat(None, vec!["search".into(), "feedback".into()]);
+/// # drop(handle);
+/// # }
+/// ```
+pub fn start_heartbeat(options: Option<&Options>, tool_names: Vec<String>) -> Option<HeartbeatHandle> {
+    let patchwork = Patchwork::global();
+    let layer = options.map(Layer::from).unwrap_or_default();
+    let settings = patchwork.settings_for(&layer);
+    start_on(patchwork.reporter(), &settings, tool_names, HEARTBEAT_INTERVAL)
 }
 
-/// [`start_heartbeat`] on a given reporter, with resolved options and an interval.
-pub fn start_heartbeat_on(
+/// [`start_heartbeat`] on a given reporter, with resolved settings and an interval.
+pub(crate) fn start_on(
     reporter: &Reporter,
-    resolved: &ResolvedOptions,
+    settings: &Settings,
     tool_names: Vec<String>,
     interval: Duration,
 ) -> Option<HeartbeatHandle> {
-    let (Some(api_key), slug) = (resolved.api_key.clone(), resolved.server_slug.trim()) else {
-        tracing::debug!("no PatchworkMCP API key; heartbeat not started");
-        return None;
-    };
-    if slug.is_empty() || slug == DEFAULT_SERVER_SLUG {
+    let Some(slug) = settings.slug.clone() else {
         tracing::debug!("no PatchworkMCP server slug; heartbeat not started");
         return None;
-    }
-    let endpoint = match resolved.endpoint(HEARTBEAT_PATH) {
-        Ok(endpoint) => endpoint,
-        Err(error) => {
-            tracing::warn!(%error, "heartbeat not started");
+    };
+    let target = match Target::at(settings, HEARTBEAT_PATH) {
+        Ok(target) => target,
+        Err(reason) => {
+            tracing::debug!(%reason, "heartbeat not started");
             return None;
         }
     };
-    let (runtime, deliverer) = reporter.background()?;
+    let (runtime, client) = reporter.background()?;
     let body = json!({
         "server_slug": slug,
         "tool_count": tool_names.len(),
         "tool_names": tool_names,
     })
     .to_string();
+    let timeout = crate::delivery::RetryPolicy::reference().request_timeout();
     let (stop, stopped) = oneshot::channel::<()>();
     let (finished, done) = oneshot::channel();
-    let deliverer = Arc::clone(&deliverer);
     runtime.spawn(async move {
         // Only an explicit stop ends it: a dropped handle closes the channel, which must not.
         let stop_requested = async move {
@@ -106,11 +105,12 @@ pub fn start_heartbeat_on(
         };
         tokio::pin!(stop_requested);
         let interval = interval.max(Duration::from_millis(1));
+        let request = Request { target: &target, body: &body, idempotency_key: None, repeat_count: 1 };
         loop {
             tokio::select! {
                 () = &mut stop_requested => break,
-                outcome = deliverer.attempt(&endpoint, &api_key, &body) => match outcome {
-                    AttemptOutcome::Delivered(_) => tracing::debug!("heartbeat sent"),
+                outcome = client.attempt(request, timeout) => match outcome {
+                    Attempt::Accepted { .. } => tracing::debug!("heartbeat sent"),
                     outcome => tracing::info!(?outcome, "heartbeat not accepted"),
                 },
             }
@@ -121,10 +121,7 @@ pub fn start_heartbeat_on(
         }
         let _ = finished.send(());
     });
-    Some(HeartbeatHandle {
-        stop: Some(stop),
-        done: Some(done),
-    })
+    Some(HeartbeatHandle { stop: Some(stop), done: Some(done) })
 }
 
 /// `interval` ±10%, from a random draw.
@@ -154,10 +151,14 @@ mod tests {
     #[cfg(feature = "test-util")]
     mod against_the_collector {
         use super::super::*;
-        use crate::collector::Collector;
-        use crate::options::Options;
-        use crate::outbox::OutboxSetting;
+        use crate::config::{OutboxSetting, resolve};
+        use crate::testing::Collector;
+        use std::sync::Arc;
         use crate::reporter::ReporterConfig;
+
+        fn settings_of(options: &Options) -> Settings {
+            resolve(&[&Layer::from(options)], &|_| None)
+        }
 
         fn reporter() -> Reporter {
             Reporter::start(ReporterConfig {
@@ -170,9 +171,9 @@ mod tests {
         async fn beats_at_start_and_then_again_with_the_tool_list_until_stopped() {
             let collector = Collector::start().expect("collector");
             let reporter = reporter();
-            let resolved = ResolvedOptions::resolve(Some(&collector.options("beating")));
+            let resolved = settings_of(&collector.options("beating"));
             let names = vec!["search".to_string(), "feedback".to_string()];
-            let handle = start_heartbeat_on(&reporter, &resolved, names, Duration::from_millis(20))
+            let handle = start_on(&reporter, &resolved, names, Duration::from_millis(20))
                 .expect("configured");
             let beats = collector
                 .wait_for_requests(3, Duration::from_secs(60))
@@ -193,9 +194,9 @@ mod tests {
         async fn dropping_the_handle_leaves_the_heartbeat_running() {
             let collector = Collector::start().expect("collector");
             let reporter = reporter();
-            let resolved = ResolvedOptions::resolve(Some(&collector.options("kept")));
+            let resolved = settings_of(&collector.options("kept"));
             drop(
-                start_heartbeat_on(&reporter, &resolved, vec![], Duration::from_millis(10))
+                start_on(&reporter, &resolved, vec![], Duration::from_millis(10))
                     .expect("configured"),
             );
             collector
@@ -209,8 +210,8 @@ mod tests {
             let collector = Collector::start().expect("collector");
             collector.never_answer_next(usize::MAX);
             let reporter = reporter();
-            let resolved = ResolvedOptions::resolve(Some(&collector.options("hung")));
-            let handle = start_heartbeat_on(&reporter, &resolved, vec![], HEARTBEAT_INTERVAL)
+            let resolved = settings_of(&collector.options("hung"));
+            let handle = start_on(&reporter, &resolved, vec![], HEARTBEAT_INTERVAL)
                 .expect("configured");
             let waiter = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -250,17 +251,15 @@ mod tests {
         async fn silent_without_a_key_or_a_slug() {
             let collector = Collector::start().expect("collector");
             let reporter = reporter();
-            let mut no_key = ResolvedOptions::resolve(Some(&collector.options("s")));
+            let mut no_key = settings_of(&collector.options("s"));
             no_key.api_key = None;
             assert!(
-                start_heartbeat_on(&reporter, &no_key, vec![], Duration::from_millis(1)).is_none()
+                start_on(&reporter, &no_key, vec![], Duration::from_millis(1)).is_none()
             );
-            let no_slug = ResolvedOptions::resolve(Some(&Options {
-                server_slug: Some(DEFAULT_SERVER_SLUG.into()),
-                ..collector.options("x")
-            }));
+            let mut no_slug = settings_of(&collector.options("x"));
+            no_slug.slug = None;
             assert!(
-                start_heartbeat_on(&reporter, &no_slug, vec![], Duration::from_millis(1)).is_none()
+                start_on(&reporter, &no_slug, vec![], Duration::from_millis(1)).is_none()
             );
             assert!(collector.requests().is_empty());
         }
@@ -270,9 +269,9 @@ mod tests {
             let collector = Collector::start().expect("collector");
             collector.fail_next(2, 503);
             let reporter = reporter();
-            let resolved = ResolvedOptions::resolve(Some(&collector.options("flaky")));
+            let resolved = settings_of(&collector.options("flaky"));
             let handle =
-                start_heartbeat_on(&reporter, &resolved, vec![], Duration::from_millis(10))
+                start_on(&reporter, &resolved, vec![], Duration::from_millis(10))
                     .expect("configured");
             let beats = collector
                 .wait_for_requests(3, Duration::from_secs(60))

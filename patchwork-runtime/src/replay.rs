@@ -9,15 +9,16 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::io::BufRead;
+use std::path::PathBuf;
 
-use crate::delivery::{Deliverer, DeliveryOutcome};
-use crate::options::{DeliveryConfig, FEEDBACK_PATH, ResolvedOptions, normalized_base_url};
-use crate::outbox::{Claim, IdempotencyKey, Outbox, OutboxItem};
-use crate::reporter::IDEMPOTENCY_KEY_HEADER;
-use crate::unsent::{UNSENT_PREFIX, parse_unsent_line};
+use crate::config::{Layer, Options, OutboxSetting, Settings, outbox_location, process_env, resolve};
+use crate::delivery::{Client, Finished, IdempotencyKey, Reason, Request, RetryPolicy, Target, with_retries};
+use crate::feedback::unsent::{UNSENT_PREFIX, parse_unsent_line};
+use crate::outbox::{Claim, Outbox, OutboxItem, OutboxLimits};
 
 /// What a replay did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReplayReport {
     /// Sent and accepted now.
     pub delivered: u64,
@@ -38,47 +39,122 @@ impl fmt::Display for ReplayReport {
         write!(
             f,
             "delivered {}, already delivered {}, failed {}, refused {}, unreadable {}, for another service {}",
-            self.delivered,
-            self.already_delivered,
-            self.failed,
-            self.refused,
-            self.unreadable,
-            self.other_service
+            self.delivered, self.already_delivered, self.failed, self.refused, self.unreadable, self.other_service
         )
     }
 }
 
-/// Replays the outbox (if given) and then every line of `inputs` to the service `resolved`
-/// names. `Err` only when nothing can be sent at all (no API key, a refused URL).
-pub async fn replay(
+/// Re-sends what the outbox holds and the unsent lines of any logs, skipping what was already delivered.
+/// The `patchwork-replay` command is this with its arguments.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), patchwork_runtime::Reason> {
+/// let log = std::io::BufReader::new(std::fs::File::open("server.log").expect("log"));
+/// let report = patchwork_runtime::Replay::new().input(log).run().await?;
+/// println!("{report}");
+/// # Ok(()) }
+/// ```
+#[must_use]
+pub struct Replay {
+    outbox: Option<OutboxSetting>,
+    inputs: Vec<Box<dyn BufRead>>,
+    options: Options,
+}
+
+impl fmt::Debug for Replay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Replay")
+            .field("outbox", &self.outbox)
+            .field("inputs", &self.inputs.len())
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl Default for Replay {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Replay {
+    /// A replay of the outbox the environment names (`PATCHWORKMCP_OUTBOX`, else the per-user default, if it
+    /// exists) to the service the environment names.
+    pub fn new() -> Self {
+        Self { outbox: None, inputs: Vec::new(), options: Options::default() }
+    }
+
+    /// Replays the outbox in `dir`, which must exist.
+    pub fn outbox_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.outbox = Some(OutboxSetting::Dir(dir.into()));
+        self
+    }
+
+    /// Replays no outbox (only the inputs; no ledger of delivered keys).
+    pub fn no_outbox(mut self) -> Self {
+        self.outbox = Some(OutboxSetting::Off);
+        self
+    }
+
+    /// Also replays the unsent lines (and outbox item lines) found in `input`.
+    pub fn input(mut self, input: impl BufRead + 'static) -> Self {
+        self.inputs.push(Box::new(input));
+        self
+    }
+
+    /// The service, key and slug to send to (over the environment).
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Runs the replay. `Err` when nothing can be sent at all (no API key, a refused URL) or the outbox
+    /// given with [`Replay::outbox_dir`] cannot be opened.
+    pub async fn run(self) -> Result<ReplayReport, Reason> {
+        let explicit = matches!(self.outbox, Some(OutboxSetting::Dir(_)));
+        let outbox = match outbox_location(self.outbox.as_ref(), &process_env).resolve() {
+            Some(dir) if explicit && !dir.is_dir() => {
+                tracing::error!(dir = %dir.display(), "the outbox directory does not exist");
+                return Err(Reason::OutboxUnavailable);
+            }
+            Some(dir) if dir.is_dir() => match Outbox::open(&dir, OutboxLimits::default()) {
+                Ok(outbox) => Some(outbox),
+                Err(error) => {
+                    tracing::error!(dir = %dir.display(), %error, "cannot open the outbox");
+                    return Err(Reason::OutboxUnavailable);
+                }
+            },
+            _ => None,
+        };
+        let settings = resolve(&[&Layer::from(&self.options)], &process_env);
+        replay(outbox.as_ref(), self.inputs, &settings).await
+    }
+}
+
+/// Replays the outbox (if given) and then every line of `inputs` to the service `settings` names.
+pub(crate) async fn replay(
     outbox: Option<&Outbox>,
     inputs: Vec<Box<dyn BufRead>>,
-    resolved: &ResolvedOptions,
-) -> Result<ReplayReport, String> {
-    let api_key = resolved
-        .api_key
-        .clone()
-        .ok_or("no API key: set PATCHWORKMCP_API_KEY")?;
-    let endpoint = resolved
-        .endpoint(FEEDBACK_PATH)
-        .map_err(|error| error.to_string())?;
-    let deliverer = Deliverer::new(DeliveryConfig::default()).map_err(|error| error.to_string())?;
-    let base = normalized_base_url(&resolved.base_url);
+    settings: &Settings,
+) -> Result<ReplayReport, Reason> {
+    let target = Target::feedback(settings)?;
+    let base = settings.url.as_ref().map(|b| b.as_str().to_string()).unwrap_or_default();
+    let policy = RetryPolicy::reference();
+    let client = Client::new(policy.connect_timeout())?;
     let mut done: HashSet<IdempotencyKey> = outbox.map(Outbox::delivered_keys).unwrap_or_default();
     let mut report = ReplayReport::default();
 
     let send = |key: IdempotencyKey, body: String| {
-        let (deliverer, endpoint, api_key) = (&deliverer, &endpoint, &api_key);
+        let (client, target, policy) = (&client, &target, &policy);
         async move {
-            let headers = [(IDEMPOTENCY_KEY_HEADER, key.as_str())];
-            deliverer
-                .deliver_with_headers(endpoint, api_key, &body, &headers)
+            let request = Request { target, body: &body, idempotency_key: Some(key.as_str()), repeat_count: 1 };
+            with_retries(policy, None, || async { Some((client.attempt(request, policy.request_timeout()).await, ())) })
                 .await
         }
     };
 
     if let Some(outbox) = outbox {
-        let pending = outbox.pending().map_err(|error| error.to_string())?;
+        let pending = outbox.pending().map_err(|_| Reason::OutboxUnavailable)?;
         for entry in pending {
             let claimed = match outbox.try_claim(&entry) {
                 Ok(Claim::Claimed(claimed)) => claimed,
@@ -88,31 +164,28 @@ pub async fn replay(
                 }
                 Ok(Claim::Busy | Claim::Gone) | Err(_) => continue,
             };
-            let item = claimed.item().clone();
-            if normalized_base_url(&item.url) != base {
+            let item = &claimed.item;
+            if item.url != base {
                 report.other_service += 1;
                 continue;
             }
-            if done.contains(&item.key) {
+            let key = item.key.clone();
+            if done.contains(&key) {
                 report.already_delivered += 1;
-                let _ = outbox.complete(claimed);
+                let _ = outbox.complete(claimed.lock, &key);
                 continue;
             }
-            match send(item.key.clone(), item.payload.to_string()).await {
-                DeliveryOutcome::Delivered { .. } => {
+            match send(key.clone(), item.payload.get().to_string()).await {
+                Finished::Accepted { .. } => {
                     report.delivered += 1;
-                    let _ = outbox.complete(claimed);
-                    done.insert(item.key);
+                    let _ = outbox.complete(claimed.lock, &key);
+                    done.insert(key);
                 }
-                DeliveryOutcome::Failed {
-                    retryable: false, ..
-                } => {
+                Finished::Refused { .. } => {
                     report.refused += 1;
-                    let _ = outbox.reject(claimed);
+                    let _ = outbox.reject(claimed.lock);
                 }
-                DeliveryOutcome::Failed {
-                    retryable: true, ..
-                } => report.failed += 1,
+                Finished::GaveUp { .. } | Finished::Abandoned => report.failed += 1,
             }
         }
     }
@@ -130,11 +203,10 @@ pub async fn replay(
                     break;
                 }
             }
-            // Logs hold lines that are not UTF-8 (binary noise, other encodings): such a line is
-            // passed over, never the lines after it.
+            // Logs hold lines that are not UTF-8 (binary noise, other encodings): such a line is passed over,
+            // never the lines after it.
             let line = String::from_utf8_lossy(&raw);
-            let Some((key, body)) = parse_line(line.trim_end_matches(['\n', '\r']), &mut report)
-            else {
+            let Some((key, body)) = parse_line(line.trim_end_matches(['\n', '\r']), &mut report) else {
                 continue;
             };
             if !done.insert(key.clone()) {
@@ -142,18 +214,14 @@ pub async fn replay(
                 continue;
             }
             match send(key.clone(), body).await {
-                DeliveryOutcome::Delivered { .. } => {
+                Finished::Accepted { .. } => {
                     report.delivered += 1;
                     if let Some(outbox) = outbox {
                         outbox.record_delivered(&key);
                     }
                 }
-                DeliveryOutcome::Failed {
-                    retryable: false, ..
-                } => report.refused += 1,
-                DeliveryOutcome::Failed {
-                    retryable: true, ..
-                } => {
+                Finished::Refused { .. } => report.refused += 1,
+                Finished::GaveUp { .. } | Finished::Abandoned => {
                     report.failed += 1;
                     done.remove(&key);
                 }
@@ -167,13 +235,12 @@ pub async fn replay(
 /// outbox item line. Other lines are not feedback and are passed over.
 fn parse_line(line: &str, report: &mut ReplayReport) -> Option<(IdempotencyKey, String)> {
     if line.contains(UNSENT_PREFIX) {
-        let Some(record) = parse_unsent_line(line) else {
+        let Some((_, body)) = parse_unsent_line(line) else {
             tracing::warn!("skipped an unsent-feedback line that does not parse (torn?)");
             report.unreadable += 1;
             return None;
         };
-        let body = record.payload.to_json_line();
-        return Some((IdempotencyKey::from_content(body.as_bytes()), body));
+        return Some((IdempotencyKey::from_content(body.as_bytes()), body.to_string()));
     }
     if line.trim_start().starts_with("{\"key\"") {
         let Ok(item) = serde_json::from_str::<OutboxItem>(line) else {
@@ -181,7 +248,7 @@ fn parse_line(line: &str, report: &mut ReplayReport) -> Option<(IdempotencyKey, 
             report.unreadable += 1;
             return None;
         };
-        return Some((item.key, item.payload.to_string()));
+        return Some((item.key, item.payload.get().to_string()));
     }
     None
 }
@@ -189,10 +256,14 @@ fn parse_line(line: &str, report: &mut ReplayReport) -> Option<(IdempotencyKey, 
 #[cfg(all(test, feature = "test-util"))]
 mod tests {
     use super::*;
-    use crate::collector::Collector;
-    use crate::outbox::OutboxLimits;
-    use crate::payload::FeedbackPayload;
-    use crate::unsent::unsent_line;
+    use crate::delivery::IDEMPOTENCY_KEY_HEADER;
+    use crate::feedback::FeedbackPayload;
+    use crate::feedback::unsent::unsent_line;
+    use crate::testing::Collector;
+
+    fn settings_of(options: &Options) -> Settings {
+        resolve(&[&Layer::from(options)], &|_| None)
+    }
 
     fn payload(what: &str) -> FeedbackPayload {
         FeedbackPayload {
@@ -213,18 +284,18 @@ mod tests {
         let collector = Collector::start().expect("collector");
         let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
         for n in 0..2 {
-            let body = serde_json::to_value(payload(&format!("boxed {n}"))).expect("json");
+            let body = payload(&format!("boxed {n}")).to_json_line();
             outbox
-                .append(&OutboxItem::new(collector.url(), body))
+                .append(&OutboxItem::new(collector.url(), &body))
                 .expect("append");
         }
-        let foreign = OutboxItem::new("https://elsewhere.example", serde_json::json!({}));
+        let foreign = OutboxItem::new("https://elsewhere.example", "{}");
         outbox.append(&foreign).expect("append");
-        let logged = unsent_line("status_503", &payload("logged"));
+        let logged = unsent_line("status_503", &payload("logged").to_json_line());
         let torn = &logged[..logged.len() - 10];
         let log =
             format!("2026-01-01 server started\n2026-01-01 {logged}\n{logged}\nnoise\n{torn}");
-        let resolved = ResolvedOptions::resolve(Some(&collector.options("replay")));
+        let resolved = settings_of(&collector.options("replay"));
 
         let first = replay(Some(&outbox), input(log.clone()), &resolved)
             .await
@@ -261,11 +332,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let collector = Collector::start().expect("collector");
         let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
-        let body = serde_json::to_value(payload("refused")).expect("json");
+        let body = payload("refused").to_json_line();
         outbox
-            .append(&OutboxItem::new(collector.url(), body))
+            .append(&OutboxItem::new(collector.url(), &body))
             .expect("append");
-        let resolved = ResolvedOptions::resolve(Some(&collector.options("replay")));
+        let resolved = settings_of(&collector.options("replay"));
 
         collector.fail_next(1, 400);
         let refused = replay(Some(&outbox), Vec::new(), &resolved)
@@ -286,7 +357,7 @@ mod tests {
         assert_eq!(collector.requests().len(), 1, "a refusal is not retried");
 
         collector.fail_next(3, 503);
-        let logged = unsent_line("status_503", &payload("still failing"));
+        let logged = unsent_line("status_503", &payload("still failing").to_json_line());
         let failed = replay(None, input(logged), &resolved)
             .await
             .expect("replay");
@@ -305,10 +376,10 @@ mod tests {
     async fn a_line_that_is_not_utf8_does_not_hide_the_lines_after_it() {
         let collector = Collector::start().expect("collector");
         let mut log = b"2026-01-01 binary noise \xff\xfe\n".to_vec();
-        log.extend_from_slice(unsent_line("status_503", &payload("after the noise")).as_bytes());
+        log.extend_from_slice(unsent_line("status_503", &payload("after the noise").to_json_line()).as_bytes());
         log.extend_from_slice(b"\r\n");
         let inputs: Vec<Box<dyn BufRead>> = vec![Box::new(std::io::Cursor::new(log))];
-        let resolved = ResolvedOptions::resolve(Some(&collector.options("replay")));
+        let resolved = settings_of(&collector.options("replay"));
         let report = replay(None, inputs, &resolved).await.expect("replay");
         assert_eq!(report.delivered, 1, "{report}");
         assert_eq!(collector.feedback()[0].what_i_needed, "after the noise");
@@ -316,11 +387,9 @@ mod tests {
 
     #[tokio::test]
     async fn without_a_key_replay_refuses_to_start() {
-        let mut resolved = ResolvedOptions::resolve(None);
-        resolved.api_key = None;
-        let error = replay(None, Vec::new(), &resolved)
-            .await
-            .expect_err("no key");
-        assert!(error.contains("PATCHWORKMCP_API_KEY"));
+        let mut settings = settings_of(&Options::default());
+        settings.api_key = None;
+        let error = replay(None, Vec::new(), &settings).await.expect_err("no key");
+        assert_eq!(error, Reason::MissingApiKey);
     }
 }

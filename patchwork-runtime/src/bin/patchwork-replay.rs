@@ -1,89 +1,92 @@
-//! `patchwork-replay`: re-sends feedback that was not delivered.
-//!
-//! ```text
-//! patchwork-replay [--outbox DIR | --no-outbox] [FILE | -]...
-//! ```
-//! Sends what the outbox holds (`PATCHWORKMCP_OUTBOX`, else the per-user default), then every
-//! `PATCHWORKMCP_UNSENT_FEEDBACK` line found in the FILEs (`-` is stdin), to `PATCHWORKMCP_URL`
-//! with `PATCHWORKMCP_API_KEY`. Feedback delivered before is skipped. Prints the counts; exits 1
-//! if some feedback could not be delivered, 2 on a usage or configuration error.
+//! `patchwork-replay`: re-sends feedback that was not delivered. Run `patchwork-replay --help`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use patchwork_runtime::ResolvedOptions;
-use patchwork_runtime::outbox::{Outbox, OutboxSetting};
-use patchwork_runtime::replay::replay;
+use patchwork_runtime::Replay;
 
-const USAGE: &str = "usage: patchwork-replay [--outbox DIR | --no-outbox] [FILE | -]...";
+const HELP: &str = "\
+usage: patchwork-replay [--outbox DIR | --no-outbox] [FILE | -]...
+
+Re-sends feedback that was not delivered: first what the outbox holds, then every
+PATCHWORKMCP_UNSENT_FEEDBACK line found in the FILEs (`-` reads stdin; log lines may carry
+timestamps or other prefixes). Each feedback is sent with its idempotency key; keys the outbox's
+ledger records as delivered are skipped, so replaying twice sends nothing twice.
+
+options:
+  --outbox DIR   the outbox to replay (it must exist)
+  --no-outbox    replay only the FILEs, without an outbox or its ledger
+  -h, --help     this text
+
+environment:
+  PATCHWORKMCP_API_KEY      the key to send with (required); items the outbox holds for another
+                            service URL are left for their owner
+  PATCHWORKMCP_URL          the service's base URL (default https://patchworkmcp.com)
+  PATCHWORKMCP_SERVER_SLUG  not needed: each feedback carries its own slug
+  PATCHWORKMCP_OUTBOX       the outbox when --outbox is not given (default: the per-user state
+                            directory, skipped if it does not exist)
+
+output: one line of counts:
+  delivered            sent and accepted now
+  already delivered    skipped: the ledger says delivered, or a repeat within the input
+  failed               not accepted after retries (service unreachable, 429/5xx); outbox items stay
+  refused              refused for good (4xx); outbox items move to rejected/
+  unreadable           lines or items that look like feedback but do not parse (torn)
+  for another service  outbox items addressed to another service URL, left alone
+
+exit status: 0 when nothing failed, 1 when some feedback could not be delivered, 2 on a usage or
+configuration error.";
 
 fn main() -> ExitCode {
-    let mut setting = OutboxSetting::from_env();
-    let mut files = Vec::new();
+    let mut replay = Replay::new();
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--outbox") => match args.next() {
-                Some(dir) => setting = OutboxSetting::Dir(PathBuf::from(dir)),
+                Some(dir) => replay = replay.outbox_dir(PathBuf::from(dir)),
                 None => return usage("--outbox needs a directory"),
             },
-            Some("--no-outbox") => setting = OutboxSetting::Off,
+            Some("--no-outbox") => replay = replay.no_outbox(),
             Some("-h" | "--help") => {
-                println!("{USAGE}");
+                println!("{HELP}");
                 return ExitCode::SUCCESS;
             }
-            Some(flag) if flag.starts_with("--") => {
-                return usage(&format!("unknown option {flag}"));
+            Some(flag) if flag.starts_with("--") => return usage(&format!("unknown option {flag}")),
+            _ if arg == "-" => replay = replay.input(std::io::BufReader::new(std::io::stdin())),
+            _ => {
+                let file = PathBuf::from(arg);
+                match std::fs::File::open(&file) {
+                    Ok(opened) => replay = replay.input(Box::new(std::io::BufReader::new(opened)) as Box<dyn BufRead>),
+                    Err(error) => return usage(&format!("cannot read {}: {error}", file.display())),
+                }
             }
-            _ => files.push(PathBuf::from(arg)),
         }
     }
-    let mut inputs: Vec<Box<dyn BufRead>> = Vec::new();
-    for file in files {
-        if file.as_os_str() == "-" {
-            inputs.push(Box::new(std::io::stdin().lock()));
-            continue;
-        }
-        match std::fs::File::open(&file) {
-            Ok(opened) => inputs.push(Box::new(std::io::BufReader::new(opened))),
-            Err(error) => return usage(&format!("cannot read {}: {error}", file.display())),
-        }
-    }
-    let outbox = match setting.resolve() {
-        Some(dir) if dir.exists() => match Outbox::open(&dir, Default::default()) {
-            Ok(outbox) => Some(outbox),
-            Err(error) => {
-                return usage(&format!(
-                    "cannot open the outbox {}: {error}",
-                    dir.display()
-                ));
-            }
-        },
-        _ => None,
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return usage(&format!("cannot start: {error}")),
     };
-    let resolved = ResolvedOptions::resolve(None);
-    match runtime.block_on(replay(outbox.as_ref(), inputs, &resolved)) {
+    match runtime.block_on(replay.run()) {
         Ok(report) => {
             println!("{report}");
-            if report.failed > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
+            if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
-        Err(error) => usage(&error),
+        Err(reason) => usage(&format!("nothing replayed: {}", explain(&reason))),
+    }
+}
+
+fn explain(reason: &patchwork_runtime::Reason) -> String {
+    match reason {
+        patchwork_runtime::Reason::MissingApiKey => "no API key: set PATCHWORKMCP_API_KEY".to_string(),
+        patchwork_runtime::Reason::OutboxUnavailable => {
+            "the outbox directory does not exist or cannot be opened".to_string()
+        }
+        other => format!("{other} (check PATCHWORKMCP_URL)"),
     }
 }
 
 fn usage(problem: &str) -> ExitCode {
-    eprintln!("patchwork-replay: {problem}\n{USAGE}");
+    eprintln!("patchwork-replay: {problem}\nrun `patchwork-replay --help` for usage");
     ExitCode::from(2)
 }

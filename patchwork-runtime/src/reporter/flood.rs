@@ -44,7 +44,7 @@ pub(crate) fn fingerprint(body: &str) -> u64 {
 }
 
 impl FloodGuard {
-    pub fn new(window: Duration, capacity: usize) -> Self {
+    pub(crate) fn new(window: Duration, capacity: usize) -> Self {
         Self {
             window,
             capacity: capacity.max(1),
@@ -54,7 +54,7 @@ impl FloodGuard {
     }
 
     /// Classifies one call with fingerprint `print` at `now`.
-    pub fn check(&mut self, print: u64, now: Instant) -> Verdict {
+    pub(crate) fn check(&mut self, print: u64, now: Instant) -> Verdict {
         self.expire(now);
         if let Some(seen) = self.seen.get(&print) {
             let count = seen.count.fetch_add(1, Ordering::Relaxed) + 1;
@@ -81,13 +81,13 @@ impl FloodGuard {
     }
 
     /// Forgets `print` (its feedback could not be recorded, so a repeat must not be suppressed).
-    pub fn forget(&mut self, print: u64) {
+    pub(crate) fn forget(&mut self, print: u64) {
         self.seen.remove(&print);
     }
 
     /// How many fingerprints are remembered.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.seen.len()
     }
 

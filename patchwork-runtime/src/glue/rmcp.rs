@@ -40,10 +40,10 @@ pub use ::rmcp::service::RequestContext;
 pub use ::rmcp::{RoleServer, ServerHandler, tool};
 use serde_json::Value;
 
-use crate::__private::{CallContext, FeedbackConfig, handle_call_with};
-use crate::options::Options;
-use crate::schema::TOOL_INPUT_SCHEMA_JSON;
-use crate::tool::ToolReply;
+use super::tool::ToolReply;
+use super::{CallContext, FeedbackConfig, handle_call_on};
+use crate::contract::fields::input_schema_json;
+use crate::patchwork::Patchwork;
 
 /// How long the server's own `list_tools` may take before the feedback goes out without the tool list.
 const TOOL_LIST_TIMEOUT: Duration = Duration::from_secs(2);
@@ -69,7 +69,7 @@ pub fn input_schema(text: &'static str) -> Arc<JsonObject> {
 fn parse_schema(text: &str) -> Arc<JsonObject> {
     let object = serde_json::from_str::<JsonObject>(text).unwrap_or_else(|error| {
         tracing::error!(%error, "generated input schema is not a JSON object; using the runtime's schema");
-        serde_json::from_str(TOOL_INPUT_SCHEMA_JSON).unwrap_or_default()
+        serde_json::from_str(&input_schema_json()).unwrap_or_default()
     });
     Arc::new(object)
 }
@@ -86,34 +86,30 @@ pub async fn call_tool(
     arguments: JsonObject,
     server_tools: impl Future<Output = Option<Vec<String>>>,
 ) -> CallToolResult {
-    call_tool_with(config, context, arguments, server_tools, None).await
+    call_tool_on(Patchwork::global(), config, context, arguments, server_tools).await
 }
 
-/// [`call_tool`] with run-time [`Options`] that win over the attribute and the environment (for glue that holds
-/// its own settings, and for tests pointing at a local collector).
-pub async fn call_tool_with(
+/// [`call_tool`] through a given client (tests pointing at a local collector).
+pub(crate) async fn call_tool_on(
+    patchwork: &Patchwork,
     config: &FeedbackConfig,
     context: RequestContext<RoleServer>,
     arguments: JsonObject,
     server_tools: impl Future<Output = Option<Vec<String>>>,
-    overrides: Option<&Options>,
 ) -> CallToolResult {
     let arguments = Value::Object(arguments);
     let tools_available = if agent_listed_tools(&arguments) {
         None
     } else {
-        server_tools.await.map(|names| {
-            names
-                .into_iter()
-                .filter(|name| name != config.tool_name)
-                .collect()
-        })
+        server_tools
+            .await
+            .map(|names| names.into_iter().filter(|name| name != config.tool_name).collect())
     };
     let known = CallContext {
         client_type: context.client_info().as_ref().and_then(client_label),
         tools_available,
     };
-    into_result(handle_call_with(config, &arguments, known, overrides).await)
+    into_result(handle_call_on(patchwork, config, &arguments, known).await)
 }
 
 /// The server whose tools the feedback reports, for choosing at compile time how to list them (autoref
@@ -229,12 +225,14 @@ fn into_result(reply: ToolReply) -> CallToolResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::tool_input_schema;
+    use crate::reference::tool_input_schema;
 
     #[test]
     fn schema_is_parsed_once_and_equals_the_runtime_schema() {
-        let first = input_schema(TOOL_INPUT_SCHEMA_JSON);
-        let second = input_schema(TOOL_INPUT_SCHEMA_JSON);
+        static TEXT: OnceLock<String> = OnceLock::new();
+        let text: &'static str = TEXT.get_or_init(input_schema_json);
+        let first = input_schema(text);
+        let second = input_schema(text);
         assert!(Arc::ptr_eq(&first, &second));
         assert_eq!(Value::Object((*first).clone()), tool_input_schema());
     }

@@ -5,6 +5,8 @@
 
 use serde_json::{Value, json};
 
+use crate::contract::texts::{ANNOTATIONS, Annotations};
+
 /// MCP tool annotations (hints to clients about how the tool behaves).
 ///
 /// The feedback tool writes to an outside service, so the defaults say: not
@@ -22,12 +24,19 @@ pub struct ToolAnnotations {
 }
 
 impl Default for ToolAnnotations {
+    /// The feedback tool's annotations, from the contract.
     fn default() -> Self {
+        Self::from(ANNOTATIONS)
+    }
+}
+
+impl From<Annotations> for ToolAnnotations {
+    fn from(a: Annotations) -> Self {
         Self {
-            read_only_hint: false,
-            destructive_hint: false,
-            idempotent_hint: false,
-            open_world_hint: true,
+            read_only_hint: a.read_only,
+            destructive_hint: a.destructive,
+            idempotent_hint: a.idempotent,
+            open_world_hint: a.open_world,
         }
     }
 }

@@ -1,18 +1,15 @@
-//! Where the outbox lives: an option, else `PATCHWORKMCP_OUTBOX`, else a per-user default.
+//! Where the outbox lives: the run-time choice, else `PATCHWORKMCP_OUTBOX`, else a per-user default.
+//!
+//! A directory path places it; `off` (also `0`, `false`, `none`, `disabled`, any case) turns it off, so
+//! feedback that cannot be delivered is only written to stderr as an unsent line; unset or empty means the
+//! per-user default (see [`default_outbox_dir`]).
 
 use std::env;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The environment variable that places (or turns off) the outbox.
-///
-/// A directory path places it; `off` (also `0`, `false`, `none`, `disabled`, any case) turns it
-/// off, so feedback that cannot be delivered is only written to stderr as an unsent line; unset
-/// or empty means the per-user default (see [`default_outbox_dir`]).
-pub const OUTBOX_ENV: &str = "PATCHWORKMCP_OUTBOX";
-
-/// Where to keep the outbox, as chosen in code.
+/// Where to keep the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutboxSetting {
+pub(crate) enum OutboxSetting {
     /// No outbox: undeliverable feedback goes to stderr only.
     Off,
     /// The per-user default directory (see [`default_outbox_dir`]).
@@ -22,18 +19,12 @@ pub enum OutboxSetting {
 }
 
 impl OutboxSetting {
-    /// Reads [`OUTBOX_ENV`].
-    pub fn from_env() -> Self {
-        Self::parse(env::var_os(OUTBOX_ENV).as_deref().map(Path::new))
-    }
-
-    /// Interprets a value of [`OUTBOX_ENV`] (`None` when unset).
-    pub fn parse(value: Option<&Path>) -> Self {
+    /// Interprets a value of `PATCHWORKMCP_OUTBOX` (`None` when unset).
+    pub(crate) fn parse(value: Option<&str>) -> Self {
         let Some(value) = value else {
             return Self::Default;
         };
-        let text = value.to_string_lossy();
-        let text = text.trim();
+        let text = value.trim();
         if text.is_empty() {
             Self::Default
         } else if ["off", "0", "false", "none", "disabled"]
@@ -42,12 +33,12 @@ impl OutboxSetting {
         {
             Self::Off
         } else {
-            Self::Dir(value.to_path_buf())
+            Self::Dir(PathBuf::from(text))
         }
     }
 
     /// The directory this setting names; `None` when off or when no default can be found.
-    pub fn resolve(&self) -> Option<PathBuf> {
+    pub(crate) fn resolve(&self) -> Option<PathBuf> {
         match self {
             Self::Off => None,
             Self::Default => default_outbox_dir(),
@@ -59,7 +50,7 @@ impl OutboxSetting {
 /// The per-user default outbox directory:
 /// `$XDG_STATE_HOME/patchworkmcp/outbox`, else `$HOME/.local/state/patchworkmcp/outbox`
 /// (on Windows `%LOCALAPPDATA%\patchworkmcp\outbox`). `None` when none of these is set.
-pub fn default_outbox_dir() -> Option<PathBuf> {
+pub(crate) fn default_outbox_dir() -> Option<PathBuf> {
     let absolute = |name: &str| {
         env::var_os(name)
             .map(PathBuf::from)
@@ -79,18 +70,18 @@ mod tests {
     fn env_values_map_to_settings() {
         assert_eq!(OutboxSetting::parse(None), OutboxSetting::Default);
         assert_eq!(
-            OutboxSetting::parse(Some(Path::new(" "))),
+            OutboxSetting::parse(Some(" ")),
             OutboxSetting::Default
         );
         for off in ["off", "OFF", "0", "false", "None", "disabled"] {
             assert_eq!(
-                OutboxSetting::parse(Some(Path::new(off))),
+                OutboxSetting::parse(Some(off)),
                 OutboxSetting::Off,
                 "{off}"
             );
         }
         assert_eq!(
-            OutboxSetting::parse(Some(Path::new("/var/tmp/box"))),
+            OutboxSetting::parse(Some("/var/tmp/box")),
             OutboxSetting::Dir(PathBuf::from("/var/tmp/box"))
         );
         assert_eq!(OutboxSetting::Off.resolve(), None);

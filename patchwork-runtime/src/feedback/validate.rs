@@ -5,8 +5,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::options::{Options, ResolvedOptions};
-use crate::payload::{FeedbackPayload, GapType, Resolution, lenient_payload};
+use super::{FeedbackPayload, GapType, Resolution};
 
 /// Why a tool call's arguments were refused: every problem found, each naming
 /// the argument and what to put there. Its `Display` is written for the agent.
@@ -34,33 +33,45 @@ impl fmt::Display for ArgumentError {
 
 impl std::error::Error for ArgumentError {}
 
-/// Validates a tool call's arguments and builds the payload (within the caps).
+/// Checks a tool call's arguments; on success builds the payload with [`lenient`] (the slug left empty, not yet
+/// capped).
 ///
-/// Refused: arguments that are not a JSON object; `what_i_needed` or
-/// `what_i_tried` missing, empty or not a string; an optional field of the
-/// wrong type; a `resolution` outside `blocked`/`worked_around`/`partial`;
-/// `tools_available` that is not an array of strings. A missing, empty or
-/// unknown `gap_type` becomes `other`, as the contract says. Unknown
-/// arguments are ignored.
-///
-/// ```
-/// use patchwork_runtime::validate_arguments;
-/// let err = validate_arguments(&serde_json::json!({"what_i_tried": "search"}), None).unwrap_err();
-/// assert!(err.to_string().contains("`what_i_needed`"));
-/// ```
-pub fn validate_arguments(
-    args: &Value,
-    opts: Option<&Options>,
-) -> Result<FeedbackPayload, ArgumentError> {
+/// Refused: arguments that are not a JSON object; `what_i_needed` or `what_i_tried` missing, empty or not a
+/// string; an optional field of the wrong type; a `resolution` outside the contract's values;
+/// `tools_available` that is not an array of strings. A missing, empty or unknown `gap_type` becomes `other`,
+/// as the contract says. Unknown arguments are ignored.
+pub(crate) fn check(args: &Value) -> Result<FeedbackPayload, ArgumentError> {
     check_arguments(args)?;
-    Ok(lenient_payload(
-        args,
-        ResolvedOptions::resolve(opts).server_slug,
-    ))
+    Ok(lenient(args, String::new()))
 }
 
-/// The checks of [`validate_arguments`], without building the payload.
-pub(crate) fn check_arguments(args: &Value) -> Result<(), ArgumentError> {
+/// Builds a payload leniently, like the reference client: missing or non-string fields become `""`,
+/// non-string entries of `tools_available` are dropped, an unknown or empty `gap_type` becomes `other`, an
+/// unknown `resolution` is left out. Not capped: [`Prepared`](super::Prepared) caps it once.
+pub(crate) fn lenient(args: &Value, server_slug: String) -> FeedbackPayload {
+    let text = |key: &str| args.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let tools_available = args
+        .get("tools_available")
+        .and_then(Value::as_array)
+        .map(|entries| entries.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    FeedbackPayload {
+        server_slug,
+        what_i_needed: text("what_i_needed"),
+        what_i_tried: text("what_i_tried"),
+        gap_type: GapType::from_str_lenient(&text("gap_type")),
+        suggestion: text("suggestion"),
+        user_goal: text("user_goal"),
+        resolution: Resolution::from_str_opt(&text("resolution")),
+        agent_model: text("agent_model"),
+        session_id: text("session_id"),
+        client_type: text("client_type"),
+        tools_available,
+    }
+}
+
+/// The checks of [`check`], without building the payload.
+fn check_arguments(args: &Value) -> Result<(), ArgumentError> {
     let Some(object) = args.as_object() else {
         return Err(ArgumentError {
             problems: vec![format!(
@@ -241,16 +252,9 @@ mod tests {
     #[test]
     fn minimal_valid_arguments_pass_and_unknown_gap_is_other() {
         let args = json!({"what_i_needed": "x", "what_i_tried": "y", "gap_type": "weird", "extra": 1, "resolution": null});
-        let payload = validate_arguments(
-            &args,
-            Some(&Options {
-                server_slug: Some("s".into()),
-                ..Options::default()
-            }),
-        )
-        .unwrap();
+        let payload = check(&args).unwrap();
         assert_eq!(payload.gap_type, GapType::Other);
-        assert_eq!(payload.server_slug, "s");
+        assert_eq!(payload.what_i_needed, "x");
     }
 
     #[test]

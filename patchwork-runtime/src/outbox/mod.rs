@@ -30,23 +30,21 @@
 //! A file in `pending/` that does not parse (a torn write from a crash on a filesystem that
 //! reordered the rename before the data) is moved to `corrupt/` with a warning and skipped.
 
-mod key;
-mod location;
+mod files;
+mod item;
 
-pub use key::IdempotencyKey;
-pub(crate) use key::random_u64;
-pub use location::{OUTBOX_ENV, OutboxSetting, default_outbox_dir};
+pub(crate) use item::{AppendError, OutboxItem, OutboxLimits};
+
+use crate::delivery::IdempotencyKey;
+use crate::random::random_u64;
+use files::{file_name, parse_item_file_name, still_linked, sync_dir, write_synced};
 
 use std::collections::HashSet;
-use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use std::time::Duration;
 
 const PENDING: &str = "pending";
 const TMP: &str = "tmp";
@@ -60,130 +58,19 @@ const DELIVERED_LOG_MAX_BYTES: u64 = 512 * 1024;
 /// feedback was never acknowledged to the agent, so removing it loses nothing promised.
 const STALE_TMP_AGE: Duration = Duration::from_secs(15 * 60);
 
-/// One feedback waiting for delivery, as stored (one JSON line per item file).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutboxItem {
-    /// Sent as `Idempotency-Key` on every attempt and replay of this feedback.
-    pub key: IdempotencyKey,
-    /// When the feedback was recorded, in milliseconds since the Unix epoch.
-    pub created_ms: u64,
-    /// The base URL the feedback was meant for. A process delivers only items addressed to its
-    /// own base URL, so its API key never goes to a host it was not configured for.
-    pub url: String,
-    /// The request body exactly as it will be POSTed (the wire contract's feedback object).
-    pub payload: Value,
-    /// How many identical calls this item stands for (flood suppression; 1 normally).
-    #[serde(default = "one")]
-    pub count: u64,
-}
-
-fn one() -> u64 {
-    1
-}
-
-/// Milliseconds since the Unix epoch (0 if the clock is before it).
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-        })
-}
-
-impl OutboxItem {
-    /// A new item with a fresh random key, recorded now.
-    pub fn new(url: impl Into<String>, payload: Value) -> Self {
-        Self {
-            key: IdempotencyKey::random(),
-            created_ms: now_ms(),
-            url: url.into(),
-            payload,
-            count: 1,
-        }
-    }
-
-    /// The file name of this item in `pending/`: creation time first, so a sorted listing is
-    /// oldest first.
-    fn file_name(&self) -> String {
-        format!("{:013}-{}.json", self.created_ms, self.key)
-    }
-}
-
-/// How much the outbox may hold. Past either limit a new feedback is not stored: it is logged
-/// (with its full payload, as an unsent line) instead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutboxLimits {
-    /// Most items in `pending/`.
-    pub max_items: u64,
-    /// Most bytes of item files in `pending/`.
-    pub max_bytes: u64,
-}
-
-impl Default for OutboxLimits {
-    /// 10,000 items or 32 MiB: room for a long outage without filling a user's disk.
-    fn default() -> Self {
-        Self {
-            max_items: 10_000,
-            max_bytes: 32 * 1024 * 1024,
-        }
-    }
-}
-
-/// Why [`Outbox::append`] did not store an item.
-#[derive(Debug)]
-pub enum AppendError {
-    /// The outbox is at its size cap; the item was not stored.
-    Full {
-        /// Items pending when the cap was hit (as this process last counted them).
-        items: u64,
-        /// Bytes pending when the cap was hit.
-        bytes: u64,
-        /// The limits in force.
-        limits: OutboxLimits,
-    },
-    /// The outbox could not be written (read-only filesystem, permissions, disk full, ...).
-    Io(io::Error),
-}
-
-impl fmt::Display for AppendError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Full {
-                items,
-                bytes,
-                limits,
-            } => write!(
-                f,
-                "outbox full ({items} items, {bytes} bytes; limits {} items, {} bytes)",
-                limits.max_items, limits.max_bytes
-            ),
-            Self::Io(error) => write!(f, "outbox not writable: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for AppendError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Full { .. } => None,
-            Self::Io(error) => Some(error),
-        }
-    }
-}
-
 /// An item file found in `pending/` (not yet read or claimed).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingEntry {
+pub(crate) struct PendingEntry {
     /// The item's idempotency key (from its file name).
-    pub key: IdempotencyKey,
+    pub(crate) key: IdempotencyKey,
     /// When it was recorded (from its file name), milliseconds since the Unix epoch.
-    pub created_ms: u64,
+    pub(crate) created_ms: u64,
     path: PathBuf,
 }
 
 /// The result of [`Outbox::try_claim`].
 #[derive(Debug)]
-pub enum Claim {
+pub(crate) enum Claim {
     /// This handle now holds the item; nobody else can claim it until it is dropped.
     Claimed(ClaimedItem),
     /// Another process or handle holds it right now.
@@ -194,27 +81,27 @@ pub enum Claim {
     Corrupt,
 }
 
-/// An item held exclusively by this handle. Dropping it releases the item (it stays pending).
+/// An item held exclusively by this handle, and the item as read. Dropping it releases the item (it stays
+/// pending).
 #[derive(Debug)]
-pub struct ClaimedItem {
-    item: OutboxItem,
+pub(crate) struct ClaimedItem {
+    pub(crate) item: OutboxItem,
+    pub(crate) lock: ItemLock,
+}
+
+/// The exclusive hold on one item file. Dropping it releases the item (it stays pending).
+#[derive(Debug)]
+pub(crate) struct ItemLock {
     path: PathBuf,
     size: u64,
     /// Holds the `flock`; closing it releases the claim.
-    _lock: File,
-}
-
-impl ClaimedItem {
-    /// The stored item.
-    pub fn item(&self) -> &OutboxItem {
-        &self.item
-    }
+    _file: File,
 }
 
 /// A handle on one outbox directory. Cheap to share (`Arc`) between tasks and threads; many
 /// handles, in one process or several, may use the same directory at once.
 #[derive(Debug)]
-pub struct Outbox {
+pub(crate) struct Outbox {
     dir: PathBuf,
     limits: OutboxLimits,
     /// What `pending/` holds, as this handle last counted it (others may have changed it since;
@@ -225,7 +112,7 @@ pub struct Outbox {
 
 impl Outbox {
     /// Opens (creating if needed) the outbox in `dir` and checks that it can be written.
-    pub fn open(dir: impl Into<PathBuf>, limits: OutboxLimits) -> io::Result<Self> {
+    pub(crate) fn open(dir: impl Into<PathBuf>, limits: OutboxLimits) -> io::Result<Self> {
         let dir = dir.into();
         for sub in [PENDING, TMP] {
             fs::create_dir_all(dir.join(sub))?;
@@ -243,18 +130,19 @@ impl Outbox {
     }
 
     /// The outbox directory.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The limits in force.
-    pub fn limits(&self) -> OutboxLimits {
+    #[cfg(test)]
+    pub(crate) fn limits(&self) -> OutboxLimits {
         self.limits
     }
 
     /// Stores `item` durably: when this returns `Ok`, the item is on disk (file and directory
     /// entry synced) and stays in `pending/` until delivered.
-    pub fn append(&self, item: &OutboxItem) -> Result<(), AppendError> {
+    pub(crate) fn append(&self, item: &OutboxItem) -> Result<(), AppendError> {
         let mut line = serde_json::to_vec(item).map_err(|error| AppendError::Io(error.into()))?;
         line.push(b'\n');
         let size = line.len() as u64;
@@ -284,7 +172,7 @@ impl Outbox {
     }
 
     /// The pending entry `item` has once appended (whether or not it is still there).
-    pub fn entry_for(&self, item: &OutboxItem) -> PendingEntry {
+    pub(crate) fn entry_for(&self, item: &OutboxItem) -> PendingEntry {
         PendingEntry {
             key: item.key.clone(),
             created_ms: item.created_ms,
@@ -294,7 +182,7 @@ impl Outbox {
 
     /// Lists `pending/`, oldest first, and recounts its size. Files whose names are not item
     /// names are ignored.
-    pub fn pending(&self) -> io::Result<Vec<PendingEntry>> {
+    pub(crate) fn pending(&self) -> io::Result<Vec<PendingEntry>> {
         let mut entries = Vec::new();
         let mut bytes = 0u64;
         for dir_entry in fs::read_dir(self.dir.join(PENDING))? {
@@ -311,27 +199,46 @@ impl Outbox {
         Ok(entries)
     }
 
-    /// Tries to take `entry` for delivery without waiting.
-    pub fn try_claim(&self, entry: &PendingEntry) -> io::Result<Claim> {
-        let mut file = match File::open(&entry.path) {
+    /// Takes `entry` again for one more attempt without reading it (the caller holds the item already):
+    /// `None` when it is gone or another holder has it.
+    pub(crate) fn relock(&self, entry: &PendingEntry) -> io::Result<Option<ItemLock>> {
+        match self.lock(entry)? {
+            Ok(file) => {
+                let size = file.metadata().map_or(0, |meta| meta.len());
+                Ok(Some(ItemLock { path: entry.path.clone(), size, _file: file }))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Opens and `flock`s `entry`'s file: `Err(Busy | Gone)` when someone else holds it or it is gone.
+    fn lock(&self, entry: &PendingEntry) -> io::Result<Result<File, Claim>> {
+        let file = match File::open(&entry.path) {
             Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Claim::Gone),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Err(Claim::Gone)),
             Err(error) => return Err(error),
         };
         if !fs4::fs_std::FileExt::try_lock_exclusive(&file)? {
-            return Ok(Claim::Busy);
+            return Ok(Err(Claim::Busy));
         }
         if !still_linked(&file, &entry.path)? {
-            return Ok(Claim::Gone);
+            return Ok(Err(Claim::Gone));
         }
+        Ok(Ok(file))
+    }
+
+    /// Tries to take `entry` for delivery without waiting, and reads it.
+    pub(crate) fn try_claim(&self, entry: &PendingEntry) -> io::Result<Claim> {
+        let mut file = match self.lock(entry)? {
+            Ok(file) => file,
+            Err(other) => return Ok(other),
+        };
         let mut content = Vec::new();
         file.read_to_end(&mut content)?;
         match serde_json::from_slice::<OutboxItem>(&content) {
             Ok(item) if item.key == entry.key => Ok(Claim::Claimed(ClaimedItem {
                 item,
-                path: entry.path.clone(),
-                size: content.len() as u64,
-                _lock: file,
+                lock: ItemLock { path: entry.path.clone(), size: content.len() as u64, _file: file },
             })),
             parsed => {
                 let why = match parsed {
@@ -358,30 +265,30 @@ impl Outbox {
         }
     }
 
-    /// The service accepted the item: removes it for good and notes its key in the ledger.
-    pub fn complete(&self, claimed: ClaimedItem) -> io::Result<()> {
-        match fs::remove_file(&claimed.path) {
+    /// The service accepted the item `key`: removes it for good and notes its key in the ledger.
+    pub(crate) fn complete(&self, lock: ItemLock, key: &IdempotencyKey) -> io::Result<()> {
+        match fs::remove_file(&lock.path) {
             Ok(()) => {}
             Err(error) if error.kind() == io::ErrorKind::NotFound => {}
             Err(error) => return Err(error),
         }
-        self.forget(claimed.size);
-        self.record_delivered(&claimed.item.key);
+        self.forget(lock.size);
+        self.record_delivered(key);
         Ok(())
     }
 
     /// The service refused the item for good (a final 4xx): moves it to `rejected/`, where it
     /// is kept for a person to look at or replay, and out of the way of every drain.
-    pub fn reject(&self, claimed: ClaimedItem) -> io::Result<PathBuf> {
+    pub(crate) fn reject(&self, lock: ItemLock) -> io::Result<PathBuf> {
         fs::create_dir_all(self.dir.join(REJECTED))?;
-        let target = self.dir.join(REJECTED).join(file_name(&claimed.path));
-        fs::rename(&claimed.path, &target)?;
-        self.forget(claimed.size);
+        let target = self.dir.join(REJECTED).join(file_name(&lock.path));
+        fs::rename(&lock.path, &target)?;
+        self.forget(lock.size);
         Ok(target)
     }
 
     /// Keys recorded as delivered (current and previous ledger generation).
-    pub fn delivered_keys(&self) -> HashSet<IdempotencyKey> {
+    pub(crate) fn delivered_keys(&self) -> HashSet<IdempotencyKey> {
         let mut keys = HashSet::new();
         for name in [DELIVERED_LOG_OLD, DELIVERED_LOG] {
             let Ok(text) = fs::read_to_string(self.dir.join(name)) else {
@@ -393,7 +300,7 @@ impl Outbox {
     }
 
     /// Notes `key` as delivered (best effort: the ledger only saves replays a request).
-    pub fn record_delivered(&self, key: &IdempotencyKey) {
+    pub(crate) fn record_delivered(&self, key: &IdempotencyKey) {
         let path = self.dir.join(DELIVERED_LOG);
         let appended = OpenOptions::new()
             .create(true)
@@ -451,60 +358,6 @@ impl Outbox {
                 let _ = fs::remove_file(entry.path());
             }
         }
-    }
-}
-
-/// Parses `<created_ms>-<key>.json`.
-fn parse_item_file_name(path: &Path) -> Option<PendingEntry> {
-    let name = path.file_name()?.to_str()?;
-    let (created, rest) = name.split_once('-')?;
-    let key = IdempotencyKey::parse(rest.strip_suffix(".json")?)?;
-    Some(PendingEntry {
-        key,
-        created_ms: created.parse().ok()?,
-        path: path.to_path_buf(),
-    })
-}
-
-fn file_name(path: &Path) -> &std::ffi::OsStr {
-    path.file_name().unwrap_or(path.as_os_str())
-}
-
-fn write_synced(path: &Path, content: &[u8]) -> io::Result<()> {
-    let mut file = File::create_new(path)?;
-    file.write_all(content)?;
-    file.sync_data()
-}
-
-/// Makes a rename in `dir` durable. Some filesystems cannot sync a directory; the item file
-/// itself is already synced, so that is only logged.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Err(error) = File::open(dir).and_then(|dir| dir.sync_all()) {
-        tracing::debug!(%error, dir = %dir.display(), "could not sync the outbox directory");
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-/// Whether `path` still names the file `file` has open (it may have been removed or renamed
-/// between our open and our lock).
-fn still_linked(file: &File, path: &Path) -> io::Result<bool> {
-    let current = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(error) => return Err(error),
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let held = file.metadata()?;
-        Ok(held.dev() == current.dev() && held.ino() == current.ino())
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (file, current);
-        Ok(true)
     }
 }
 

@@ -14,7 +14,7 @@
 //! [`Collector::shutdown`].
 //!
 //! ```
-//! use patchwork_runtime::{collector::Collector, payload_from_args, send_feedback};
+//! use patchwork_runtime::{payload_from_args, send_feedback, testing::Collector};
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
 //! let collector = Collector::start()?;
 //! let opts = collector.options("my-server");
@@ -44,8 +44,10 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 
-use crate::options::{FEEDBACK_PATH, HEARTBEAT_PATH, Options};
-use crate::payload::FeedbackPayload;
+use crate::config::Options;
+use crate::contract::texts::{FEEDBACK_PATH, HEARTBEAT_PATH};
+use crate::feedback::FeedbackPayload;
+use crate::patchwork::Builder;
 
 /// Largest request body the collector reads (larger bodies get `413`).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -255,6 +257,16 @@ impl Collector {
             patchwork_url: Some(self.url()),
             api_key: self.state.api_key.clone(),
             server_slug: Some(server_slug.to_string()),
+        }
+    }
+
+    /// A [`Builder`] pointing at this collector, with its key and `server_slug`: `.install()` it to make
+    /// generated feedback tools deliver here, or `.build()` an independent client.
+    pub fn patchwork(&self, server_slug: &str) -> Builder {
+        let builder = Builder::default().url(self.url()).slug(server_slug);
+        match &self.state.api_key {
+            Some(key) => builder.api_key(key.clone()),
+            None => builder.api_key(Collector::DEFAULT_API_KEY),
         }
     }
 

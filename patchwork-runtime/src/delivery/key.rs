@@ -1,29 +1,10 @@
-//! Idempotency keys, and the small source of randomness behind them and behind retry jitter.
-//!
-//! std's `RandomState` is seeded from the operating system's random source once per thread, so
-//! hashing a counter and the clock through fresh `RandomState`s gives unpredictable, distinct
-//! values without a dependency. They are ids and jitter, not secrets.
+//! Idempotency keys: one per feedback, sent on every attempt and replay.
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-/// A random 64-bit value (distinct on every call; used for ids and jitter).
-pub(crate) fn random_u64() -> u64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos());
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(nanos);
-    hasher.write_u32(std::process::id());
-    hasher.finish()
-}
+use crate::random::random_u64;
 
 /// The key sent as the `Idempotency-Key` header: one per feedback, the same on every retry and
 /// every replay, so the service (and our replay command) can tell a repeat from a new feedback.
@@ -32,18 +13,18 @@ pub(crate) fn random_u64() -> u64 {
 /// when reading one back, because keys also name files in the outbox.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct IdempotencyKey(String);
+pub(crate) struct IdempotencyKey(String);
 
 impl IdempotencyKey {
     /// A new random key (UUID version 4 layout).
-    pub fn random() -> Self {
+    pub(crate) fn random() -> Self {
         Self::from_bits(u128::from(random_u64()) << 64 | u128::from(random_u64()), 4)
     }
 
     /// A key derived from content: the same bytes always give the same key (UUID version 8
     /// layout). Replay uses it for logged feedback lines that carry no key of their own, so
     /// replaying one log twice still sends each feedback once.
-    pub fn from_content(bytes: &[u8]) -> Self {
+    pub(crate) fn from_content(bytes: &[u8]) -> Self {
         // FNV-1a, 128-bit: stable across Rust versions and platforms, unlike std's hashers.
         const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
         const PRIME: u128 = 0x0000000001000000000000000000013B;
@@ -54,7 +35,7 @@ impl IdempotencyKey {
     }
 
     /// Parses a key in the canonical shape; `None` for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         let bytes = text.as_bytes();
         let well_formed = bytes.len() == 36
             && bytes.iter().enumerate().all(|(at, byte)| match at {
@@ -65,7 +46,7 @@ impl IdempotencyKey {
     }
 
     /// The key as text.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 

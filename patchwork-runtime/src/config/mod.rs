@@ -1,0 +1,278 @@
+//! Configuration: the one resolver. Every setting comes from, in order, the run-time layer (the
+//! [`Builder`](crate::Builder) or the reference [`Options`]), the attribute's keys, the environment
+//! (`PATCHWORKMCP_*`, read only here), then the defaults; empty values count as unset and surrounding
+//! whitespace is trimmed (a key pasted with a newline still works). The result is a checked [`Settings`]: a
+//! policy-checked service URL (or the reason there is none), the key and the slug.
+
+mod outbox;
+
+use std::fmt;
+
+pub(crate) use outbox::OutboxSetting;
+
+use crate::contract::texts::{DEFAULT_URL, ENV_API_KEY, ENV_OUTBOX, ENV_SERVER_SLUG, ENV_URL};
+use crate::contract::url::{BaseUrl, UrlError};
+
+/// Overrides for the connection to PatchworkMCP, field for field as in the reference client. `None` (or an
+/// empty string) falls back to the environment (`PATCHWORKMCP_URL`, `PATCHWORKMCP_API_KEY`,
+/// `PATCHWORKMCP_SERVER_SLUG`), then to the defaults (`https://patchworkmcp.com`, slug `"unknown"`).
+///
+/// `Debug` never shows the API key.
+///
+/// ```
+/// use patchwork_runtime::Options;
+/// let opts = Options {
+///     patchwork_url: Some("https://custom.example.com".to_string()),
+///     api_key: Some("my-key".to_string()),
+///     server_slug: Some("my-server".to_string()),
+/// };
+/// assert!(!format!("{opts:?}").contains("my-key"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Overrides `PATCHWORKMCP_URL`.
+    pub patchwork_url: Option<String>,
+    /// Overrides `PATCHWORKMCP_API_KEY`.
+    pub api_key: Option<String>,
+    /// Overrides `PATCHWORKMCP_SERVER_SLUG`.
+    pub server_slug: Option<String>,
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("patchwork_url", &self.patchwork_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| Redacted))
+            .field("server_slug", &self.server_slug)
+            .finish()
+    }
+}
+
+/// Prints `<redacted>` wherever a secret would go.
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// An API key. Its `Debug` and `Display` print `<redacted>`; only [`ApiKey::expose`] gives the text, for the
+/// `Authorization` header.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key; an empty or blank key is no key.
+    pub(crate) fn new(key: impl Into<String>) -> Option<Self> {
+        let key = key.into().trim().to_string();
+        (!key.is_empty()).then_some(Self(key))
+    }
+
+    /// The key's text. Only for building the `Authorization` header.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// One layer of settings (run time, or the attribute): each value is optional and falls through to the next
+/// layer when unset or blank.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Layer {
+    pub(crate) url: Option<String>,
+    pub(crate) api_key: Option<String>,
+    pub(crate) slug: Option<String>,
+    /// The name of the environment variable holding the key (the attribute's `api_key_env`).
+    pub(crate) api_key_env: Option<String>,
+}
+
+impl fmt::Debug for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Layer")
+            .field("url", &self.url)
+            .field("api_key", &self.api_key.as_ref().map(|_| Redacted))
+            .field("slug", &self.slug)
+            .field("api_key_env", &self.api_key_env)
+            .finish()
+    }
+}
+
+impl From<&Options> for Layer {
+    fn from(options: &Options) -> Self {
+        Self {
+            url: options.patchwork_url.clone(),
+            api_key: options.api_key.clone(),
+            slug: options.server_slug.clone(),
+            api_key_env: None,
+        }
+    }
+}
+
+/// Settings after resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Settings {
+    /// The service's base URL, checked against the URL policy.
+    pub(crate) url: Result<BaseUrl, UrlError>,
+    /// The API key; `None` means nothing can be delivered.
+    pub(crate) api_key: Option<ApiKey>,
+    /// The server's slug; `None` when none is configured (sent as `unknown`, as the reference does).
+    pub(crate) slug: Option<String>,
+}
+
+impl Settings {
+    /// The slug to send.
+    pub(crate) fn slug_or_default(&self) -> &str {
+        self.slug
+            .as_deref()
+            .unwrap_or(crate::contract::texts::DEFAULT_SERVER_SLUG)
+    }
+}
+
+/// The process environment: the one place `PATCHWORKMCP_*` variables are read.
+pub(crate) fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Trimmed, and `None` when blank.
+fn clean(value: Option<&str>) -> Option<String> {
+    value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// Resolves `layers` (highest precedence first) over `env` and the defaults.
+pub(crate) fn resolve(layers: &[&Layer], env: &dyn Fn(&str) -> Option<String>) -> Settings {
+    let pick = |get: fn(&Layer) -> Option<&str>, var: &str| {
+        layers
+            .iter()
+            .find_map(|layer| clean(get(layer)))
+            .or_else(|| clean(env(var).as_deref()))
+    };
+    let key_var = layers
+        .iter()
+        .find_map(|layer| clean(layer.api_key_env.as_deref()))
+        .unwrap_or_else(|| ENV_API_KEY.to_string());
+    let url = pick(|l| l.url.as_deref(), ENV_URL).unwrap_or_else(|| DEFAULT_URL.to_string());
+    Settings {
+        url: BaseUrl::parse(&url),
+        api_key: pick(|l| l.api_key.as_deref(), &key_var).and_then(ApiKey::new),
+        slug: pick(|l| l.slug.as_deref(), ENV_SERVER_SLUG),
+    }
+}
+
+/// Where the outbox lives: the run-time choice, else `PATCHWORKMCP_OUTBOX`, else the per-user default.
+pub(crate) fn outbox_location(
+    runtime: Option<&OutboxSetting>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> OutboxSetting {
+    match runtime {
+        Some(setting) => setting.clone(),
+        None => OutboxSetting::parse(env(ENV_OUTBOX).as_deref()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    fn layer(url: Option<&str>, key: Option<&str>, slug: Option<&str>) -> Layer {
+        Layer {
+            url: url.map(Into::into),
+            api_key: key.map(Into::into),
+            slug: slug.map(Into::into),
+            api_key_env: None,
+        }
+    }
+
+    #[test]
+    fn runtime_wins_over_attribute_over_env_over_defaults() {
+        let env = env_of(&[
+            (ENV_URL, "https://env.example"),
+            (ENV_API_KEY, "env-key"),
+            (ENV_SERVER_SLUG, "env-slug"),
+        ]);
+        let runtime = layer(Some("https://run.example"), None, Some(" "));
+        let attribute = layer(Some("https://attr.example"), None, Some("attr-slug"));
+        let settings = resolve(&[&runtime, &attribute], &env);
+        assert_eq!(settings.url.as_ref().map(BaseUrl::as_str), Ok("https://run.example"));
+        assert_eq!(settings.api_key.as_ref().map(ApiKey::expose), Some("env-key"));
+        assert_eq!(settings.slug.as_deref(), Some("attr-slug"));
+
+        let env_only = resolve(&[&Layer::default()], &env);
+        assert_eq!(env_only.url.as_ref().map(BaseUrl::as_str), Ok("https://env.example"));
+        assert_eq!(env_only.slug.as_deref(), Some("env-slug"));
+
+        let defaults = resolve(&[], &env_of(&[]));
+        assert_eq!(defaults.url.as_ref().map(BaseUrl::as_str), Ok(DEFAULT_URL));
+        assert_eq!(defaults.api_key, None);
+        assert_eq!(defaults.slug, None);
+        assert_eq!(defaults.slug_or_default(), "unknown");
+    }
+
+    #[test]
+    fn surrounding_whitespace_is_trimmed_from_every_value() {
+        let env = env_of(&[(ENV_API_KEY, "env-key\n"), (ENV_URL, " https://env.example/ \n")]);
+        let runtime = layer(None, None, Some("  my-server\t"));
+        let settings = resolve(&[&runtime], &env);
+        assert_eq!(settings.api_key.as_ref().map(ApiKey::expose), Some("env-key"));
+        assert_eq!(settings.url.as_ref().map(BaseUrl::as_str), Ok("https://env.example"));
+        assert_eq!(settings.slug.as_deref(), Some("my-server"));
+    }
+
+    #[test]
+    fn api_key_env_names_the_variable() {
+        let env = env_of(&[(ENV_API_KEY, "default-var"), ("MY_KEY", "custom-var")]);
+        let attribute = Layer { api_key_env: Some("MY_KEY".into()), ..Layer::default() };
+        let settings = resolve(&[&Layer::default(), &attribute], &env);
+        assert_eq!(settings.api_key.as_ref().map(ApiKey::expose), Some("custom-var"));
+        let explicit = layer(None, Some("explicit"), None);
+        let settings = resolve(&[&explicit, &attribute], &env);
+        assert_eq!(settings.api_key.as_ref().map(ApiKey::expose), Some("explicit"));
+    }
+
+    #[test]
+    fn a_refused_url_is_a_typed_reason() {
+        let runtime = layer(Some("http://patchworkmcp.com"), Some("k"), None);
+        assert_eq!(resolve(&[&runtime], &env_of(&[])).url, Err(UrlError::InsecureHttp));
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let opts = Options { api_key: Some("sekrit-123".into()), ..Options::default() };
+        let layer = Layer::from(&opts);
+        let settings = resolve(&[&layer], &env_of(&[]));
+        for text in [
+            format!("{opts:?}"),
+            format!("{opts:#?}"),
+            format!("{layer:?}"),
+            format!("{settings:?}"),
+            format!("{settings:#?}"),
+        ] {
+            assert!(!text.contains("sekrit"), "{text}");
+            assert!(text.contains("redacted"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_outbox_follows_the_runtime_choice_then_the_environment() {
+        let env = env_of(&[(ENV_OUTBOX, "off")]);
+        assert_eq!(outbox_location(None, &env), OutboxSetting::Off);
+        let dir = OutboxSetting::Dir("/x".into());
+        assert_eq!(outbox_location(Some(&dir), &env), dir);
+        assert_eq!(outbox_location(None, &env_of(&[])), OutboxSetting::Default);
+    }
+}

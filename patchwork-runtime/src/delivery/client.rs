@@ -1,0 +1,182 @@
+//! One HTTP attempt: the `reqwest` client, the request the contract describes, and the classification of
+//! what came back.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use reqwest::{StatusCode, Url, header};
+
+use super::outcome::Reason;
+use super::policy::RetryPolicy;
+use crate::config::{ApiKey, Settings};
+use crate::contract::texts::FEEDBACK_PATH;
+
+/// The `User-Agent` of every request: `PatchworkMCP-Rust/<crate version>`.
+pub(crate) const USER_AGENT: &str = concat!("PatchworkMCP-Rust/", env!("CARGO_PKG_VERSION"));
+/// The request header carrying a feedback's idempotency key (the same on every attempt and replay).
+pub(crate) const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+/// The request header saying how many identical calls one feedback stands for (sent only when more than 1).
+pub(crate) const REPEAT_COUNT_HEADER: &str = "Patchwork-Repeat-Count";
+
+/// Where requests go and with which key: a checked endpoint URL and a present key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub(crate) endpoint: Url,
+    pub(crate) api_key: ApiKey,
+}
+
+impl Target {
+    /// The feedback endpoint of `settings`, or why nothing can be sent there.
+    pub(crate) fn feedback(settings: &Settings) -> Result<Self, Reason> {
+        Self::at(settings, FEEDBACK_PATH)
+    }
+
+    /// The endpoint `path` below `settings`' base URL, or why nothing can be sent there.
+    pub(crate) fn at(settings: &Settings, path: &str) -> Result<Self, Reason> {
+        let api_key = settings.api_key.clone().ok_or(Reason::MissingApiKey)?;
+        let base = settings.url.as_ref().map_err(|error| Reason::InvalidUrl { token: error.reason() })?;
+        // A URL the policy accepted always parses; `invalid_url` keeps this panic-free if it did not.
+        let endpoint = Url::parse(&base.endpoint(path)).map_err(|_| Reason::InvalidUrl { token: "invalid_url" })?;
+        Ok(Self { endpoint, api_key })
+    }
+}
+
+/// One request: the body and the headers that vary per feedback.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Request<'a> {
+    pub(crate) target: &'a Target,
+    pub(crate) body: &'a str,
+    pub(crate) idempotency_key: Option<&'a str>,
+    pub(crate) repeat_count: u64,
+}
+
+/// The classified result of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Attempt {
+    /// A 2xx answer, with the feedback's id when the body had one.
+    Accepted { id: Option<String> },
+    /// 429, 5xx, a connection error or a timeout: worth trying again, after the service's `Retry-After`.
+    Retryable { reason: Reason, retry_after: Option<Duration> },
+    /// Any other answer (400, 401, 403, 404, 413, 3xx…): retrying cannot help.
+    Refused(Reason),
+}
+
+/// The HTTP client: one connection pool, redirects never followed (a redirect could carry the bearer key
+/// elsewhere), no retries of its own (the retry loop decides).
+#[derive(Debug, Clone)]
+pub(crate) struct Client {
+    http: reqwest::Client,
+}
+
+static SHARED: LazyLock<Result<Client, Reason>> =
+    LazyLock::new(|| Client::new(RetryPolicy::reference().connect_timeout()));
+
+impl Client {
+    /// A client with `connect_timeout`. Fails only when the TLS backend cannot start.
+    pub(crate) fn new(connect_timeout: Duration) -> Result<Self, Reason> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .user_agent(USER_AGENT)
+            .pool_max_idle_per_host(5)
+            .redirect(reqwest::redirect::Policy::none())
+            .retry(reqwest::retry::never())
+            .build()
+            .map_err(|error| {
+                tracing::error!(error = %error.without_url(), "could not build the HTTP client");
+                Reason::ClientUnavailable
+            })?;
+        Ok(Self { http })
+    }
+
+    /// The process-wide client with the reference connect timeout, shared by the reference functions.
+    pub(crate) fn shared() -> Result<&'static Client, Reason> {
+        SHARED.as_ref().map_err(Clone::clone)
+    }
+
+    /// One `POST`, bounded by `timeout`, classified. Never panics.
+    pub(crate) async fn attempt(&self, request: Request<'_>, timeout: Duration) -> Attempt {
+        let mut builder = self
+            .http
+            .post(request.target.endpoint.clone())
+            .timeout(timeout)
+            .header(header::CONTENT_TYPE, "application/json")
+            .bearer_auth(request.target.api_key.expose())
+            .body(request.body.to_string());
+        if let Some(key) = request.idempotency_key {
+            builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
+        }
+        if request.repeat_count > 1 {
+            builder = builder.header(REPEAT_COUNT_HEADER, request.repeat_count.to_string());
+        }
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) => return classify_error(&error),
+        };
+        let status = response.status();
+        if status.is_success() {
+            // The body is informative only: a 2xx with an odd body is still accepted.
+            let id = response
+                .json::<serde_json::Value>()
+                .await
+                .ok()
+                .and_then(|answer| match answer.get("id")? {
+                    serde_json::Value::String(text) => Some(text.clone()),
+                    serde_json::Value::Null => None,
+                    other => Some(other.to_string()),
+                });
+            return Attempt::Accepted { id };
+        }
+        let reason = Reason::Status(status.as_u16());
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            Attempt::Retryable {
+                reason,
+                retry_after: retry_after(response.headers()),
+            }
+        } else {
+            Attempt::Refused(reason)
+        }
+    }
+}
+
+fn classify_error(error: &reqwest::Error) -> Attempt {
+    let reason = if error.is_timeout() {
+        Reason::Timeout
+    } else if error.is_connect() {
+        Reason::Connect
+    } else if error.is_builder() {
+        return Attempt::Refused(Reason::InvalidRequest);
+    } else {
+        Reason::Transport
+    };
+    Attempt::Retryable { reason, retry_after: None }
+}
+
+/// `Retry-After` in either form: delay-seconds, or an HTTP date (a date in the past means "now").
+fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
+    parse_retry_after(headers.get(header::RETRY_AFTER)?.to_str().ok()?)
+}
+
+/// Parses a `Retry-After` value: `120` or `Wed, 21 Oct 2015 07:28:00 GMT`.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let future = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+        let parsed = parse_retry_after(&future).expect("a date parses");
+        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120), "{parsed:?}");
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

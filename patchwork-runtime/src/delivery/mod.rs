@@ -1,0 +1,76 @@
+//! Delivery over HTTP: one classified attempt ([`client`]), the retry policy ([`RetryPolicy`]), the one retry
+//! loop ([`retry`]), and what the agent is told ([`Outcome`]). [`deliver_now`] is await mode: it sends with
+//! retries and keeps what fails as an unsent line.
+
+mod client;
+mod key;
+mod outcome;
+mod policy;
+mod retry;
+
+pub(crate) use client::{Attempt, Client, Request, Target};
+#[cfg(test)]
+pub(crate) use client::IDEMPOTENCY_KEY_HEADER;
+#[cfg(test)]
+pub(crate) use client::USER_AGENT;
+pub(crate) use key::IdempotencyKey;
+pub use outcome::{Outcome, Reason};
+pub use policy::RetryPolicy;
+pub(crate) use retry::{Finished, Pause, after, with_retries};
+
+use crate::config::Settings;
+use crate::feedback::Prepared;
+use crate::feedback::unsent::log_unsent;
+
+/// Sends `prepared` to the service `settings` name, retrying as `policy` says, and returns what happened.
+/// Feedback that is not delivered (no key, a refused URL, a refusal, retries exhausted) is written to
+/// stderr as one unsent line. Every attempt carries the same idempotency key, derived from the body, so a
+/// replay of the unsent line repeats it. Never panics.
+pub(crate) async fn deliver_now(
+    prepared: &Prepared,
+    settings: &Settings,
+    client: Result<&Client, Reason>,
+    policy: &RetryPolicy,
+) -> Outcome {
+    let kept = |reason: Reason| {
+        log_unsent(&reason.token(), &prepared.body);
+        Outcome::Kept { reason }
+    };
+    let target = match (Target::feedback(settings), client) {
+        (Ok(target), Ok(client)) => (target, client),
+        (Err(reason), _) | (_, Err(reason)) => {
+            match &reason {
+                Reason::MissingApiKey => tracing::warn!("no PatchworkMCP API key configured; feedback not sent"),
+                other => tracing::error!(reason = %other, "feedback not sent"),
+            }
+            return kept(reason);
+        }
+    };
+    let (target, client) = target;
+    let key = IdempotencyKey::from_content(prepared.body.as_bytes());
+    let request = Request {
+        target: &target,
+        body: &prepared.body,
+        idempotency_key: Some(key.as_str()),
+        repeat_count: 1,
+    };
+    let finished = with_retries(policy, None, || async {
+        Some((client.attempt(request, policy.request_timeout()).await, ()))
+    })
+    .await;
+    match finished {
+        Finished::Accepted { attempts, id, .. } => {
+            tracing::debug!(attempts, "feedback delivered");
+            Outcome::Delivered { attempts, id }
+        }
+        Finished::Refused { reason, attempts, .. } => {
+            tracing::warn!(attempts, %reason, "feedback refused by the service; not retrying");
+            kept(reason)
+        }
+        Finished::GaveUp { reason, attempts } => {
+            tracing::warn!(attempts, %reason, "feedback not delivered; out of retries");
+            kept(reason)
+        }
+        Finished::Abandoned => kept(Reason::InvalidRequest),
+    }
+}

@@ -1,0 +1,260 @@
+//! The feedback itself: the wire payload and its enums, the size caps, strict validation of a tool call's
+//! arguments, and the unsent line that keeps feedback no worker could take.
+//!
+//! A tool call's arguments become a payload once ([`validate`]), are capped and serialised once
+//! ([`Prepared`]), and that JSON text is what is stored and sent on every attempt.
+
+mod caps;
+pub(crate) mod unsent;
+pub(crate) mod validate;
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::contract::fields::{GAP_TYPES, RESOLUTIONS};
+
+/// The category of gap the agent hit (the contract's `gap_type`).
+///
+/// Serializes to the contract's strings; any unknown or empty string reads as [`GapType::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum GapType {
+    /// `missing_tool`: a tool or resource it looked for does not exist.
+    MissingTool,
+    /// `incomplete_results`: a tool returned incomplete or unhelpful results.
+    IncompleteResults,
+    /// `missing_parameter`: a tool lacks a parameter it needed.
+    MissingParameter,
+    /// `wrong_format`: results came in a format it could not use.
+    WrongFormat,
+    /// `other`: anything else (also unknown or empty values).
+    #[default]
+    Other,
+}
+
+impl GapType {
+    /// Every variant, in the order of [`GAP_TYPES`].
+    pub(crate) const ALL: [GapType; 5] = [
+        Self::MissingTool,
+        Self::IncompleteResults,
+        Self::MissingParameter,
+        Self::WrongFormat,
+        Self::Other,
+    ];
+
+    /// The contract's string for this variant.
+    ///
+    /// ```
+    /// assert_eq!(patchwork_runtime::GapType::MissingTool.as_str(), "missing_tool");
+    /// ```
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        GAP_TYPES[self as usize]
+    }
+
+    /// Reads a contract string; unknown or empty text gives [`GapType::Other`].
+    pub(crate) fn from_str_lenient(text: &str) -> Self {
+        let text = text.trim();
+        Self::ALL
+            .into_iter()
+            .find(|gap| gap.as_str().eq_ignore_ascii_case(text))
+            .unwrap_or(Self::Other)
+    }
+}
+
+impl fmt::Display for GapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for GapType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for GapType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Option::<String>::deserialize(deserializer)?;
+        Ok(Self::from_str_lenient(text.as_deref().unwrap_or("")))
+    }
+}
+
+/// What happened after the agent hit the gap (the contract's `resolution`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resolution {
+    /// `blocked`: the agent could not complete the task.
+    Blocked,
+    /// `worked_around`: the agent found another way.
+    WorkedAround,
+    /// `partial`: the agent completed part of the task.
+    Partial,
+}
+
+impl Resolution {
+    /// Every variant, in the order of [`RESOLUTIONS`].
+    pub(crate) const ALL: [Resolution; 3] = [Self::Blocked, Self::WorkedAround, Self::Partial];
+
+    /// The contract's string for this variant.
+    ///
+    /// ```
+    /// assert_eq!(patchwork_runtime::Resolution::WorkedAround.as_str(), "worked_around");
+    /// ```
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        RESOLUTIONS[self as usize]
+    }
+
+    /// Reads a contract string; `None` for anything else.
+    pub(crate) fn from_str_opt(text: &str) -> Option<Self> {
+        let text = text.trim();
+        Self::ALL
+            .into_iter()
+            .find(|resolution| resolution.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+impl fmt::Display for Resolution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `resolution` travels as a string, `""` when absent (as the reference sends it).
+mod resolution_text {
+    use super::*;
+
+    pub(super) fn serialize<S: Serializer>(value: &Option<Resolution>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(value.map_or("", Resolution::as_str))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Resolution>, D::Error> {
+        let text = Option::<String>::deserialize(d)?;
+        Ok(text.as_deref().and_then(Resolution::from_str_opt))
+    }
+}
+
+/// One piece of feedback, exactly the body of `POST /api/v1/feedback/`.
+///
+/// Every field is always serialized (absent strings as `""`, absent tools as `[]`), as the reference client
+/// does.
+///
+/// ```
+/// use patchwork_runtime::{FeedbackPayload, GapType};
+/// let payload = FeedbackPayload {
+///     what_i_needed: "a tool that lists invoices by customer".into(),
+///     what_i_tried: "search_invoices, which only filters by date".into(),
+///     gap_type: GapType::MissingParameter,
+///     ..FeedbackPayload::default()
+/// };
+/// assert_eq!(serde_json::to_value(&payload).unwrap()["gap_type"], "missing_parameter");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FeedbackPayload {
+    /// The server's slug, from configuration (never from the agent).
+    pub server_slug: String,
+    /// What capability, data or tool the agent was looking for.
+    pub what_i_needed: String,
+    /// What the agent tried.
+    pub what_i_tried: String,
+    /// The category of gap.
+    #[serde(default)]
+    pub gap_type: GapType,
+    /// The agent's idea of what would have helped.
+    #[serde(default)]
+    pub suggestion: String,
+    /// The user's original request.
+    #[serde(default)]
+    pub user_goal: String,
+    /// What happened after the gap; `None` is sent as `""`.
+    #[serde(default, with = "resolution_text")]
+    pub resolution: Option<Resolution>,
+    /// The agent's model identifier.
+    #[serde(default)]
+    pub agent_model: String,
+    /// Conversation or session identifier.
+    #[serde(default)]
+    pub session_id: String,
+    /// The MCP client in use (e.g. `claude-code`).
+    #[serde(default)]
+    pub client_type: String,
+    /// Tool names the agent considered or tried.
+    #[serde(default)]
+    pub tools_available: Vec<String>,
+}
+
+impl FeedbackPayload {
+    /// The payload as one line of JSON (newlines inside strings are escaped).
+    pub(crate) fn to_json_line(&self) -> String {
+        // Serializing plain strings and enums cannot fail; "{}" keeps this panic-free.
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_string())
+    }
+}
+
+/// A payload within the caps and its JSON body: what is stored, logged and sent, computed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Prepared {
+    pub(crate) payload: FeedbackPayload,
+    pub(crate) body: String,
+}
+
+impl Prepared {
+    /// Caps `payload` and serialises it.
+    pub(crate) fn new(mut payload: FeedbackPayload) -> Self {
+        payload.apply_caps();
+        let body = payload.to_json_line();
+        Self { payload, body }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn serializes_every_field_with_contract_strings() {
+        let payload = FeedbackPayload {
+            server_slug: "s".into(),
+            gap_type: GapType::MissingTool,
+            resolution: Some(Resolution::WorkedAround),
+            ..FeedbackPayload::default()
+        };
+        let value = serde_json::to_value(&payload).unwrap();
+        assert_eq!(value["gap_type"], "missing_tool");
+        assert_eq!(value["resolution"], "worked_around");
+        assert_eq!(value["tools_available"], json!([]));
+        assert_eq!(value.as_object().unwrap().len(), 11);
+        let none = serde_json::to_value(FeedbackPayload::default()).unwrap();
+        assert_eq!(none["resolution"], "");
+        assert_eq!(none["gap_type"], "other");
+    }
+
+    #[test]
+    fn enums_follow_the_contract_tables() {
+        assert_eq!(GapType::ALL.map(GapType::as_str), GAP_TYPES);
+        assert_eq!(Resolution::ALL.map(Resolution::as_str), RESOLUTIONS);
+        for text in ["", "  ", "bogus", "missing tool"] {
+            assert_eq!(GapType::from_str_lenient(text), GapType::Other);
+        }
+        assert_eq!(GapType::from_str_lenient("incomplete_results"), GapType::IncompleteResults);
+        let parsed: FeedbackPayload = serde_json::from_str(
+            r#"{"server_slug":"","what_i_needed":"","what_i_tried":"","gap_type":"zzz"}"#,
+        )
+        .unwrap();
+        assert_eq!(parsed.gap_type, GapType::Other);
+    }
+
+    #[test]
+    fn prepared_bodies_are_one_capped_json_line() {
+        let prepared = Prepared::new(FeedbackPayload {
+            what_i_needed: "a\nb".into(),
+            what_i_tried: "x".repeat(100_000),
+            ..FeedbackPayload::default()
+        });
+        assert!(!prepared.body.contains('\n'));
+        assert_eq!(serde_json::from_str::<FeedbackPayload>(&prepared.body).unwrap(), prepared.payload);
+        assert!(prepared.payload.what_i_tried.len() <= crate::contract::fields::MAX_FIELD_BYTES);
+    }
+}

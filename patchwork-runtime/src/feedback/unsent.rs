@@ -1,0 +1,104 @@
+//! The `PATCHWORKMCP_UNSENT_FEEDBACK` line: feedback that could not be delivered or queued, written as one
+//! stderr line that log stores keep and `patchwork-replay` parses back.
+//!
+//! Format: `PATCHWORKMCP_UNSENT_FEEDBACK reason=<reason> payload=<one-line JSON>`. The reason is a single
+//! token; the payload never holds the API key.
+
+use std::io::Write;
+use std::sync::OnceLock;
+
+use super::FeedbackPayload;
+
+/// The prefix that makes unsent feedback greppable in any log store.
+pub(crate) const UNSENT_PREFIX: &str = "PATCHWORKMCP_UNSENT_FEEDBACK";
+
+/// One parsed unsent-feedback line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsentRecord {
+    /// Why it was not delivered (e.g. `status_503`, `missing_api_key`).
+    pub reason: String,
+    /// The feedback itself.
+    pub payload: FeedbackPayload,
+}
+
+/// The unsent line for `body` (the payload's JSON line), without a trailing newline. The reason is reduced
+/// to one token (`[A-Za-z0-9_.:/-]`, others become `_`).
+pub(crate) fn unsent_line(reason: &str, body: &str) -> String {
+    format!("{UNSENT_PREFIX} reason={} payload={body}", reason_token(reason))
+}
+
+/// Parses an unsent line, also when a log store put a timestamp or other prefix before it. `None` if the line
+/// holds no valid record. Also returns the payload's JSON text as logged.
+pub(crate) fn parse_unsent_line(line: &str) -> Option<(UnsentRecord, &str)> {
+    let start = line.find(UNSENT_PREFIX)?;
+    let rest = line[start + UNSENT_PREFIX.len()..].strip_prefix(" reason=")?;
+    let (reason, json) = rest.split_once(" payload=")?;
+    let json = json.trim_end();
+    let payload = serde_json::from_str(json).ok()?;
+    Some((UnsentRecord { reason: reason.to_string(), payload }, json))
+}
+
+/// Something that sees every unsent line (the `testing` kit's capture).
+pub(crate) type Observer = fn(&str);
+
+static OBSERVER: OnceLock<Observer> = OnceLock::new();
+
+/// Installs the process's one observer of unsent lines (later calls are ignored).
+#[cfg_attr(not(feature = "test-util"), allow(dead_code))]
+pub(crate) fn observe(observer: Observer) {
+    let _ = OBSERVER.set(observer);
+}
+
+/// Writes the unsent line for `body` to stderr (exactly one line) and reports it through `tracing`. Never
+/// panics, even if stderr is closed.
+pub(crate) fn log_unsent(reason: &str, body: &str) {
+    let line = unsent_line(reason, body);
+    tracing::warn!(
+        target: "patchwork_runtime::unsent",
+        reason = %reason_token(reason),
+        "feedback kept as unsent; replay it from the {UNSENT_PREFIX} stderr line"
+    );
+    let mut stderr = std::io::stderr().lock();
+    // A failed write to stderr has nowhere better to go.
+    let _ = writeln!(stderr, "{line}");
+    let _ = stderr.flush();
+    if let Some(observer) = OBSERVER.get() {
+        observer(&line);
+    }
+}
+
+fn reason_token(reason: &str) -> String {
+    let token: String = reason
+        .chars()
+        .take(200)
+        .map(|c| if c.is_ascii_alphanumeric() || "_.:/-".contains(c) { c } else { '_' })
+        .collect();
+    if token.is_empty() { "unknown".to_string() } else { token }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_become_one_token_and_lines_parse_back() {
+        let payload = FeedbackPayload {
+            what_i_needed: "line one\nline two payload= reason=".into(),
+            ..FeedbackPayload::default()
+        };
+        let line = unsent_line("unreachable: connection refused payload=x", &payload.to_json_line());
+        assert_eq!(line.lines().count(), 1);
+        let (record, json) = parse_unsent_line(&line).unwrap();
+        assert_eq!(record.reason, "unreachable:_connection_refused_payload_x");
+        assert_eq!(record.payload, payload);
+        assert_eq!(json, payload.to_json_line());
+        let prefixed = format!("2025-01-01T00:00:00Z {line}");
+        assert_eq!(parse_unsent_line(&prefixed).map(|(r, _)| r), Some(record));
+    }
+
+    #[test]
+    fn other_lines_do_not_parse() {
+        assert_eq!(parse_unsent_line("hello"), None);
+        assert_eq!(parse_unsent_line("PATCHWORKMCP_UNSENT_FEEDBACK reason=x payload={"), None);
+    }
+}

@@ -1,0 +1,175 @@
+//! The state the reporter's submitters, worker and delivery tasks share.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::{Notify, Semaphore};
+use tokio::time::Instant;
+
+use super::ReporterConfig;
+use super::flood::FloodGuard;
+use crate::delivery::{Client, IdempotencyKey, Pause, Target};
+use crate::feedback::unsent::log_unsent;
+use crate::outbox::Outbox;
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Counters since the reporter started.
+#[derive(Debug, Default)]
+pub(super) struct Counters {
+    pub(super) delivered: AtomicU64,
+    pub(super) rejected: AtomicU64,
+    pub(super) deferred: AtomicU64,
+    pub(super) repeats: AtomicU64,
+    pub(super) not_stored: AtomicU64,
+}
+
+/// An item in the worker's hands. `unlogged` holds the body of an item that exists only in memory, so a
+/// flush deadline can still write its unsent line.
+#[derive(Debug, Default)]
+struct ActiveEntry {
+    unlogged: Option<String>,
+}
+
+/// State shared by submitters, the worker and its tasks.
+pub(super) struct Shared {
+    pub(super) config: ReporterConfig,
+    pub(super) outbox: Option<Arc<Outbox>>,
+    /// An outbox was configured but could not be opened: feedback is logged as it arrives.
+    pub(super) outbox_failed: bool,
+    pub(super) client: Option<Client>,
+    pub(super) runtime: Option<tokio::runtime::Handle>,
+    /// Where items recorded for each base URL go, and with which key.
+    routes: Mutex<HashMap<String, Target>>,
+    pub(super) flood: Mutex<FloodGuard>,
+    active: Mutex<HashMap<IdempotencyKey, ActiveEntry>>,
+    settled: Condvar,
+    pub(super) settled_async: Notify,
+    pub(super) drain_now: Notify,
+    pub(super) overflowed: AtomicBool,
+    /// A `Retry-After` holds back every delivery of this reporter.
+    pub(super) pause: Pause,
+    /// Items this process gave up on at their deadline, and when it may drain them again (so an outage does
+    /// not keep them cycling; another process may still take them).
+    pub(super) resting: Mutex<HashMap<IdempotencyKey, Instant>>,
+    pub(super) permits: Semaphore,
+    pub(super) counters: Counters,
+}
+
+impl Shared {
+    pub(super) fn new(
+        config: ReporterConfig,
+        outbox: Option<Arc<Outbox>>,
+        outbox_failed: bool,
+        client: Option<Client>,
+        runtime: Option<tokio::runtime::Handle>,
+    ) -> Self {
+        Self {
+            flood: Mutex::new(FloodGuard::new(config.flood_window, config.flood_capacity)),
+            permits: Semaphore::new(config.max_concurrent.max(1)),
+            config,
+            outbox,
+            outbox_failed,
+            client,
+            runtime,
+            routes: Mutex::new(HashMap::new()),
+            active: Mutex::new(HashMap::new()),
+            settled: Condvar::new(),
+            settled_async: Notify::new(),
+            drain_now: Notify::new(),
+            overflowed: AtomicBool::new(false),
+            pause: Pause::default(),
+            resting: Mutex::new(HashMap::new()),
+            counters: Counters::default(),
+        }
+    }
+
+    /// Registers where items for `base_url` go; true if it was not known (worth a drain).
+    pub(super) fn register_route(&self, base_url: &str, target: Target) -> bool {
+        lock(&self.routes).insert(base_url.to_string(), target).is_none()
+    }
+
+    pub(super) fn route_for(&self, base_url: &str) -> Option<Target> {
+        lock(&self.routes).get(base_url).cloned()
+    }
+
+    /// Takes `key` into the worker's hands if there is room and nobody in this process has it.
+    pub(super) fn try_activate(&self, key: &IdempotencyKey, unlogged: Option<String>) -> bool {
+        if self.runtime.is_none() || self.client.is_none() {
+            return false;
+        }
+        let mut active = lock(&self.active);
+        if active.len() >= self.config.queue_capacity.max(1) || active.contains_key(key) {
+            return false;
+        }
+        active.insert(key.clone(), ActiveEntry { unlogged });
+        true
+    }
+
+    pub(super) fn is_active(&self, key: &IdempotencyKey) -> bool {
+        lock(&self.active).contains_key(key)
+    }
+
+    fn deactivate(&self, key: &IdempotencyKey) {
+        let remaining = {
+            let mut active = lock(&self.active);
+            active.remove(key);
+            active.len()
+        };
+        if remaining <= self.config.queue_capacity / 2 && self.overflowed.swap(false, Ordering::AcqRel) {
+            self.drain_now.notify_one();
+        }
+        if remaining == 0 {
+            self.settled.notify_all();
+            self.settled_async.notify_waiters();
+        }
+    }
+
+    /// Takes a memory-only item's body, marking its unsent line as written; `None` if it already was.
+    pub(super) fn take_unlogged(&self, key: &IdempotencyKey) -> Option<String> {
+        lock(&self.active).get_mut(key).and_then(|entry| entry.unlogged.take())
+    }
+
+    pub(super) fn in_flight(&self) -> usize {
+        lock(&self.active).len()
+    }
+
+    /// Blocks until nothing is in flight or `timeout` passes; returns what is still in flight.
+    pub(super) fn wait_settled_blocking(&self, timeout: std::time::Duration) -> usize {
+        let start = std::time::Instant::now();
+        let mut active = lock(&self.active);
+        while !active.is_empty() {
+            // Measured from the start, not as an `Instant` deadline: `start + Duration::MAX` panics.
+            let left = timeout.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            active = self.settled.wait_timeout(active, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+        active.len()
+    }
+
+    /// At a flush deadline: writes the unsent line of every memory-only item still in flight.
+    pub(super) fn log_unlogged(&self) {
+        let unlogged: Vec<String> =
+            lock(&self.active).values_mut().filter_map(|entry| entry.unlogged.take()).collect();
+        for body in unlogged {
+            log_unsent("not_delivered_before_exit", &body);
+        }
+    }
+}
+
+/// Removes an item from the worker's hands when the task holding it ends (or is dropped).
+pub(super) struct ActiveGuard {
+    pub(super) shared: Arc<Shared>,
+    pub(super) key: IdempotencyKey,
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.shared.deactivate(&self.key);
+    }
+}

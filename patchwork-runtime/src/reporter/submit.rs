@@ -1,0 +1,129 @@
+//! Recording one feedback for background delivery: the outbox write, flood suppression, and the hand-off to
+//! the worker.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::flood::{Verdict, fingerprint};
+use super::state::{ActiveGuard, lock};
+use super::{Reporter, worker};
+use crate::config::Settings;
+use crate::delivery::{IdempotencyKey, Outcome, Reason, Target};
+use crate::feedback::Prepared;
+use crate::feedback::unsent::log_unsent;
+use crate::outbox::{AppendError, OutboxItem};
+
+/// What a submission did: the outcome for the caller, and the item's key when one was recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Submission {
+    pub(crate) outcome: Outcome,
+    pub(crate) key: Option<IdempotencyKey>,
+}
+
+impl Submission {
+    fn only(outcome: Outcome) -> Self {
+        Self { outcome, key: None }
+    }
+}
+
+impl Reporter {
+    /// Records `prepared` for background delivery to the service `settings` name and returns without waiting
+    /// for the network. The outbox write (and its fsync) runs on tokio's blocking pool when called inside a
+    /// runtime. Never panics.
+    pub(crate) async fn submit(&self, prepared: &Prepared, settings: &Settings) -> Submission {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.submit_blocking(prepared, settings);
+        }
+        let (this, owned, settings_owned) = (self.clone(), prepared.clone(), settings.clone());
+        match tokio::task::spawn_blocking(move || this.submit_blocking(&owned, &settings_owned)).await {
+            Ok(submission) => submission,
+            Err(error) => {
+                tracing::error!(%error, "recording feedback failed; logging it instead");
+                log_unsent(&Reason::WorkerUnavailable.token(), &prepared.body);
+                Submission::only(Outcome::Kept { reason: Reason::WorkerUnavailable })
+            }
+        }
+    }
+
+    /// [`Reporter::submit`] for code outside an async context (it blocks on the outbox write).
+    pub(crate) fn submit_blocking(&self, prepared: &Prepared, settings: &Settings) -> Submission {
+        let kept = |reason: Reason| {
+            log_unsent(&reason.token(), &prepared.body);
+            Submission::only(Outcome::Kept { reason })
+        };
+        let (target, base) = match (Target::feedback(settings), settings.url.as_ref()) {
+            (Ok(target), Ok(base)) => (target, base.as_str().to_string()),
+            (Err(reason), _) => {
+                match &reason {
+                    Reason::MissingApiKey => tracing::warn!("no PatchworkMCP API key configured; feedback not sent"),
+                    other => tracing::error!(reason = %other, "feedback not sent"),
+                }
+                return kept(reason);
+            }
+            (Ok(_), Err(error)) => return kept(Reason::InvalidUrl { token: error.reason() }),
+        };
+        let shared = &self.shared;
+        if shared.register_route(&base, target) {
+            shared.drain_now.notify_one();
+        }
+        let print = fingerprint(&prepared.body);
+        let count = match lock(&shared.flood).check(print, tokio::time::Instant::now()) {
+            Verdict::Repeat { count } => {
+                shared.counters.repeats.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(count, "identical feedback repeated; counted, not sent again");
+                return Submission::only(Outcome::Repeat { count });
+            }
+            Verdict::New { count } => count,
+        };
+        let mut item = OutboxItem::new(base, &prepared.body);
+        let stored = match &shared.outbox {
+            Some(outbox) => outbox.append(&item).map(|()| true),
+            None if shared.outbox_failed => Err(AppendError::Io(std::io::Error::other(
+                "the outbox directory could not be opened",
+            ))),
+            None => Ok(false),
+        };
+        let (durable, logged) = match stored {
+            Ok(durable) => (durable, false),
+            Err(error) => {
+                shared.counters.not_stored.fetch_add(1, Ordering::Relaxed);
+                let reason = match &error {
+                    AppendError::Full { .. } => Reason::OutboxFull,
+                    AppendError::Io(_) => Reason::OutboxUnavailable,
+                };
+                tracing::warn!(%error, "feedback not stored in the outbox; written to stderr as an unsent line");
+                log_unsent(&reason.token(), &prepared.body);
+                (false, true)
+            }
+        };
+        if !durable {
+            // A memory-only item's key comes from its content, so replaying its logged line later sends the
+            // same key and the service can tell it is a repeat.
+            item.key = IdempotencyKey::from_content(prepared.body.as_bytes());
+        }
+        let unlogged = (!durable && !logged).then(|| prepared.body.clone());
+        if shared.try_activate(&item.key, unlogged) {
+            let key = item.key.clone();
+            let guard = ActiveGuard { shared: Arc::clone(shared), key: key.clone() };
+            let job = worker::Job { item, durable, count: Some(count) };
+            if let Some(runtime) = &shared.runtime {
+                runtime.spawn(worker::deliver(Arc::clone(shared), job, guard));
+            }
+            let outcome = if durable { Outcome::Queued } else { Outcome::Sending };
+            return Submission { outcome, key: Some(key) };
+        }
+        if durable {
+            // No room in the worker's hands: it waits in the outbox for the next drain.
+            shared.overflowed.store(true, Ordering::Release);
+            return Submission { outcome: Outcome::Queued, key: Some(item.key) };
+        }
+        lock(&shared.flood).forget(print);
+        if logged {
+            Submission::only(Outcome::Kept { reason: Reason::OutboxUnavailable })
+        } else if shared.runtime.is_none() || shared.client.is_none() {
+            kept(Reason::WorkerUnavailable)
+        } else {
+            kept(Reason::QueueFull)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Seeing the unsent lines a test's code writes, without reading the process's stderr.
+
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use crate::feedback::unsent::{UnsentRecord, observe, parse_unsent_line};
+
+type Lines = Mutex<Vec<String>>;
+
+static CAPTURES: Mutex<Vec<Weak<Lines>>> = Mutex::new(Vec::new());
+
+/// Sees every unsent line written while it is alive (they still go to stderr too). Captures are
+/// process-wide: tests running in parallel see each other's lines, so filter on something unique to your
+/// test.
+#[derive(Debug)]
+pub struct UnsentCapture {
+    lines: Arc<Lines>,
+}
+
+/// Starts capturing unsent-feedback lines.
+///
+/// ```
+/// let capture = patchwork_runtime::testing::capture_unsent();
+/// assert!(capture.records().is_empty());
+/// ```
+#[must_use]
+pub fn capture_unsent() -> UnsentCapture {
+    observe(record);
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let mut captures = CAPTURES.lock().unwrap_or_else(PoisonError::into_inner);
+    captures.retain(|weak| weak.strong_count() > 0);
+    captures.push(Arc::downgrade(&lines));
+    UnsentCapture { lines }
+}
+
+impl UnsentCapture {
+    /// The raw lines captured so far.
+    #[must_use]
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The captured lines, parsed.
+    #[must_use]
+    pub fn records(&self) -> Vec<UnsentRecord> {
+        self.lines().iter().filter_map(|line| parse_unsent_line(line).map(|(record, _)| record)).collect()
+    }
+}
+
+fn record(line: &str) {
+    let captures = CAPTURES.lock().unwrap_or_else(PoisonError::into_inner);
+    for lines in captures.iter().filter_map(Weak::upgrade) {
+        lines.lock().unwrap_or_else(PoisonError::into_inner).push(line.to_string());
+    }
+}
