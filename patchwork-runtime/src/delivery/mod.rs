@@ -11,8 +11,6 @@ mod retry;
 pub(crate) use client::{Attempt, Client, Request, Target};
 #[cfg(test)]
 pub(crate) use client::IDEMPOTENCY_KEY_HEADER;
-#[cfg(test)]
-pub(crate) use client::USER_AGENT;
 pub(crate) use key::IdempotencyKey;
 pub use outcome::{Outcome, Reason};
 pub use policy::RetryPolicy;

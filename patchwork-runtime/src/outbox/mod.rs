@@ -134,12 +134,6 @@ impl Outbox {
         &self.dir
     }
 
-    /// The limits in force.
-    #[cfg(test)]
-    pub(crate) fn limits(&self) -> OutboxLimits {
-        self.limits
-    }
-
     /// Stores `item` durably: when this returns `Ok`, the item is on disk (file and directory
     /// entry synced) and stays in `pending/` until delivered.
     pub(crate) fn append(&self, item: &OutboxItem) -> Result<(), AppendError> {

@@ -2,6 +2,7 @@ use super::*;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 fn item(n: u64) -> OutboxItem {
     OutboxItem::new(

@@ -2,24 +2,29 @@
 //! (collector arrivals, flush) with wide bounds; retry schedules are shortened so storms end fast.
 
 use super::*;
-use crate::collector::Collector;
-use crate::delivery::parse_retry_after;
-use crate::options::Options;
-use crate::unsent::capture_unsent;
+use crate::config::{Layer, Options, resolve};
+use crate::delivery::{IDEMPOTENCY_KEY_HEADER, IdempotencyKey, Outcome, Reason};
+use crate::feedback::{FeedbackPayload, Prepared};
+use crate::outbox::OutboxItem;
+use crate::testing::{Collector, capture_unsent};
 use std::path::Path;
 use std::time::Instant as StdInstant;
 
 const WAIT: Duration = Duration::from_secs(60);
+const REPEAT_COUNT_HEADER: &str = "Patchwork-Repeat-Count";
+
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy::background()
+        .with_initial_backoff(Duration::from_millis(10))
+        .with_max_backoff(Duration::from_millis(50))
+}
 
 fn fast_config(outbox: OutboxSetting) -> ReporterConfig {
-    ReporterConfig {
-        outbox,
-        delivery: DeliveryConfig::default()
-            .with_initial_backoff(Duration::from_millis(10))
-            .with_request_timeout(Duration::from_secs(5)),
-        max_backoff: Duration::from_millis(50),
-        ..ReporterConfig::default()
-    }
+    ReporterConfig { outbox, retry: fast_retry(), ..ReporterConfig::default() }
+}
+
+fn prepared(what: &str) -> Prepared {
+    Prepared::new(payload(what))
 }
 
 fn in_dir(dir: &Path) -> OutboxSetting {
@@ -35,16 +40,28 @@ fn payload(what: &str) -> FeedbackPayload {
     }
 }
 
-fn resolved(collector: &Collector) -> ResolvedOptions {
-    ResolvedOptions::resolve(Some(&collector.options("reporter-test")))
+fn settings_of(options: &Options) -> Settings {
+    resolve(&[&Layer::from(options)], &|_| None)
 }
 
-fn resolved_at(url: &str) -> ResolvedOptions {
-    ResolvedOptions::resolve(Some(&Options {
+fn resolved(collector: &Collector) -> Settings {
+    settings_of(&collector.options("reporter-test"))
+}
+
+fn resolved_at(url: &str) -> Settings {
+    settings_of(&Options {
         patchwork_url: Some(url.to_string()),
         api_key: Some(Collector::DEFAULT_API_KEY.to_string()),
         server_slug: Some("reporter-test".to_string()),
-    }))
+    })
+}
+
+/// A submission that recorded an item: its outcome and key.
+fn recorded(submission: Submission) -> (Outcome, IdempotencyKey) {
+    match submission {
+        Submission { outcome, key: Some(key) } => (outcome, key),
+        other => panic!("not recorded: {other:?}"),
+    }
 }
 
 fn keys_received(collector: &Collector) -> Vec<String> {
@@ -56,12 +73,13 @@ fn keys_received(collector: &Collector) -> Vec<String> {
         .collect()
 }
 
-/// A loopback URL where nothing listens (connection refused).
-fn refusing_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
-    format!("http://{addr}")
+/// A loopback address that refuses connections: a socket bound but not listening, kept while the test runs
+/// (so no other test can take the port).
+fn refusing() -> (tokio::net::TcpSocket, String) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let url = format!("http://{}", socket.local_addr().expect("addr"));
+    (socket, url)
 }
 
 #[tokio::test]
@@ -71,17 +89,11 @@ async fn submit_returns_recorded_and_the_worker_delivers_with_the_key() {
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
 
     let submitted = reporter
-        .submit(&payload("a calendar tool"), &resolved(&collector))
+        .submit(&prepared("a calendar tool"), &resolved(&collector))
         .await;
-    let Submitted::Recorded { key, durable } = &submitted else {
-        panic!("expected Recorded, got {submitted:?}");
-    };
-    assert!(durable);
-    assert!(
-        submitted
-            .message()
-            .contains("saved and is queued for delivery")
-    );
+    let (outcome, key) = recorded(submitted);
+    assert_eq!(outcome, Outcome::Queued);
+    let key = &key;
 
     assert!(reporter.flush(WAIT).await.settled());
     assert_eq!(keys_received(&collector), vec![key.to_string()]);
@@ -99,11 +111,9 @@ async fn a_503_storm_is_retried_with_one_key_until_accepted() {
     collector.fail_next(5, 503);
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
     let submitted = reporter
-        .submit(&payload("storm"), &resolved(&collector))
+        .submit(&prepared("storm"), &resolved(&collector))
         .await;
-    let Submitted::Recorded { key, .. } = submitted else {
-        panic!("{submitted:?}");
-    };
+    let (_, key) = recorded(submitted);
     assert!(reporter.flush(WAIT).await.settled());
     let requests = collector.requests();
     assert_eq!(requests.len(), 6, "five 503s, then the accepted one");
@@ -129,7 +139,7 @@ async fn retry_after_is_honoured_before_the_next_attempt() {
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
     let started = StdInstant::now();
     reporter
-        .submit(&payload("rate limited"), &resolved(&collector))
+        .submit(&prepared("rate limited"), &resolved(&collector))
         .await;
     assert!(reporter.flush(WAIT).await.settled());
     // Our own backoff is at most 50 ms here; only the Retry-After explains a 1 s wait.
@@ -142,24 +152,6 @@ async fn retry_after_is_honoured_before_the_next_attempt() {
     assert_eq!(collector.feedback().len(), 1);
 }
 
-#[test]
-fn retry_after_parses_seconds_and_http_dates() {
-    assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
-    assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
-    assert_eq!(
-        parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-        Some(Duration::ZERO),
-        "a date in the past means now"
-    );
-    let soon = std::time::SystemTime::now() + Duration::from_secs(90);
-    let wait = parse_retry_after(&httpdate::fmt_http_date(soon)).expect("http date");
-    assert!(
-        wait > Duration::from_secs(80) && wait <= Duration::from_secs(90),
-        "{wait:?}"
-    );
-    assert_eq!(parse_retry_after("soon"), None);
-}
-
 #[tokio::test]
 async fn a_final_refusal_moves_the_item_to_rejected_and_logs_it() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -168,7 +160,7 @@ async fn a_final_refusal_moves_the_item_to_rejected_and_logs_it() {
     let capture = capture_unsent();
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
     reporter
-        .submit(&payload("refused-4f1c"), &resolved(&collector))
+        .submit(&prepared("refused-4f1c"), &resolved(&collector))
         .await;
     assert!(reporter.flush(WAIT).await.settled());
 
@@ -199,15 +191,13 @@ async fn a_final_refusal_moves_the_item_to_rejected_and_logs_it() {
 async fn past_its_deadline_an_item_stays_in_the_outbox() {
     let dir = tempfile::tempdir().expect("tempdir");
     let reporter = Reporter::start(ReporterConfig {
-        item_deadline: Duration::from_millis(300),
+        retry: fast_retry().with_deadline(Duration::from_millis(300)),
         ..fast_config(in_dir(dir.path()))
     });
-    let submitted = reporter
-        .submit(&payload("unreachable"), &resolved_at(&refusing_url()))
-        .await;
-    let Submitted::Recorded { key, durable: true } = submitted else {
-        panic!("{submitted:?}");
-    };
+    let (_socket, url) = refusing();
+    let submitted = reporter.submit(&prepared("unreachable"), &resolved_at(&url)).await;
+    let (outcome, key) = recorded(submitted);
+    assert_eq!(outcome, Outcome::Queued);
     assert!(reporter.flush(WAIT).await.settled());
     assert_eq!(reporter.stats().deferred, 1);
     let pending = reporter.outbox().expect("outbox").pending().expect("list");
@@ -222,22 +212,17 @@ async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
     let earlier = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
     let mut left = Vec::new();
     for n in 0..3 {
-        let body = serde_json::to_value(payload(&format!("left {n}"))).expect("json");
-        let item = OutboxItem::new(collector.url(), body);
+        let body = payload(&format!("left {n}")).to_json_line();
+        let item = OutboxItem::new(collector.url(), &body);
         earlier.append(&item).expect("append");
         left.push(item.key.to_string());
     }
     // An item for another service stays untouched.
-    let foreign = OutboxItem::new("https://elsewhere.example", serde_json::json!({}));
+    let foreign = OutboxItem::new("https://elsewhere.example", "{}");
     earlier.append(&foreign).expect("append");
 
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
-    let Submitted::Recorded { key, .. } = reporter
-        .submit(&payload("new"), &resolved(&collector))
-        .await
-    else {
-        panic!("not recorded");
-    };
+    let (_, key) = recorded(reporter.submit(&prepared("new"), &resolved(&collector)).await);
     collector
         .wait_for_requests(4, WAIT)
         .await
@@ -269,11 +254,11 @@ async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
         .try_acquire()
         .expect("the only slot");
     let options = resolved(&collector);
-    let first = reporter.submit(&payload("loop"), &options).await;
-    assert!(matches!(first, Submitted::Recorded { .. }), "{first:?}");
+    let first = reporter.submit(&prepared("loop"), &options).await;
+    assert_eq!(first.outcome, Outcome::Queued);
     for n in 2..=500 {
-        let repeat = reporter.submit(&payload("loop"), &options).await;
-        assert_eq!(repeat, Submitted::Repeat { count: n });
+        let repeat = reporter.submit(&prepared("loop"), &options).await;
+        assert_eq!(repeat.outcome, Outcome::Repeat { count: n });
     }
     drop(slot);
     assert!(reporter.flush(WAIT).await.settled());
@@ -289,10 +274,7 @@ async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
         session_id: "other".into(),
         ..payload("loop")
     };
-    assert!(matches!(
-        reporter.submit(&other, &options).await,
-        Submitted::Recorded { .. }
-    ));
+    assert_eq!(reporter.submit(&Prepared::new(other), &options).await.outcome, Outcome::Queued);
 }
 
 #[tokio::test]
@@ -300,12 +282,9 @@ async fn with_the_outbox_off_feedback_is_delivered_from_memory() {
     let collector = Collector::start().expect("collector");
     let reporter = Reporter::start(fast_config(OutboxSetting::Off));
     let submitted = reporter
-        .submit(&payload("no disk"), &resolved(&collector))
+        .submit(&prepared("no disk"), &resolved(&collector))
         .await;
-    assert!(
-        matches!(submitted, Submitted::Recorded { durable: false, .. }),
-        "{submitted:?}"
-    );
+    assert_eq!(submitted.outcome, Outcome::Sending);
     assert!(reporter.flush(WAIT).await.settled());
     assert_eq!(collector.feedback().len(), 1);
 }
@@ -321,14 +300,9 @@ async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers()
     assert!(reporter.outbox().is_none());
 
     let feedback = payload("read-only-7d2e");
-    let submitted = reporter.submit(&feedback, &resolved(&collector)).await;
-    let Submitted::Recorded {
-        key,
-        durable: false,
-    } = submitted
-    else {
-        panic!("{submitted:?}");
-    };
+    let submitted = reporter.submit(&Prepared::new(feedback.clone()), &resolved(&collector)).await;
+    let (outcome, key) = recorded(submitted);
+    assert_eq!(outcome, Outcome::Sending);
     assert_eq!(
         key,
         IdempotencyKey::from_content(feedback.to_json_line().as_bytes())
@@ -339,7 +313,7 @@ async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers()
     assert_eq!(logged, vec!["outbox_unavailable".to_string()]);
 }
 
-fn capture_unsent_for(capture: &crate::unsent::UnsentCapture, what: &str) -> Vec<String> {
+fn capture_unsent_for(capture: &crate::testing::UnsentCapture, what: &str) -> Vec<String> {
     capture
         .records()
         .into_iter()
@@ -355,14 +329,9 @@ async fn without_a_key_nothing_is_queued_and_the_line_is_logged() {
     let capture = capture_unsent();
     let mut options = resolved_at("http://127.0.0.1:9");
     options.api_key = None;
-    let submitted = reporter.submit(&payload("keyless-91ab"), &options).await;
-    assert_eq!(
-        submitted,
-        Submitted::Kept {
-            reason: "missing_api_key".into()
-        }
-    );
-    assert!(submitted.message().contains("no PatchworkMCP API key"));
+    let submitted = reporter.submit(&prepared("keyless-91ab"), &options).await;
+    assert_eq!(submitted.outcome, Outcome::Kept { reason: Reason::MissingApiKey });
+    assert_eq!(submitted.key, None);
     assert_eq!(
         capture_unsent_for(&capture, "keyless-91ab"),
         vec!["missing_api_key"]
@@ -383,11 +352,8 @@ fn works_from_plain_threads_outside_any_runtime() {
     let collector = Collector::start().expect("collector");
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
     assert!(tokio::runtime::Handle::try_current().is_err());
-    let submitted = reporter.submit_blocking(&payload("sync caller"), &resolved(&collector));
-    assert!(matches!(
-        submitted,
-        Submitted::Recorded { durable: true, .. }
-    ));
+    let submitted = reporter.submit_blocking(&prepared("sync caller"), &resolved(&collector));
+    assert_eq!(submitted.outcome, Outcome::Queued);
     assert!(reporter.flush_blocking(WAIT).settled());
     assert_eq!(collector.feedback().len(), 1);
 }
@@ -399,12 +365,11 @@ async fn huge_configured_waits_and_retry_afters_do_not_panic_the_worker() {
     collector.rate_limit_next(1, u64::MAX);
     // "No deadline" and "honour any Retry-After", written as `Duration::MAX`.
     let reporter = Reporter::start(ReporterConfig {
-        item_deadline: Duration::MAX,
-        max_retry_after: Duration::MAX,
+        retry: fast_retry().with_deadline(Duration::MAX).with_max_retry_after(Duration::MAX),
         ..fast_config(in_dir(dir.path()))
     });
     reporter
-        .submit(&payload("no end in sight"), &resolved(&collector))
+        .submit(&prepared("no end in sight"), &resolved(&collector))
         .await;
     collector
         .wait_for_requests(1, WAIT)
@@ -436,14 +401,10 @@ async fn more_items_than_the_queue_holds_wait_in_the_outbox_and_all_arrive() {
     let options = resolved(&collector);
     let mut keys = Vec::new();
     for n in 0..40 {
-        match reporter
-            .submit(&payload(&format!("many {n}")), &options)
-            .await
-        {
-            Submitted::Recorded { key, durable: true } => keys.push(key.to_string()),
-            other => panic!("{other:?}"),
-        }
-        assert!(reporter.in_flight() <= 4);
+        let (outcome, key) = recorded(reporter.submit(&prepared(&format!("many {n}")), &options).await);
+        assert_eq!(outcome, Outcome::Queued);
+        keys.push(key.to_string());
+        assert!(reporter.shared.in_flight() <= 4, "never more in memory than the queue holds");
     }
     collector
         .wait_for_requests(40, WAIT)
@@ -462,18 +423,21 @@ async fn a_flush_deadline_returns_in_time_and_leaves_the_item_in_the_outbox() {
     let collector = Collector::start().expect("collector");
     collector.never_answer_next(1);
     let reporter = Reporter::start(ReporterConfig {
-        delivery: DeliveryConfig::default().with_request_timeout(Duration::from_secs(30)),
+        retry: fast_retry().with_request_timeout(Duration::from_secs(30)),
         ..fast_config(in_dir(dir.path()))
     });
     reporter
-        .submit(&payload("hung"), &resolved(&collector))
+        .submit(&prepared("hung"), &resolved(&collector))
         .await;
     collector
         .wait_for_requests(1, WAIT)
         .await
         .expect("attempt arrives");
+    let started = StdInstant::now();
     let report = reporter.flush(Duration::from_millis(200)).await;
+    let took = started.elapsed();
     assert_eq!(report.in_flight, 1);
+    assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(20), "{took:?}");
     assert_eq!(
         reporter
             .outbox()
@@ -485,55 +449,36 @@ async fn a_flush_deadline_returns_in_time_and_leaves_the_item_in_the_outbox() {
     );
 }
 
-#[test]
-fn each_outcome_tells_the_agent_what_happened_and_never_asks_for_a_retry() {
-    let key = IdempotencyKey::random();
-    let replies = [
-        (
-            Submitted::Recorded {
-                key: key.clone(),
-                durable: true,
-            },
-            "has been saved and is queued for delivery",
-        ),
-        (
-            Submitted::Recorded {
-                key,
-                durable: false,
-            },
-            "received and is being delivered",
-        ),
-        (
-            Submitted::Repeat { count: 7 },
-            "already recorded (7 identical reports",
-        ),
-        (
-            Submitted::Kept {
-                reason: "missing_api_key".into(),
-            },
-            "no PatchworkMCP API key configured",
-        ),
-        (
-            Submitted::Kept {
-                reason: "outbox_full".into(),
-            },
-            "could not be queued for delivery (outbox_full); it was kept in the server's log",
-        ),
-    ];
-    for (submitted, says) in replies {
-        let message = submitted.message();
-        assert!(message.contains(says), "{submitted:?}: {message}");
-        let lower = message.to_lowercase();
-        assert!(
-            !lower.contains("try again") && !lower.contains("please retry"),
-            "{message}"
-        );
-        if matches!(submitted, Submitted::Kept { .. }) {
-            assert!(lower.contains("no need to retry"), "{message}");
-            assert!(
-                !lower.starts_with("thank you"),
-                "a kept feedback is not thanked as recorded: {message}"
-            );
-        }
-    }
+#[tokio::test]
+async fn the_attempt_cap_of_the_policy_holds_in_background_mode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.fail_next(10, 503);
+    let reporter = Reporter::start(ReporterConfig {
+        retry: fast_retry().with_max_attempts(3),
+        ..fast_config(in_dir(dir.path()))
+    });
+    let (_, key) = recorded(reporter.submit(&prepared("capped"), &resolved(&collector)).await);
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(collector.requests().len(), 3, "exactly max_attempts attempts");
+    assert_eq!(reporter.stats().deferred, 1);
+    let pending = reporter.outbox().expect("outbox").pending().expect("list");
+    assert_eq!(pending.iter().map(|e| &e.key).collect::<Vec<_>>(), vec![&key], "kept for a later drain");
+}
+
+#[tokio::test]
+async fn the_retry_after_cap_of_the_policy_holds_in_background_mode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.rate_limit_next(1, 3600);
+    let reporter = Reporter::start(ReporterConfig {
+        retry: fast_retry().with_max_retry_after(Duration::from_millis(300)),
+        ..fast_config(in_dir(dir.path()))
+    });
+    let started = StdInstant::now();
+    reporter.submit(&prepared("rate limited for an hour"), &resolved(&collector)).await;
+    assert!(reporter.flush(WAIT).await.settled());
+    let took = started.elapsed();
+    assert_eq!(collector.feedback().len(), 1, "delivered after the capped wait, not an hour later");
+    assert!(took >= Duration::from_millis(290) && took < WAIT, "{took:?}");
 }
