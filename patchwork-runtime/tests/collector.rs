@@ -1,9 +1,8 @@
 //! The local collector speaks the wire contract and follows its script.
-#![cfg(feature = "test-util")]
 
 use std::time::Duration;
 
-use patchwork_runtime::collector::Collector;
+use patchwork_runtime::testing::Collector;
 
 async fn post(url: String, key: &str, body: &str) -> reqwest::Response {
     reqwest::Client::new()

@@ -1,13 +1,29 @@
-//! The API key never appears in messages, unsent lines, diagnostics or Debug output.
-#![cfg(feature = "test-util")]
+//! The API key never appears in messages, unsent lines, diagnostics, `Debug` output or the outbox's files, on
+//! the awaited path and the background one.
 
 mod common;
 
-use common::{TextSubscriber, fast_config, marker, payload, resolved};
-use patchwork_runtime::collector::Collector;
-use patchwork_runtime::{Deliverer, Options, capture_unsent, submit_feedback};
+use std::time::Duration;
+
+use common::{TextSubscriber, fast_reference, marker, payload};
+use patchwork_runtime::testing::{Collector, capture_unsent};
+use patchwork_runtime::{Options, Patchwork, RetryPolicy};
 
 const SECRET: &str = "sk-live-SECRET-7f3a9c";
+
+/// Every file below `dir`, as text.
+fn files_below(dir: &std::path::Path) -> Vec<String> {
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            texts.extend(files_below(&path));
+        } else {
+            texts.push(String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned());
+        }
+    }
+    texts
+}
 
 #[tokio::test]
 async fn api_key_never_appears_in_any_output() {
@@ -15,15 +31,19 @@ async fn api_key_never_appears_in_any_output() {
     let text = subscriber.text.clone();
     let _guard = tracing::subscriber::set_default(subscriber);
     let capture = capture_unsent();
-    let deliverer = Deliverer::new(fast_config()).unwrap();
+    let outbox = tempfile::tempdir().expect("tempdir");
     let mut seen = Vec::new();
 
     // The collector expects another key, so every path is exercised: 401, 503s, timeouts.
     let collector = Collector::builder().api_key("other").start().unwrap();
-    let opts = Options {
-        api_key: Some(SECRET.into()),
-        ..collector.options("s")
-    };
+    let builder = collector
+        .patchwork("s")
+        .api_key(SECRET)
+        .outbox_dir(outbox.path())
+        .await_retry(fast_reference())
+        .retry(RetryPolicy::background().with_max_attempts(2).with_initial_backoff(Duration::from_millis(10)));
+    seen.push(format!("{builder:?} {builder:#?}"));
+    let patchwork = builder.build();
     let mark = marker("secret");
     for script in [None, Some(503), Some(0)] {
         match script {
@@ -31,44 +51,36 @@ async fn api_key_never_appears_in_any_output() {
             Some(status) => collector.fail_next(3, status),
             None => {}
         }
-        let outcome = submit_feedback(&payload(&mark), &resolved(&opts), &deliverer).await;
+        let outcome = patchwork.deliver(&payload(&mark)).await;
         seen.push(format!("{outcome:?} {}", outcome.message()));
     }
-    let insecure = Options {
-        patchwork_url: Some("http://192.0.2.1".into()),
-        ..opts.clone()
-    };
-    let outcome = submit_feedback(&payload(&mark), &resolved(&insecure), &deliverer).await;
-    seen.push(format!("{outcome:?} {}", outcome.message()));
+    // The background path: stored in the outbox, attempted, refused (401), moved to rejected/.
+    let queued = patchwork.enqueue(&payload(&format!("{mark}-bg"))).await;
+    seen.push(format!("{queued:?} {}", queued.message()));
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    seen.push(format!("{:?} {patchwork:?} {patchwork:#?}", patchwork.stats()));
+    let insecure = Patchwork::builder().url("http://192.0.2.1").api_key(SECRET).slug("s").no_outbox().build();
+    let outcome = insecure.deliver(&payload(&mark)).await;
+    seen.push(format!("{outcome:?} {} {insecure:?}", outcome.message()));
+
     // With the key the collector expects, the request carries it (the header is the only place).
     let good = Collector::builder().api_key(SECRET).start().unwrap();
-    let outcome = submit_feedback(&payload(&mark), &resolved(&good.options("s")), &deliverer).await;
-    assert!(matches!(
-        outcome,
-        patchwork_runtime::SendOutcome::Delivered { .. }
-    ));
-    assert_eq!(
-        good.requests()[0].header("authorization"),
-        Some(format!("Bearer {SECRET}").as_str())
-    );
+    let outcome = good.patchwork("s").no_outbox().build().deliver(&payload(&mark)).await;
+    assert!(outcome.is_delivered(), "{outcome:?}");
+    assert_eq!(good.requests()[0].header("authorization"), Some(format!("Bearer {SECRET}").as_str()));
 
+    let opts = Options { api_key: Some(SECRET.into()), ..collector.options("s") };
     seen.push(format!("{opts:?} {opts:#?}"));
-    seen.push(format!("{:?} {:#?}", resolved(&opts), resolved(&opts)));
-    seen.push(format!("{deliverer:?}"));
     seen.push(format!("{collector:?} {good:?}"));
     seen.extend(capture.lines());
+    seen.extend(files_below(outbox.path()));
     seen.push(text.lock().unwrap().clone());
 
     assert!(capture.lines().iter().filter(|l| l.contains(&mark)).count() >= 4);
-    assert!(
-        text.lock().unwrap().contains("status_401"),
-        "diagnostics were captured"
-    );
+    assert!(files_below(outbox.path()).iter().any(|f| f.contains(&format!("{mark}-bg"))), "the outbox was read");
+    assert!(text.lock().unwrap().contains("status_401"), "diagnostics were captured");
     for output in &seen {
         assert!(!output.contains(SECRET), "key leaked into: {output}");
-        assert!(
-            !output.contains("SECRET-7f3a9c"),
-            "key leaked into: {output}"
-        );
+        assert!(!output.contains("SECRET-7f3a9c"), "key leaked into: {output}");
     }
 }

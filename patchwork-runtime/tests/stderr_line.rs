@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use patchwork_runtime::{FeedbackPayload, GapType, Options, parse_unsent_line, send_feedback};
+use patchwork_runtime::{FeedbackPayload, GapType, Options, send_feedback};
 
 const CHILD_MARKER: &str = "stderr-child-needs-a-calendar-tool";
 
@@ -53,9 +53,11 @@ fn unsent_line_reaches_real_stderr_once() {
         .filter(|l| l.contains("PATCHWORKMCP_UNSENT_FEEDBACK"))
         .collect();
     assert_eq!(lines.len(), 1, "{stderr}");
-    let record = parse_unsent_line(lines[0]).unwrap();
-    assert_eq!(record.reason, "missing_api_key");
-    assert_eq!(record.payload, child_payload());
+    let rest = lines[0].strip_prefix("PATCHWORKMCP_UNSENT_FEEDBACK reason=").expect("the line's prefix");
+    let (reason, json) = rest.split_once(" payload=").expect("reason, then payload");
+    assert_eq!(reason, "missing_api_key");
+    let payload: FeedbackPayload = serde_json::from_str(json).expect("the payload parses back");
+    assert_eq!(payload, child_payload());
     assert!(
         !stdout.contains("PATCHWORKMCP_UNSENT_FEEDBACK"),
         "nothing on stdout"

@@ -258,3 +258,6 @@ mod tests {
         assert!(prepared.payload.what_i_tried.len() <= crate::contract::fields::MAX_FIELD_BYTES);
     }
 }
+
+#[cfg(test)]
+mod proptests;

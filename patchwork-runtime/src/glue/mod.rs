@@ -126,3 +126,6 @@ pub(crate) async fn handle_call_on(
     };
     ToolReply::success(outcome.message())
 }
+
+#[cfg(all(test, feature = "test-util"))]
+mod tests;

@@ -1,4 +1,4 @@
-//! Helpers shared by the runtime's integration tests.
+//! Helpers shared by the runtime's integration tests (public API only).
 #![allow(dead_code)]
 
 use std::fmt::Write as _;
@@ -6,19 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use patchwork_runtime::collector::Collector;
-use patchwork_runtime::{
-    DeliveryConfig, FeedbackPayload, GapType, Options, ResolvedOptions, UnsentRecord,
-};
+use patchwork_runtime::testing::{Collector, UnsentRecord};
+use patchwork_runtime::{Builder, FeedbackPayload, GapType, RetryPolicy};
 
 /// A string unique to this call, to find a test's own lines among parallel tests'.
 pub fn marker(test: &str) -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{test}-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("{test}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// A payload whose `what_i_needed` is `marker`.
@@ -33,34 +27,35 @@ pub fn payload(marker: &str) -> FeedbackPayload {
     }
 }
 
-/// Options resolved without touching the process environment.
-pub fn resolved(opts: &Options) -> ResolvedOptions {
-    ResolvedOptions::resolve_with(Some(opts), "PATCHWORK_TEST_UNUSED_KEY_VAR", |_| None)
+/// The reference policy with short waits and request timeouts, for tests that only count attempts.
+pub fn fast_reference() -> RetryPolicy {
+    RetryPolicy::reference()
+        .with_request_timeout(Duration::from_millis(400))
+        .with_initial_backoff(Duration::from_millis(10))
+        .with_max_backoff(Duration::from_millis(20))
 }
 
-/// The collector's options, resolved without the environment.
-pub fn resolved_for(collector: &Collector) -> ResolvedOptions {
-    resolved(&collector.options("test-server"))
+/// A client of `collector` (slug `test-server`) with no outbox and [`fast_reference`] for awaited sends.
+pub fn client_of(collector: &Collector) -> Builder {
+    collector.patchwork("test-server").no_outbox().await_retry(fast_reference())
+}
+
+/// A loopback address that refuses connections: a socket bound but not listening, kept while the test
+/// holds it (so no other test can take the port).
+pub fn refusing() -> (tokio::net::TcpSocket, String) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let url = format!("http://{}", socket.local_addr().expect("addr"));
+    (socket, url)
 }
 
 /// Unsent records whose payload carries `marker`.
 pub fn unsent_with(records: Vec<UnsentRecord>, marker: &str) -> Vec<UnsentRecord> {
-    records
-        .into_iter()
-        .filter(|r| r.payload.what_i_needed == marker)
-        .collect()
+    records.into_iter().filter(|r| r.payload.what_i_needed == marker).collect()
 }
 
-/// Short timeouts and backoffs for tests that only count attempts.
-pub fn fast_config() -> DeliveryConfig {
-    DeliveryConfig::default()
-        .with_connect_timeout(Duration::from_secs(2))
-        .with_request_timeout(Duration::from_millis(400))
-        .with_initial_backoff(Duration::from_millis(10))
-}
-
-/// A `tracing` subscriber that writes every event (message and fields) into a
-/// shared string, so tests can search diagnostics for secrets.
+/// A `tracing` subscriber that writes every event (message and fields) into a shared string, so tests can
+/// search diagnostics for secrets.
 #[derive(Clone, Default)]
 pub struct TextSubscriber {
     pub text: Arc<Mutex<String>>,

@@ -1,12 +1,12 @@
-//! Property tests: arbitrary JSON never panics the lenient or the strict
-//! path, and what they produce is always within the caps.
+//! Arbitrary JSON never makes validation or capping panic, the caps always hold, and strict validation agrees
+//! with the lenient builder whenever it accepts.
 
-use patchwork_runtime::{
-    MAX_FIELD_BYTES, MAX_PAYLOAD_BYTES, MAX_TOOLS_AVAILABLE, Options, TRUNCATION_MARKER,
-    payload_from_args, validate_arguments,
-};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
+
+use super::validate::{check, lenient};
+use super::{FeedbackPayload, Prepared};
+use crate::contract::fields::{FIELDS, MAX_FIELD_BYTES, MAX_PAYLOAD_BYTES, TRUNCATION_MARKER};
 
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -19,49 +19,34 @@ fn any_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            prop::collection::btree_map(".{0,12}", inner, 0..8)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(".{0,12}", inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
 
-const KEYS: [&str; 11] = [
-    "what_i_needed",
-    "what_i_tried",
-    "gap_type",
-    "suggestion",
-    "user_goal",
-    "resolution",
-    "agent_model",
-    "session_id",
-    "client_type",
-    "tools_available",
-    "unknown_extra",
-];
-
-/// Objects using the tool's own keys with values of any type, sometimes huge.
+/// Argument objects shaped like real calls: the contract's field names (and one unknown) with values that
+/// are often right and sometimes wrong, long or odd.
 fn tool_like_args() -> impl Strategy<Value = Value> {
+    let keys: Vec<&'static str> = FIELDS.iter().map(|f| f.name).chain(["unknown_extra"]).collect();
     let value = prop_oneof![
-        4 => any_json(),
+        2 => any_json(),
+        3 => "[a-z ]{1,30}".prop_map(Value::String),
         1 => (".{0,4}", 0usize..6_000).prop_map(|(s, n)| Value::String(s.repeat(n))),
         1 => prop::sample::select(vec!["missing_tool", "other", "blocked", "partial", "", "MISSING_TOOL"]).prop_map(Value::from),
         1 => prop::collection::vec("[a-z_é🦀]{0,300}".prop_map(Value::String), 0..70).prop_map(Value::Array),
     ];
-    prop::collection::vec((prop::sample::select(KEYS.to_vec()), value), 0..12).prop_map(|pairs| {
-        Value::Object(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect::<Map<_, _>>(),
-        )
+    let required = ("[a-zA-Z][a-z ]{0,40}", "[a-zA-Z][a-z ]{0,40}");
+    (required, prop::collection::vec((prop::sample::select(keys), value), 0..12)).prop_map(|((needed, tried), pairs)| {
+        let mut object: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        // Usually the required fields are present and good, so the strict path is exercised too.
+        object.entry("what_i_needed").or_insert(Value::String(needed));
+        object.entry("what_i_tried").or_insert(Value::String(tried));
+        Value::Object(object)
     })
 }
 
-fn opts() -> Options {
-    Options {
-        server_slug: Some("slug".into()),
-        ..Options::default()
-    }
+fn capped(payload: FeedbackPayload) -> FeedbackPayload {
+    Prepared::new(payload).payload
 }
 
 proptest! {
@@ -69,9 +54,10 @@ proptest! {
 
     #[test]
     fn arbitrary_json_never_panics_and_stays_capped(args in any_json()) {
-        let lenient = payload_from_args(&args, Some(&opts()));
+        let lenient = capped(lenient(&args, "slug".into()));
         prop_assert!(lenient.is_within_caps());
-        if let Ok(strict) = validate_arguments(&args, Some(&opts())) {
+        if let Ok(strict) = check(&args) {
+            let strict = capped(FeedbackPayload { server_slug: "slug".into(), ..strict });
             prop_assert!(strict.is_within_caps());
             prop_assert_eq!(strict, lenient);
         }
@@ -81,7 +67,7 @@ proptest! {
     fn long_text_is_cut_on_a_char_boundary_with_the_marker(unit in "\\PC{1,3}", n in 1usize..6_000) {
         let text = unit.repeat(n);
         let args = serde_json::json!({"what_i_needed": text, "what_i_tried": "x"});
-        let payload = payload_from_args(&args, Some(&opts()));
+        let payload = capped(lenient(&args, "slug".into()));
         if text.len() <= MAX_FIELD_BYTES {
             prop_assert_eq!(payload.what_i_needed, text);
         } else {
@@ -94,19 +80,18 @@ proptest! {
 }
 
 proptest! {
-    // Fewer cases: each builds up to ~100 KiB of text, slow in debug builds.
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
-    fn tool_shaped_arguments_never_panic_and_errors_name_a_field(args in tool_like_args()) {
-        let lenient = payload_from_args(&args, Some(&opts()));
+    fn tool_shaped_arguments_are_judged_consistently(args in tool_like_args()) {
+        let lenient = capped(lenient(&args, "slug".into()));
         prop_assert!(lenient.to_json_line().len() <= MAX_PAYLOAD_BYTES);
-        prop_assert!(lenient.tools_available.len() <= MAX_TOOLS_AVAILABLE);
-        match validate_arguments(&args, Some(&opts())) {
+        match check(&args) {
             Ok(strict) => {
                 prop_assert!(!strict.what_i_needed.trim().is_empty());
                 prop_assert!(!strict.what_i_tried.trim().is_empty());
-                prop_assert!(strict.is_within_caps());
+                let strict = capped(FeedbackPayload { server_slug: "slug".into(), ..strict });
+                prop_assert_eq!(strict, lenient, "accepted arguments mean what the lenient builder reads");
             }
             Err(error) => {
                 prop_assert!(!error.problems().is_empty());
@@ -115,5 +100,12 @@ proptest! {
                 }
             }
         }
+    }
+
+    /// The strict path is really exercised: arguments with good required text and nothing else are accepted.
+    #[test]
+    fn good_required_fields_alone_are_accepted(needed in "[a-zA-Z][a-z ]{0,40}", tried in "[a-zA-Z][a-z ]{0,40}") {
+        let args = serde_json::json!({"what_i_needed": needed, "what_i_tried": tried});
+        prop_assert!(check(&args).is_ok());
     }
 }

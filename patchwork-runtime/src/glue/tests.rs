@@ -1,0 +1,113 @@
+//! The contract the macro's generated code calls: definitions, dispatch, validation replies, and delivery in
+//! both modes through a client pointed at the local collector.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::*;
+use crate::contract::fields::input_schema_json;
+use crate::delivery::IDEMPOTENCY_KEY_HEADER;
+use crate::testing::{Collector, capture_unsent};
+
+/// The awaiting mode: the reply comes after delivery (the reference behaviour).
+static CONFIG: FeedbackConfig = FeedbackConfig {
+    tool_name: "report_gap",
+    server_slug: Some("attr-slug"),
+    base_url: Some("http://127.0.0.1:9"),
+    api_key_env: Some("PATCHWORK_TEST_KEY_THAT_IS_NEVER_SET"),
+    server_tools: &["search", "fetch"],
+    delivery: Delivery::Await,
+};
+
+/// The default mode: recorded, replied to, delivered by the background worker.
+static BACKGROUND: FeedbackConfig = FeedbackConfig { delivery: Delivery::Background, ..CONFIG };
+
+fn unsent_reasons(capture: &crate::testing::UnsentCapture, mark: &str) -> Vec<String> {
+    capture.records().into_iter().filter(|r| r.payload.what_i_needed == mark).map(|r| r.reason).collect()
+}
+
+#[test]
+fn tool_definition_is_mcp_tools_list_json() {
+    let schema: &'static str = Box::leak(input_schema_json().into_boxed_str());
+    let definition = tool_definition(&CONFIG, crate::TOOL_DESCRIPTION, schema);
+    let value = definition.to_json();
+    assert_eq!(value["name"], "report_gap");
+    assert_eq!(value["title"], "Report a limitation");
+    assert_eq!(value["inputSchema"]["required"][1], "what_i_tried");
+    assert_eq!(value["annotations"]["openWorldHint"], true);
+    assert_eq!(value["annotations"]["readOnlyHint"], false);
+    let broken = tool_definition(&CONFIG, crate::TOOL_DESCRIPTION, "{not json");
+    assert_eq!(broken.input_schema, crate::tool_input_schema());
+}
+
+#[tokio::test]
+async fn bad_arguments_reply_is_error_telling_what_to_fix() {
+    let reply = handle_call(&CONFIG, &json!({"what_i_needed": ""}), CallContext::default()).await;
+    assert!(reply.is_error);
+    assert!(reply.text.contains("`what_i_needed` is empty"), "{}", reply.text);
+    assert!(reply.text.contains("`what_i_tried` is missing"), "{}", reply.text);
+    assert_eq!(reply.to_json()["isError"], true);
+}
+
+#[tokio::test]
+async fn dispatch_only_answers_its_own_tool_name() {
+    assert!(dispatch(&CONFIG, "search", &json!({})).await.is_none());
+    let reply = dispatch(&CONFIG, "report_gap", &json!(null)).await.expect("its own tool");
+    assert!(reply.is_error);
+}
+
+#[tokio::test]
+async fn good_arguments_are_delivered_with_server_facts_filled_in() {
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector.patchwork("").no_outbox().build();
+    let context = CallContext { client_type: Some("claude-code/2.0.1".into()), tools_available: None };
+    let args = json!({"what_i_needed": "await-mode", "what_i_tried": "search", "gap_type": "wrong_format"});
+    let reply = handle_call_on(&patchwork, &CONFIG, &args, context).await;
+    assert!(!reply.is_error, "{}", reply.text);
+    assert!(reply.text.starts_with("Thank you. Your feedback has been recorded"), "{}", reply.text);
+    let sent = collector.feedback().pop().expect("delivered before the reply");
+    assert_eq!(sent.server_slug, "attr-slug", "the attribute's slug wins over an empty run-time one");
+    assert_eq!(sent.client_type, "claude-code/2.0.1");
+    assert_eq!(sent.tools_available, ["search", "fetch"]);
+    assert_eq!(sent.what_i_needed, "await-mode");
+}
+
+#[tokio::test]
+async fn background_mode_replies_once_recorded_and_the_worker_delivers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector.patchwork("").outbox_dir(dir.path()).build();
+    let args = json!({"what_i_needed": "background-mode", "what_i_tried": "search", "gap_type": "other"});
+    let reply = handle_call_on(&patchwork, &BACKGROUND, &args, CallContext::default()).await;
+    assert!(!reply.is_error, "{}", reply.text);
+    assert!(
+        reply.text.contains("saved and is queued for delivery"),
+        "the reply says it is recorded, not delivered: {}",
+        reply.text
+    );
+    let requests = collector.wait_for_requests(1, Duration::from_secs(60)).await.expect("delivered");
+    assert!(requests[0].header(IDEMPOTENCY_KEY_HEADER).is_some());
+    let sent = requests[0].feedback().expect("a feedback body");
+    assert_eq!((sent.what_i_needed.as_str(), sent.server_slug.as_str()), ("background-mode", "attr-slug"));
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    let pending = std::fs::read_dir(dir.path().join("pending")).expect("pending/").count();
+    assert_eq!(pending, 0, "delivered feedback leaves the outbox");
+    assert_eq!(patchwork.stats().delivered, 1);
+}
+
+#[tokio::test]
+async fn without_a_key_either_mode_says_so_and_keeps_the_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // CONFIG's api_key_env names a variable that is never set: no key.
+    let patchwork = Patchwork::builder().outbox_dir(dir.path()).build();
+    for config in [&CONFIG, &BACKGROUND] {
+        let capture = capture_unsent();
+        let mark = format!("nokey-{:?}", config.delivery);
+        let args = json!({"what_i_needed": mark, "what_i_tried": "x", "gap_type": "other"});
+        let reply = handle_call_on(&patchwork, config, &args, CallContext::default()).await;
+        assert!(!reply.is_error, "the agent must not retry: {}", reply.text);
+        assert!(reply.text.contains("no PatchworkMCP API key"), "{}", reply.text);
+        assert_eq!(unsent_reasons(&capture, &mark), ["missing_api_key"]);
+    }
+}
