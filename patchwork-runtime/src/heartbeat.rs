@@ -61,11 +61,19 @@ impl HeartbeatHandle {
 /// # drop(handle);
 /// # }
 /// ```
-pub fn start_heartbeat(options: Option<&Options>, tool_names: Vec<String>) -> Option<HeartbeatHandle> {
+pub fn start_heartbeat(
+    options: Option<&Options>,
+    tool_names: Vec<String>,
+) -> Option<HeartbeatHandle> {
     let patchwork = Patchwork::global();
     let layer = options.map(Layer::from).unwrap_or_default();
     let settings = patchwork.settings_for(&layer);
-    start_on(patchwork.reporter(), &settings, tool_names, HEARTBEAT_INTERVAL)
+    start_on(
+        patchwork.reporter(),
+        &settings,
+        tool_names,
+        HEARTBEAT_INTERVAL,
+    )
 }
 
 /// [`start_heartbeat`] on a given reporter, with resolved settings and an interval.
@@ -105,7 +113,12 @@ pub(crate) fn start_on(
         };
         tokio::pin!(stop_requested);
         let interval = interval.max(Duration::from_millis(1));
-        let request = Request { target: &target, body: &body, idempotency_key: None, repeat_count: 1 };
+        let request = Request {
+            target: &target,
+            body: &body,
+            idempotency_key: None,
+            repeat_count: 1,
+        };
         loop {
             tokio::select! {
                 () = &mut stop_requested => break,
@@ -121,7 +134,10 @@ pub(crate) fn start_on(
         }
         let _ = finished.send(());
     });
-    Some(HeartbeatHandle { stop: Some(stop), done: Some(done) })
+    Some(HeartbeatHandle {
+        stop: Some(stop),
+        done: Some(done),
+    })
 }
 
 /// `interval` ±10%, from a random draw.
@@ -152,9 +168,9 @@ mod tests {
     mod against_the_collector {
         use super::super::*;
         use crate::config::{OutboxSetting, resolve};
+        use crate::reporter::ReporterConfig;
         use crate::testing::Collector;
         use std::sync::Arc;
-        use crate::reporter::ReporterConfig;
 
         fn settings_of(options: &Options) -> Settings {
             resolve(&[&Layer::from(options)], &|_| None)
@@ -211,8 +227,8 @@ mod tests {
             collector.never_answer_next(usize::MAX);
             let reporter = reporter();
             let resolved = settings_of(&collector.options("hung"));
-            let handle = start_on(&reporter, &resolved, vec![], HEARTBEAT_INTERVAL)
-                .expect("configured");
+            let handle =
+                start_on(&reporter, &resolved, vec![], HEARTBEAT_INTERVAL).expect("configured");
             let waiter = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -253,14 +269,10 @@ mod tests {
             let reporter = reporter();
             let mut no_key = settings_of(&collector.options("s"));
             no_key.api_key = None;
-            assert!(
-                start_on(&reporter, &no_key, vec![], Duration::from_millis(1)).is_none()
-            );
+            assert!(start_on(&reporter, &no_key, vec![], Duration::from_millis(1)).is_none());
             let mut no_slug = settings_of(&collector.options("x"));
             no_slug.slug = None;
-            assert!(
-                start_on(&reporter, &no_slug, vec![], Duration::from_millis(1)).is_none()
-            );
+            assert!(start_on(&reporter, &no_slug, vec![], Duration::from_millis(1)).is_none());
             assert!(collector.requests().is_empty());
         }
 
@@ -270,9 +282,8 @@ mod tests {
             collector.fail_next(2, 503);
             let reporter = reporter();
             let resolved = settings_of(&collector.options("flaky"));
-            let handle =
-                start_on(&reporter, &resolved, vec![], Duration::from_millis(10))
-                    .expect("configured");
+            let handle = start_on(&reporter, &resolved, vec![], Duration::from_millis(10))
+                .expect("configured");
             let beats = collector
                 .wait_for_requests(3, Duration::from_secs(60))
                 .await

@@ -79,19 +79,19 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layers, bottom to top; a module uses only modules above it in this list.
+mod config;
 #[allow(dead_code)]
 mod contract;
-mod random;
-mod feedback;
-mod config;
 mod delivery;
-mod outbox;
-mod reporter;
-mod patchwork;
-mod heartbeat;
-mod replay;
-mod reference;
+mod feedback;
 mod glue;
+mod heartbeat;
+mod outbox;
+mod patchwork;
+mod random;
+mod reference;
+mod replay;
+mod reporter;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
@@ -106,8 +106,8 @@ pub use glue::tool::{ToolAnnotations, ToolDefinition, ToolReply};
 pub use heartbeat::{HeartbeatHandle, start_heartbeat};
 pub use patchwork::{Builder, Guard, Patchwork};
 pub use reference::{
-    SERVER_INSTRUCTIONS, TOOL_DESCRIPTION, TOOL_NAME, payload_from_args, send_feedback, tool_input_schema,
-    validate_arguments,
+    SERVER_INSTRUCTIONS, TOOL_DESCRIPTION, TOOL_NAME, payload_from_args, send_feedback,
+    tool_input_schema, validate_arguments,
 };
 pub use replay::{Replay, ReplayReport};
 pub use reporter::{FlushReport, Stats};
@@ -132,15 +132,17 @@ pub async fn flush(timeout: std::time::Duration) -> Option<FlushReport> {
 /// changes with the macro, which is pinned to this crate's exact version).
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::glue::{CallContext, Delivery, FeedbackConfig, dispatch, handle_call, tool_definition};
+    pub use crate::glue::{
+        CallContext, Delivery, FeedbackConfig, dispatch, handle_call, tool_definition,
+    };
     pub use serde_json;
 
     /// rmcp glue for the attribute's rmcp mode.
     #[cfg(feature = "rmcp")]
     pub mod rmcp {
         pub use crate::glue::rmcp::{
-            CallToolResult, JsonObject, ListViaBlock, ListViaServerHandler, RequestContext, RoleServer,
-            ServerHandler, ServerTools, call_tool, input_schema, tool,
+            CallToolResult, JsonObject, ListViaBlock, ListViaServerHandler, RequestContext,
+            RoleServer, ServerHandler, ServerTools, call_tool, input_schema, tool,
         };
     }
 }

@@ -81,7 +81,10 @@ impl Builder {
 
     /// Caps the outbox at `max_items` items and `max_bytes` bytes (default 10,000 and 32 MiB).
     pub fn outbox_limits(mut self, max_items: u64, max_bytes: u64) -> Self {
-        self.reporter.outbox_limits = OutboxLimits { max_items, max_bytes };
+        self.reporter.outbox_limits = OutboxLimits {
+            max_items,
+            max_bytes,
+        };
         self
     }
 
@@ -120,7 +123,10 @@ impl Builder {
     /// service are drained at once.
     pub fn build(self) -> Patchwork {
         let outbox = crate::config::outbox_location(self.outbox.as_ref(), &process_env);
-        let reporter = Reporter::start(ReporterConfig { outbox, ..self.reporter });
+        let reporter = Reporter::start(ReporterConfig {
+            outbox,
+            ..self.reporter
+        });
         let inner = Inner {
             reporter,
             client: OnceLock::new(),
@@ -129,7 +135,9 @@ impl Builder {
             layer: self.layer,
         };
         inner.reporter.register(&inner.settings(&Layer::default()));
-        Patchwork { inner: Arc::new(inner) }
+        Patchwork {
+            inner: Arc::new(inner),
+        }
     }
 
     /// Builds the client and makes it the process-wide one that generated feedback tools (and the heartbeat)
@@ -145,7 +153,9 @@ impl Builder {
         if !installed_now {
             tracing::warn!("a Patchwork client was already installed; this one is not used");
         }
-        Guard { patchwork: patchwork.clone() }
+        Guard {
+            patchwork: patchwork.clone(),
+        }
     }
 }
 
@@ -203,7 +213,8 @@ impl Patchwork {
     /// unsent line. The slug comes from configuration when one is set, else from the payload.
     pub async fn deliver(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
-        self.deliver_prepared(&prepare(payload, &settings), &settings).await
+        self.deliver_prepared(&prepare(payload, &settings), &settings)
+            .await
     }
 
     /// Records `payload` in the durable outbox and returns at once; the background worker delivers it with
@@ -211,7 +222,9 @@ impl Patchwork {
     /// payload.
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
-        self.submit(&prepare(payload, &settings), &settings).await.outcome
+        self.submit(&prepare(payload, &settings), &settings)
+            .await
+            .outcome
     }
 
     /// Waits up to `timeout` for the background worker's in-flight deliveries. What is not delivered by then
@@ -233,7 +246,11 @@ impl Patchwork {
         settings
     }
 
-    pub(crate) async fn deliver_prepared(&self, prepared: &Prepared, settings: &Settings) -> Outcome {
+    pub(crate) async fn deliver_prepared(
+        &self,
+        prepared: &Prepared,
+        settings: &Settings,
+    ) -> Outcome {
         let client = self
             .inner
             .client
@@ -271,7 +288,9 @@ pub struct Guard {
 
 impl fmt::Debug for Guard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Guard").field("patchwork", &self.patchwork).finish()
+        f.debug_struct("Guard")
+            .field("patchwork", &self.patchwork)
+            .finish()
     }
 }
 
@@ -285,9 +304,16 @@ impl Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let report = self.patchwork.inner.reporter.flush_blocking(self.patchwork.inner.flush_timeout);
+        let report = self
+            .patchwork
+            .inner
+            .reporter
+            .flush_blocking(self.patchwork.inner.flush_timeout);
         if !report.settled() {
-            tracing::info!(in_flight = report.in_flight, "exiting with feedback not yet delivered; it stays in the outbox");
+            tracing::info!(
+                in_flight = report.in_flight,
+                "exiting with feedback not yet delivered; it stays in the outbox"
+            );
         }
     }
 }

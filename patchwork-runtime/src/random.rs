@@ -21,4 +21,3 @@ pub(crate) fn random_u64() -> u64 {
     hasher.write_u32(std::process::id());
     hasher.finish()
 }
-

@@ -68,7 +68,10 @@ pub fn payload_from_args(args: &Value, opts: Option<&Options>) -> FeedbackPayloa
 /// let err = validate_arguments(&serde_json::json!({"what_i_tried": "search"}), None).unwrap_err();
 /// assert!(err.to_string().contains("`what_i_needed`"));
 /// ```
-pub fn validate_arguments(args: &Value, opts: Option<&Options>) -> Result<FeedbackPayload, ArgumentError> {
+pub fn validate_arguments(
+    args: &Value,
+    opts: Option<&Options>,
+) -> Result<FeedbackPayload, ArgumentError> {
     let mut payload = validate::check(args)?;
     payload.server_slug = settings(opts).slug_or_default().to_string();
     Ok(Prepared::new(payload).payload)
@@ -91,9 +94,14 @@ pub fn validate_arguments(args: &Value, opts: Option<&Options>) -> Result<Feedba
 pub async fn send_feedback(payload: &FeedbackPayload, opts: Option<&Options>) -> String {
     let settings = settings(opts);
     let prepared = Prepared::new(payload.clone());
-    deliver_now(&prepared, &settings, Client::shared(), &RetryPolicy::reference())
-        .await
-        .message()
+    deliver_now(
+        &prepared,
+        &settings,
+        Client::shared(),
+        &RetryPolicy::reference(),
+    )
+    .await
+    .message()
 }
 
 fn settings(opts: Option<&Options>) -> crate::config::Settings {
@@ -111,6 +119,9 @@ mod tests {
         assert_eq!(TOOL_NAME, "feedback");
         let schema = tool_input_schema();
         assert_eq!(schema["type"], "object");
-        assert_eq!(schema["properties"].as_object().map(|p| p.len()), Some(fields::FIELDS.len()));
+        assert_eq!(
+            schema["properties"].as_object().map(|p| p.len()),
+            Some(fields::FIELDS.len())
+        );
     }
 }

@@ -11,8 +11,12 @@ use std::fmt;
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use crate::config::{Layer, Options, OutboxSetting, Settings, outbox_location, process_env, resolve};
-use crate::delivery::{Client, Finished, IdempotencyKey, Reason, Request, RetryPolicy, Target, with_retries};
+use crate::config::{
+    Layer, Options, OutboxSetting, Settings, outbox_location, process_env, resolve,
+};
+use crate::delivery::{
+    Client, Finished, IdempotencyKey, Reason, Request, RetryPolicy, Target, with_retries,
+};
 use crate::feedback::unsent::{UNSENT_PREFIX, parse_unsent_line};
 use crate::outbox::{Claim, Outbox, OutboxItem, OutboxLimits};
 
@@ -39,7 +43,12 @@ impl fmt::Display for ReplayReport {
         write!(
             f,
             "delivered {}, already delivered {}, failed {}, refused {}, unreadable {}, for another service {}",
-            self.delivered, self.already_delivered, self.failed, self.refused, self.unreadable, self.other_service
+            self.delivered,
+            self.already_delivered,
+            self.failed,
+            self.refused,
+            self.unreadable,
+            self.other_service
         )
     }
 }
@@ -81,7 +90,11 @@ impl Replay {
     /// A replay of the outbox the environment names (`PATCHWORKMCP_OUTBOX`, else the per-user default, if it
     /// exists) to the service the environment names.
     pub fn new() -> Self {
-        Self { outbox: None, inputs: Vec::new(), options: Options::default() }
+        Self {
+            outbox: None,
+            inputs: Vec::new(),
+            options: Options::default(),
+        }
     }
 
     /// Replays the outbox in `dir`, which must exist.
@@ -138,7 +151,11 @@ pub(crate) async fn replay(
     settings: &Settings,
 ) -> Result<ReplayReport, Reason> {
     let target = Target::feedback(settings)?;
-    let base = settings.url.as_ref().map(|b| b.as_str().to_string()).unwrap_or_default();
+    let base = settings
+        .url
+        .as_ref()
+        .map(|b| b.as_str().to_string())
+        .unwrap_or_default();
     let policy = RetryPolicy::reference();
     let client = Client::new(policy.connect_timeout())?;
     let mut done: HashSet<IdempotencyKey> = outbox.map(Outbox::delivered_keys).unwrap_or_default();
@@ -147,9 +164,16 @@ pub(crate) async fn replay(
     let send = |key: IdempotencyKey, body: String| {
         let (client, target, policy) = (&client, &target, &policy);
         async move {
-            let request = Request { target, body: &body, idempotency_key: Some(key.as_str()), repeat_count: 1 };
-            with_retries(policy, None, || async { Some((client.attempt(request, policy.request_timeout()).await, ())) })
-                .await
+            let request = Request {
+                target,
+                body: &body,
+                idempotency_key: Some(key.as_str()),
+                repeat_count: 1,
+            };
+            with_retries(policy, None, || async {
+                Some((client.attempt(request, policy.request_timeout()).await, ()))
+            })
+            .await
         }
     };
 
@@ -206,7 +230,8 @@ pub(crate) async fn replay(
             // Logs hold lines that are not UTF-8 (binary noise, other encodings): such a line is passed over,
             // never the lines after it.
             let line = String::from_utf8_lossy(&raw);
-            let Some((key, body)) = parse_line(line.trim_end_matches(['\n', '\r']), &mut report) else {
+            let Some((key, body)) = parse_line(line.trim_end_matches(['\n', '\r']), &mut report)
+            else {
                 continue;
             };
             if !done.insert(key.clone()) {
@@ -240,7 +265,10 @@ fn parse_line(line: &str, report: &mut ReplayReport) -> Option<(IdempotencyKey, 
             report.unreadable += 1;
             return None;
         };
-        return Some((IdempotencyKey::from_content(body.as_bytes()), body.to_string()));
+        return Some((
+            IdempotencyKey::from_content(body.as_bytes()),
+            body.to_string(),
+        ));
     }
     if line.trim_start().starts_with("{\"key\"") {
         let Ok(item) = serde_json::from_str::<OutboxItem>(line) else {
@@ -376,7 +404,9 @@ mod tests {
     async fn a_line_that_is_not_utf8_does_not_hide_the_lines_after_it() {
         let collector = Collector::start().expect("collector");
         let mut log = b"2026-01-01 binary noise \xff\xfe\n".to_vec();
-        log.extend_from_slice(unsent_line("status_503", &payload("after the noise").to_json_line()).as_bytes());
+        log.extend_from_slice(
+            unsent_line("status_503", &payload("after the noise").to_json_line()).as_bytes(),
+        );
         log.extend_from_slice(b"\r\n");
         let inputs: Vec<Box<dyn BufRead>> = vec![Box::new(std::io::Cursor::new(log))];
         let resolved = settings_of(&collector.options("replay"));
@@ -389,7 +419,9 @@ mod tests {
     async fn without_a_key_replay_refuses_to_start() {
         let mut settings = settings_of(&Options::default());
         settings.api_key = None;
-        let error = replay(None, Vec::new(), &settings).await.expect_err("no key");
+        let error = replay(None, Vec::new(), &settings)
+            .await
+            .expect_err("no key");
         assert_eq!(error, Reason::MissingApiKey);
     }
 }

@@ -14,12 +14,21 @@ async fn delivers_on_first_attempt_with_contract_headers_and_body() {
     let collector = Collector::start().unwrap();
     let mark = marker("first");
     let outcome = client_of(&collector).build().deliver(&payload(&mark)).await;
-    assert_eq!(outcome, Outcome::Delivered { attempts: 1, id: Some("fb_1".into()) });
+    assert_eq!(
+        outcome,
+        Outcome::Delivered {
+            attempts: 1,
+            id: Some("fb_1".into())
+        }
+    );
 
     let requests = collector.requests();
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
-    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/api/v1/feedback/"));
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("POST", "/api/v1/feedback/")
+    );
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(
         request.header("authorization"),
@@ -41,11 +50,21 @@ async fn two_503s_then_201_is_delivered_on_the_third_attempt_after_the_reference
     let patchwork = collector.patchwork("test-server").no_outbox().build(); // the reference schedule
     let outcome = patchwork.deliver(&payload(&marker("503x2"))).await;
     let elapsed = started.elapsed();
-    assert!(matches!(outcome, Outcome::Delivered { attempts: 3, .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, Outcome::Delivered { attempts: 3, .. }),
+        "{outcome:?}"
+    );
     let statuses: Vec<_> = collector.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [Some(503), Some(503), Some(201)]);
-    let keys: Vec<_> = collector.requests().iter().map(|r| r.header("idempotency-key").map(str::to_owned)).collect();
-    assert!(keys.windows(2).all(|pair| pair[0] == pair[1]), "one key for every attempt: {keys:?}");
+    let keys: Vec<_> = collector
+        .requests()
+        .iter()
+        .map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect();
+    assert!(
+        keys.windows(2).all(|pair| pair[0] == pair[1]),
+        "one key for every attempt: {keys:?}"
+    );
     // The reference backoff (500 ms, then 1000 ms) happened; no upper bound on a loaded machine.
     assert!(elapsed >= Duration::from_millis(1500), "{elapsed:?}");
 }
@@ -57,11 +76,20 @@ async fn three_503s_give_up_after_three_attempts_and_log_the_unsent_line() {
     let capture = capture_unsent();
     let mark = marker("503x3");
     let outcome = client_of(&collector).build().deliver(&payload(&mark)).await;
-    assert_eq!(outcome, Outcome::Kept { reason: Reason::Status(503) });
+    assert_eq!(
+        outcome,
+        Outcome::Kept {
+            reason: Reason::Status(503)
+        }
+    );
     assert!(outcome.message().contains("kept"), "{}", outcome.message());
     assert_eq!(collector.requests().len(), 3);
 
-    let lines: Vec<_> = capture.lines().into_iter().filter(|l| l.contains(&mark)).collect();
+    let lines: Vec<_> = capture
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains(&mark))
+        .collect();
     assert_eq!(lines.len(), 1, "exactly one unsent line: {lines:?}");
     assert!(lines[0].starts_with("PATCHWORKMCP_UNSENT_FEEDBACK reason=status_503 payload={"));
     let records = unsent_with(capture.records(), &mark);
@@ -74,18 +102,38 @@ async fn final_statuses_are_not_retried() {
     for status in [400, 403, 404, 413] {
         let collector = Collector::start().unwrap();
         collector.fail_next(1, status);
-        let outcome = client_of(&collector).build().deliver(&payload(&marker("final"))).await;
-        assert_eq!(outcome, Outcome::Kept { reason: Reason::Status(status) });
-        assert_eq!(collector.requests().len(), 1, "{status} is final after exactly one request");
+        let outcome = client_of(&collector)
+            .build()
+            .deliver(&payload(&marker("final")))
+            .await;
+        assert_eq!(
+            outcome,
+            Outcome::Kept {
+                reason: Reason::Status(status)
+            }
+        );
+        assert_eq!(
+            collector.requests().len(),
+            1,
+            "{status} is final after exactly one request"
+        );
     }
 }
 
 #[tokio::test]
 async fn wrong_key_401_is_final_after_exactly_one_request() {
-    let collector = Collector::builder().api_key("the-right-key").start().unwrap();
+    let collector = Collector::builder()
+        .api_key("the-right-key")
+        .start()
+        .unwrap();
     let patchwork = client_of(&collector).api_key("a-wrong-key").build();
     let outcome = patchwork.deliver(&payload(&marker("401"))).await;
-    assert_eq!(outcome, Outcome::Kept { reason: Reason::Status(401) });
+    assert_eq!(
+        outcome,
+        Outcome::Kept {
+            reason: Reason::Status(401)
+        }
+    );
     assert_eq!(collector.requests().len(), 1);
 }
 
@@ -94,10 +142,20 @@ async fn rate_limit_429_is_retried_after_its_retry_after() {
     let collector = Collector::start().unwrap();
     collector.rate_limit_next(1, 1);
     let started = std::time::Instant::now();
-    let outcome = client_of(&collector).build().deliver(&payload(&marker("429"))).await;
-    assert!(matches!(outcome, Outcome::Delivered { attempts: 2, .. }), "{outcome:?}");
+    let outcome = client_of(&collector)
+        .build()
+        .deliver(&payload(&marker("429")))
+        .await;
+    assert!(
+        matches!(outcome, Outcome::Delivered { attempts: 2, .. }),
+        "{outcome:?}"
+    );
     // The backoff here is 10 ms: only the 1 s Retry-After explains the wait.
-    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -113,7 +171,12 @@ async fn connection_refused_is_retried_then_kept() {
         .await_retry(common::fast_reference())
         .build();
     let outcome = patchwork.deliver(&payload(&mark)).await;
-    assert_eq!(outcome, Outcome::Kept { reason: Reason::Connect });
+    assert_eq!(
+        outcome,
+        Outcome::Kept {
+            reason: Reason::Connect
+        }
+    );
     assert_eq!(unsent_with(capture.records(), &mark).len(), 1);
 }
 
@@ -124,9 +187,19 @@ async fn never_answering_server_is_bounded_by_the_timeouts() {
     let collector = Collector::start().unwrap();
     collector.never_answer_next(usize::MAX);
     let started = tokio::time::Instant::now();
-    let outcome = collector.patchwork("s").no_outbox().build().deliver(&payload(&marker("silent"))).await;
+    let outcome = collector
+        .patchwork("s")
+        .no_outbox()
+        .build()
+        .deliver(&payload(&marker("silent")))
+        .await;
     let elapsed = started.elapsed();
-    assert_eq!(outcome, Outcome::Kept { reason: Reason::Timeout });
+    assert_eq!(
+        outcome,
+        Outcome::Kept {
+            reason: Reason::Timeout
+        }
+    );
     // 2 backoffs (0.5 s + 1 s) at least; at most 3 × 5 s requests plus the backoffs.
     assert!(elapsed >= Duration::from_millis(1500), "{elapsed:?}");
     assert!(elapsed <= Duration::from_millis(16_600), "{elapsed:?}");
@@ -138,9 +211,20 @@ async fn never_answering_server_is_bounded_by_the_timeouts() {
 async fn never_answering_server_gets_three_attempts_then_gives_up() {
     let collector = Collector::start().unwrap();
     collector.never_answer_next(3);
-    let outcome = client_of(&collector).build().deliver(&payload(&marker("silent3"))).await;
-    assert_eq!(outcome, Outcome::Kept { reason: Reason::Timeout });
-    let received = collector.wait_for_requests(3, Duration::from_secs(30)).await.unwrap();
+    let outcome = client_of(&collector)
+        .build()
+        .deliver(&payload(&marker("silent3")))
+        .await;
+    assert_eq!(
+        outcome,
+        Outcome::Kept {
+            reason: Reason::Timeout
+        }
+    );
+    let received = collector
+        .wait_for_requests(3, Duration::from_secs(30))
+        .await
+        .unwrap();
     assert_eq!(received.len(), 3);
     assert!(received.iter().all(|r| r.status.is_none()));
 }
@@ -149,14 +233,24 @@ async fn never_answering_server_gets_three_attempts_then_gives_up() {
 async fn slow_answers_within_the_timeout_are_delivered() {
     let collector = Collector::start().unwrap();
     collector.set_delay(Duration::from_millis(300));
-    let outcome = collector.patchwork("s").no_outbox().build().deliver(&payload(&marker("slow"))).await;
-    assert!(matches!(outcome, Outcome::Delivered { attempts: 1, .. }), "{outcome:?}");
+    let outcome = collector
+        .patchwork("s")
+        .no_outbox()
+        .build()
+        .deliver(&payload(&marker("slow")))
+        .await;
+    assert!(
+        matches!(outcome, Outcome::Delivered { attempts: 1, .. }),
+        "{outcome:?}"
+    );
 }
 
 #[tokio::test]
 async fn trailing_slash_in_the_url_does_not_double_the_slash() {
     let collector = Collector::start().unwrap();
-    let patchwork = client_of(&collector).url(format!("{}/", collector.url())).build();
+    let patchwork = client_of(&collector)
+        .url(format!("{}/", collector.url()))
+        .build();
     let outcome = patchwork.deliver(&payload(&marker("slash"))).await;
     assert!(outcome.is_delivered(), "{outcome:?}");
     assert_eq!(collector.requests()[0].path, "/api/v1/feedback/");
@@ -167,9 +261,18 @@ async fn missing_key_sends_nothing_and_logs_the_unsent_line() {
     let collector = Collector::start().unwrap();
     let capture = capture_unsent();
     let mark = marker("nokey");
-    let patchwork = Patchwork::builder().url(collector.url()).slug("test-server").no_outbox().build();
+    let patchwork = Patchwork::builder()
+        .url(collector.url())
+        .slug("test-server")
+        .no_outbox()
+        .build();
     let outcome = patchwork.deliver(&payload(&mark)).await;
-    assert_eq!(outcome, Outcome::Kept { reason: Reason::MissingApiKey });
+    assert_eq!(
+        outcome,
+        Outcome::Kept {
+            reason: Reason::MissingApiKey
+        }
+    );
     assert!(outcome.message().contains("no PatchworkMCP API key"));
     let records = unsent_with(capture.records(), &mark);
     assert_eq!(records.len(), 1);
@@ -188,8 +291,18 @@ async fn urls_the_policy_refuses_are_never_connected_to() {
     ] {
         let capture = capture_unsent();
         let mark = marker("refused-url");
-        let outcome = client_of(&collector).url(url).build().deliver(&payload(&mark)).await;
-        assert_eq!(outcome, Outcome::Kept { reason: Reason::InvalidUrl { token } }, "{url}");
+        let outcome = client_of(&collector)
+            .url(url)
+            .build()
+            .deliver(&payload(&mark))
+            .await;
+        assert_eq!(
+            outcome,
+            Outcome::Kept {
+                reason: Reason::InvalidUrl { token }
+            },
+            "{url}"
+        );
         assert_eq!(unsent_with(capture.records(), &mark)[0].reason, token);
     }
     assert!(collector.requests().is_empty());

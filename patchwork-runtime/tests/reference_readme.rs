@@ -14,7 +14,12 @@ use patchwork_runtime::testing::Collector;
 fn reference_readme_calls_compile_and_deliver() {
     let collector = Collector::start().unwrap();
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "reference_calls_in_a_configured_environment", "--ignored", "--test-threads=1"])
+        .args([
+            "--exact",
+            "reference_calls_in_a_configured_environment",
+            "--ignored",
+            "--test-threads=1",
+        ])
         .env("PATCHWORKMCP_URL", collector.url())
         .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
         .env("PATCHWORKMCP_SERVER_SLUG", "env-slug")
@@ -22,13 +27,29 @@ fn reference_readme_calls_compile_and_deliver() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "child failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(stdout.contains("1 passed"), "the helper ran: {stdout}");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let received = runtime.block_on(collector.wait_for_requests(1, Duration::from_secs(30))).unwrap();
-    assert!(received.iter().all(|r| r.status == Some(201)), "{received:?}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let received = runtime
+        .block_on(collector.wait_for_requests(1, Duration::from_secs(30)))
+        .unwrap();
+    assert!(
+        received.iter().all(|r| r.status == Some(201)),
+        "{received:?}"
+    );
     let via_env = collector.feedback();
-    assert_eq!(via_env.len(), 1, "the environment's call, and only it, came here");
+    assert_eq!(
+        via_env.len(),
+        1,
+        "the environment's call, and only it, came here"
+    );
     assert_eq!(via_env[0].server_slug, "env-slug");
     assert_eq!(via_env[0].what_i_needed, "a bulk export tool");
 }

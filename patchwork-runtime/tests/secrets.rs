@@ -19,7 +19,9 @@ fn files_below(dir: &std::path::Path) -> Vec<String> {
         if path.is_dir() {
             texts.extend(files_below(&path));
         } else {
-            texts.push(String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned());
+            texts.push(
+                String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned(),
+            );
         }
     }
     texts
@@ -41,7 +43,11 @@ async fn api_key_never_appears_in_any_output() {
         .api_key(SECRET)
         .outbox_dir(outbox.path())
         .await_retry(fast_reference())
-        .retry(RetryPolicy::background().with_max_attempts(2).with_initial_backoff(Duration::from_millis(10)));
+        .retry(
+            RetryPolicy::background()
+                .with_max_attempts(2)
+                .with_initial_backoff(Duration::from_millis(10)),
+        );
     seen.push(format!("{builder:?} {builder:#?}"));
     let patchwork = builder.build();
     let mark = marker("secret");
@@ -58,18 +64,37 @@ async fn api_key_never_appears_in_any_output() {
     let queued = patchwork.enqueue(&payload(&format!("{mark}-bg"))).await;
     seen.push(format!("{queued:?} {}", queued.message()));
     assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
-    seen.push(format!("{:?} {patchwork:?} {patchwork:#?}", patchwork.stats()));
-    let insecure = Patchwork::builder().url("http://192.0.2.1").api_key(SECRET).slug("s").no_outbox().build();
+    seen.push(format!(
+        "{:?} {patchwork:?} {patchwork:#?}",
+        patchwork.stats()
+    ));
+    let insecure = Patchwork::builder()
+        .url("http://192.0.2.1")
+        .api_key(SECRET)
+        .slug("s")
+        .no_outbox()
+        .build();
     let outcome = insecure.deliver(&payload(&mark)).await;
     seen.push(format!("{outcome:?} {} {insecure:?}", outcome.message()));
 
     // With the key the collector expects, the request carries it (the header is the only place).
     let good = Collector::builder().api_key(SECRET).start().unwrap();
-    let outcome = good.patchwork("s").no_outbox().build().deliver(&payload(&mark)).await;
+    let outcome = good
+        .patchwork("s")
+        .no_outbox()
+        .build()
+        .deliver(&payload(&mark))
+        .await;
     assert!(outcome.is_delivered(), "{outcome:?}");
-    assert_eq!(good.requests()[0].header("authorization"), Some(format!("Bearer {SECRET}").as_str()));
+    assert_eq!(
+        good.requests()[0].header("authorization"),
+        Some(format!("Bearer {SECRET}").as_str())
+    );
 
-    let opts = Options { api_key: Some(SECRET.into()), ..collector.options("s") };
+    let opts = Options {
+        api_key: Some(SECRET.into()),
+        ..collector.options("s")
+    };
     seen.push(format!("{opts:?} {opts:#?}"));
     seen.push(format!("{collector:?} {good:?}"));
     seen.extend(capture.lines());
@@ -77,10 +102,21 @@ async fn api_key_never_appears_in_any_output() {
     seen.push(text.lock().unwrap().clone());
 
     assert!(capture.lines().iter().filter(|l| l.contains(&mark)).count() >= 4);
-    assert!(files_below(outbox.path()).iter().any(|f| f.contains(&format!("{mark}-bg"))), "the outbox was read");
-    assert!(text.lock().unwrap().contains("status_401"), "diagnostics were captured");
+    assert!(
+        files_below(outbox.path())
+            .iter()
+            .any(|f| f.contains(&format!("{mark}-bg"))),
+        "the outbox was read"
+    );
+    assert!(
+        text.lock().unwrap().contains("status_401"),
+        "diagnostics were captured"
+    );
     for output in &seen {
         assert!(!output.contains(SECRET), "key leaked into: {output}");
-        assert!(!output.contains("SECRET-7f3a9c"), "key leaked into: {output}");
+        assert!(
+            !output.contains("SECRET-7f3a9c"),
+            "key leaked into: {output}"
+        );
     }
 }

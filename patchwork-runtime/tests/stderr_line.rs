@@ -53,7 +53,9 @@ fn unsent_line_reaches_real_stderr_once() {
         .filter(|l| l.contains("PATCHWORKMCP_UNSENT_FEEDBACK"))
         .collect();
     assert_eq!(lines.len(), 1, "{stderr}");
-    let rest = lines[0].strip_prefix("PATCHWORKMCP_UNSENT_FEEDBACK reason=").expect("the line's prefix");
+    let rest = lines[0]
+        .strip_prefix("PATCHWORKMCP_UNSENT_FEEDBACK reason=")
+        .expect("the line's prefix");
     let (reason, json) = rest.split_once(" payload=").expect("reason, then payload");
     assert_eq!(reason, "missing_api_key");
     let payload: FeedbackPayload = serde_json::from_str(json).expect("the payload parses back");

@@ -52,25 +52,39 @@ fn main() -> ExitCode {
                 println!("{HELP}");
                 return ExitCode::SUCCESS;
             }
-            Some(flag) if flag.starts_with("--") => return usage(&format!("unknown option {flag}")),
+            Some(flag) if flag.starts_with("--") => {
+                return usage(&format!("unknown option {flag}"));
+            }
             _ if arg == "-" => replay = replay.input(std::io::BufReader::new(std::io::stdin())),
             _ => {
                 let file = PathBuf::from(arg);
                 match std::fs::File::open(&file) {
-                    Ok(opened) => replay = replay.input(Box::new(std::io::BufReader::new(opened)) as Box<dyn BufRead>),
-                    Err(error) => return usage(&format!("cannot read {}: {error}", file.display())),
+                    Ok(opened) => {
+                        replay = replay
+                            .input(Box::new(std::io::BufReader::new(opened)) as Box<dyn BufRead>)
+                    }
+                    Err(error) => {
+                        return usage(&format!("cannot read {}: {error}", file.display()));
+                    }
                 }
             }
         }
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => return usage(&format!("cannot start: {error}")),
     };
     match runtime.block_on(replay.run()) {
         Ok(report) => {
             println!("{report}");
-            if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if report.failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(reason) => usage(&format!("nothing replayed: {}", explain(&reason))),
     }
@@ -78,7 +92,9 @@ fn main() -> ExitCode {
 
 fn explain(reason: &patchwork_runtime::Reason) -> String {
     match reason {
-        patchwork_runtime::Reason::MissingApiKey => "no API key: set PATCHWORKMCP_API_KEY".to_string(),
+        patchwork_runtime::Reason::MissingApiKey => {
+            "no API key: set PATCHWORKMCP_API_KEY".to_string()
+        }
         patchwork_runtime::Reason::OutboxUnavailable => {
             "the outbox directory does not exist or cannot be opened".to_string()
         }

@@ -147,7 +147,10 @@ pub(crate) fn process_env(name: &str) -> Option<String> {
 
 /// Trimmed, and `None` when blank.
 fn clean(value: Option<&str>) -> Option<String> {
-    value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 /// Resolves `layers` (highest precedence first) over `env` and the defaults.
@@ -186,7 +189,12 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     fn layer(url: Option<&str>, key: Option<&str>, slug: Option<&str>) -> Layer {
@@ -208,12 +216,21 @@ mod tests {
         let runtime = layer(Some("https://run.example"), None, Some(" "));
         let attribute = layer(Some("https://attr.example"), None, Some("attr-slug"));
         let settings = resolve(&[&runtime, &attribute], &env);
-        assert_eq!(settings.url.as_ref().map(BaseUrl::as_str), Ok("https://run.example"));
-        assert_eq!(settings.api_key.as_ref().map(ApiKey::expose), Some("env-key"));
+        assert_eq!(
+            settings.url.as_ref().map(BaseUrl::as_str),
+            Ok("https://run.example")
+        );
+        assert_eq!(
+            settings.api_key.as_ref().map(ApiKey::expose),
+            Some("env-key")
+        );
         assert_eq!(settings.slug.as_deref(), Some("attr-slug"));
 
         let env_only = resolve(&[&Layer::default()], &env);
-        assert_eq!(env_only.url.as_ref().map(BaseUrl::as_str), Ok("https://env.example"));
+        assert_eq!(
+            env_only.url.as_ref().map(BaseUrl::as_str),
+            Ok("https://env.example")
+        );
         assert_eq!(env_only.slug.as_deref(), Some("env-slug"));
 
         let defaults = resolve(&[], &env_of(&[]));
@@ -225,34 +242,58 @@ mod tests {
 
     #[test]
     fn surrounding_whitespace_is_trimmed_from_every_value() {
-        let env = env_of(&[(ENV_API_KEY, "env-key\n"), (ENV_URL, " https://env.example/ \n")]);
+        let env = env_of(&[
+            (ENV_API_KEY, "env-key\n"),
+            (ENV_URL, " https://env.example/ \n"),
+        ]);
         let runtime = layer(None, None, Some("  my-server\t"));
         let settings = resolve(&[&runtime], &env);
-        assert_eq!(settings.api_key.as_ref().map(ApiKey::expose), Some("env-key"));
-        assert_eq!(settings.url.as_ref().map(BaseUrl::as_str), Ok("https://env.example"));
+        assert_eq!(
+            settings.api_key.as_ref().map(ApiKey::expose),
+            Some("env-key")
+        );
+        assert_eq!(
+            settings.url.as_ref().map(BaseUrl::as_str),
+            Ok("https://env.example")
+        );
         assert_eq!(settings.slug.as_deref(), Some("my-server"));
     }
 
     #[test]
     fn api_key_env_names_the_variable() {
         let env = env_of(&[(ENV_API_KEY, "default-var"), ("MY_KEY", "custom-var")]);
-        let attribute = Layer { api_key_env: Some("MY_KEY".into()), ..Layer::default() };
+        let attribute = Layer {
+            api_key_env: Some("MY_KEY".into()),
+            ..Layer::default()
+        };
         let settings = resolve(&[&Layer::default(), &attribute], &env);
-        assert_eq!(settings.api_key.as_ref().map(ApiKey::expose), Some("custom-var"));
+        assert_eq!(
+            settings.api_key.as_ref().map(ApiKey::expose),
+            Some("custom-var")
+        );
         let explicit = layer(None, Some("explicit"), None);
         let settings = resolve(&[&explicit, &attribute], &env);
-        assert_eq!(settings.api_key.as_ref().map(ApiKey::expose), Some("explicit"));
+        assert_eq!(
+            settings.api_key.as_ref().map(ApiKey::expose),
+            Some("explicit")
+        );
     }
 
     #[test]
     fn a_refused_url_is_a_typed_reason() {
         let runtime = layer(Some("http://patchworkmcp.com"), Some("k"), None);
-        assert_eq!(resolve(&[&runtime], &env_of(&[])).url, Err(UrlError::InsecureHttp));
+        assert_eq!(
+            resolve(&[&runtime], &env_of(&[])).url,
+            Err(UrlError::InsecureHttp)
+        );
     }
 
     #[test]
     fn debug_never_shows_the_key() {
-        let opts = Options { api_key: Some("sekrit-123".into()), ..Options::default() };
+        let opts = Options {
+            api_key: Some("sekrit-123".into()),
+            ..Options::default()
+        };
         let layer = Layer::from(&opts);
         let settings = resolve(&[&layer], &env_of(&[]));
         for text in [

@@ -69,16 +69,9 @@ mod tests {
     #[test]
     fn env_values_map_to_settings() {
         assert_eq!(OutboxSetting::parse(None), OutboxSetting::Default);
-        assert_eq!(
-            OutboxSetting::parse(Some(" ")),
-            OutboxSetting::Default
-        );
+        assert_eq!(OutboxSetting::parse(Some(" ")), OutboxSetting::Default);
         for off in ["off", "OFF", "0", "false", "None", "disabled"] {
-            assert_eq!(
-                OutboxSetting::parse(Some(off)),
-                OutboxSetting::Off,
-                "{off}"
-            );
+            assert_eq!(OutboxSetting::parse(Some(off)), OutboxSetting::Off, "{off}");
         }
         assert_eq!(
             OutboxSetting::parse(Some("/var/tmp/box")),

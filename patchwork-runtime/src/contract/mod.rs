@@ -13,3 +13,5 @@ pub(crate) mod fields;
 pub(crate) mod names;
 pub(crate) mod texts;
 pub(crate) mod url;
+#[cfg(test)]
+pub(crate) mod url_table;

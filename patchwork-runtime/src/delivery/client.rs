@@ -34,9 +34,13 @@ impl Target {
     /// The endpoint `path` below `settings`' base URL, or why nothing can be sent there.
     pub(crate) fn at(settings: &Settings, path: &str) -> Result<Self, Reason> {
         let api_key = settings.api_key.clone().ok_or(Reason::MissingApiKey)?;
-        let base = settings.url.as_ref().map_err(|error| Reason::InvalidUrl { token: error.reason() })?;
+        let base = settings.url.as_ref().map_err(|error| Reason::InvalidUrl {
+            token: error.reason(),
+        })?;
         // A URL the policy accepted always parses; `invalid_url` keeps this panic-free if it did not.
-        let endpoint = Url::parse(&base.endpoint(path)).map_err(|_| Reason::InvalidUrl { token: "invalid_url" })?;
+        let endpoint = Url::parse(&base.endpoint(path)).map_err(|_| Reason::InvalidUrl {
+            token: "invalid_url",
+        })?;
         Ok(Self { endpoint, api_key })
     }
 }
@@ -56,7 +60,10 @@ pub(crate) enum Attempt {
     /// A 2xx answer, with the feedback's id when the body had one.
     Accepted { id: Option<String> },
     /// 429, 5xx, a connection error or a timeout: worth trying again, after the service's `Retry-After`.
-    Retryable { reason: Reason, retry_after: Option<Duration> },
+    Retryable {
+        reason: Reason,
+        retry_after: Option<Duration>,
+    },
     /// Any other answer (400, 401, 403, 404, 413, 3xx…): retrying cannot help.
     Refused(Reason),
 }
@@ -115,15 +122,16 @@ impl Client {
         let status = response.status();
         if status.is_success() {
             // The body is informative only: a 2xx with an odd body is still accepted.
-            let id = response
-                .json::<serde_json::Value>()
-                .await
-                .ok()
-                .and_then(|answer| match answer.get("id")? {
-                    serde_json::Value::String(text) => Some(text.clone()),
-                    serde_json::Value::Null => None,
-                    other => Some(other.to_string()),
-                });
+            let id =
+                response
+                    .json::<serde_json::Value>()
+                    .await
+                    .ok()
+                    .and_then(|answer| match answer.get("id")? {
+                        serde_json::Value::String(text) => Some(text.clone()),
+                        serde_json::Value::Null => None,
+                        other => Some(other.to_string()),
+                    });
             return Attempt::Accepted { id };
         }
         let reason = Reason::Status(status.as_u16());
@@ -148,7 +156,10 @@ fn classify_error(error: &reqwest::Error) -> Attempt {
     } else {
         Reason::Transport
     };
-    Attempt::Retryable { reason, retry_after: None }
+    Attempt::Retryable {
+        reason,
+        retry_after: None,
+    }
 }
 
 /// `Retry-After` in either form: delay-seconds, or an HTTP date (a date in the past means "now").
@@ -163,7 +174,10 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -173,10 +187,17 @@ mod tests {
     #[test]
     fn retry_after_reads_seconds_and_dates() {
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
-        let future = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let future =
+            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
         let parsed = parse_retry_after(&future).expect("a date parses");
-        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120), "{parsed:?}");
+        assert!(
+            parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120),
+            "{parsed:?}"
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 }

@@ -8,9 +8,9 @@ mod outcome;
 mod policy;
 mod retry;
 
-pub(crate) use client::{Attempt, Client, Request, Target};
 #[cfg(test)]
 pub(crate) use client::IDEMPOTENCY_KEY_HEADER;
+pub(crate) use client::{Attempt, Client, Request, Target};
 pub(crate) use key::IdempotencyKey;
 pub use outcome::{Outcome, Reason};
 pub use policy::RetryPolicy;
@@ -38,7 +38,9 @@ pub(crate) async fn deliver_now(
         (Ok(target), Ok(client)) => (target, client),
         (Err(reason), _) | (_, Err(reason)) => {
             match &reason {
-                Reason::MissingApiKey => tracing::warn!("no PatchworkMCP API key configured; feedback not sent"),
+                Reason::MissingApiKey => {
+                    tracing::warn!("no PatchworkMCP API key configured; feedback not sent")
+                }
                 other => tracing::error!(reason = %other, "feedback not sent"),
             }
             return kept(reason);
@@ -61,7 +63,9 @@ pub(crate) async fn deliver_now(
             tracing::debug!(attempts, "feedback delivered");
             Outcome::Delivered { attempts, id }
         }
-        Finished::Refused { reason, attempts, .. } => {
+        Finished::Refused {
+            reason, attempts, ..
+        } => {
             tracing::warn!(attempts, %reason, "feedback refused by the service; not retrying");
             kept(reason)
         }

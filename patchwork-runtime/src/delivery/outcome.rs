@@ -156,12 +156,28 @@ mod tests {
     #[test]
     fn each_outcome_says_what_happened_and_never_asks_for_a_retry() {
         let cases = [
-            (Outcome::Delivered { attempts: 1, id: None }, "has been recorded"),
+            (
+                Outcome::Delivered {
+                    attempts: 1,
+                    id: None,
+                },
+                "has been recorded",
+            ),
             (Outcome::Queued, "saved and is queued"),
             (Outcome::Sending, "while the server keeps running"),
             (Outcome::Repeat { count: 3 }, "3 identical reports"),
-            (Outcome::Kept { reason: Reason::MissingApiKey }, "no PatchworkMCP API key"),
-            (Outcome::Kept { reason: Reason::Status(503) }, "(status_503)"),
+            (
+                Outcome::Kept {
+                    reason: Reason::MissingApiKey,
+                },
+                "no PatchworkMCP API key",
+            ),
+            (
+                Outcome::Kept {
+                    reason: Reason::Status(503),
+                },
+                "(status_503)",
+            ),
         ];
         for (outcome, needle) in cases {
             let text = outcome.message();

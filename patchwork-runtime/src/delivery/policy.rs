@@ -151,7 +151,9 @@ impl RetryPolicy {
         let base = self.base(retry);
         let wait = if self.jitter {
             let half = base / 2;
-            let span = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX).checked_add(1);
+            let span = u64::try_from(half.as_nanos())
+                .unwrap_or(u64::MAX)
+                .checked_add(1);
             half + Duration::from_nanos(span.map_or(0, |span| draw % span))
         } else {
             base
@@ -180,10 +182,22 @@ mod tests {
         assert_eq!(policy.max_attempts(), Some(3));
         assert_eq!(policy.delay(0, None, 12345), Duration::from_millis(500));
         assert_eq!(policy.delay(1, None, 999), Duration::from_millis(1000));
-        assert_eq!(policy.delay(0, Some(Duration::from_secs(2)), 0), Duration::from_secs(2));
-        assert_eq!(policy.delay(0, Some(Duration::from_secs(3600)), 0), Duration::from_secs(5));
-        assert_eq!(policy.delay(1, Some(Duration::ZERO), 0), Duration::from_millis(1000));
-        assert_eq!((policy.connect_timeout(), policy.request_timeout()), (Duration::from_secs(2), Duration::from_secs(5)));
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(2)), 0),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(3600)), 0),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::ZERO), 0),
+            Duration::from_millis(1000)
+        );
+        assert_eq!(
+            (policy.connect_timeout(), policy.request_timeout()),
+            (Duration::from_secs(2), Duration::from_secs(5))
+        );
     }
 
     #[test]
@@ -197,7 +211,10 @@ mod tests {
             let base = policy.base(retry);
             for draw in [0, 1, 7, u64::MAX / 3, u64::MAX] {
                 let delay = policy.delay(retry, None, draw);
-                assert!(delay >= base / 2 && delay <= base, "{retry} {draw} {delay:?}");
+                assert!(
+                    delay >= base / 2 && delay <= base,
+                    "{retry} {draw} {delay:?}"
+                );
             }
         }
         assert_eq!(policy.delay(2, None, 0), Duration::from_secs(1));
@@ -206,9 +223,18 @@ mod tests {
     #[test]
     fn retry_after_wins_when_longer_and_is_capped() {
         let policy = RetryPolicy::background().with_max_retry_after(Duration::from_secs(300));
-        assert_eq!(policy.delay(0, Some(Duration::from_secs(30)), 0), Duration::from_secs(30));
-        assert_eq!(policy.delay(0, Some(Duration::from_secs(86_400)), 0), Duration::from_secs(300));
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(30)), 0),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(86_400)), 0),
+            Duration::from_secs(300)
+        );
         // A Retry-After shorter than our own backoff does not make us hurry.
-        assert_eq!(policy.delay(3, Some(Duration::ZERO), 0), Duration::from_secs(2));
+        assert_eq!(
+            policy.delay(3, Some(Duration::ZERO), 0),
+            Duration::from_secs(2)
+        );
     }
 }

@@ -17,9 +17,17 @@ use crate::random::random_u64;
 #[derive(Debug)]
 pub(crate) enum Finished<T> {
     /// The service accepted it.
-    Accepted { attempts: u32, id: Option<String>, hold: T },
+    Accepted {
+        attempts: u32,
+        id: Option<String>,
+        hold: T,
+    },
     /// The service refused it for good.
-    Refused { reason: Reason, attempts: u32, hold: T },
+    Refused {
+        reason: Reason,
+        attempts: u32,
+        hold: T,
+    },
     /// Retryable failures until the policy's attempt cap or deadline; `reason` is the last one.
     GaveUp { reason: Reason, attempts: u32 },
     /// The caller stopped before an attempt (its item is gone or held elsewhere).
@@ -55,13 +63,19 @@ impl Pause {
 pub(crate) fn after(wait: Duration) -> Instant {
     const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
     let now = Instant::now();
-    now.checked_add(wait).or_else(|| now.checked_add(FAR_FUTURE)).unwrap_or(now)
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(FAR_FUTURE))
+        .unwrap_or(now)
 }
 
 /// Calls `attempt` until the service accepts or refuses, or the policy's attempt cap or deadline is reached,
 /// waiting [`RetryPolicy::delay`] between attempts (and out any shared `pause`). `attempt` returns `None` to
 /// stop (nothing left to send). Whatever it holds beside a retryable result is dropped before the wait.
-pub(crate) async fn with_retries<T, F, Fut>(policy: &RetryPolicy, pause: Option<&Pause>, mut attempt: F) -> Finished<T>
+pub(crate) async fn with_retries<T, F, Fut>(
+    policy: &RetryPolicy,
+    pause: Option<&Pause>,
+    mut attempt: F,
+) -> Finished<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<(Attempt, T)>>,
@@ -78,8 +92,17 @@ where
         attempts = attempts.saturating_add(1);
         let (reason, retry_after) = match result {
             Attempt::Accepted { id } => return Finished::Accepted { attempts, id, hold },
-            Attempt::Refused(reason) => return Finished::Refused { reason, attempts, hold },
-            Attempt::Retryable { reason, retry_after } => (reason, retry_after),
+            Attempt::Refused(reason) => {
+                return Finished::Refused {
+                    reason,
+                    attempts,
+                    hold,
+                };
+            }
+            Attempt::Retryable {
+                reason,
+                retry_after,
+            } => (reason, retry_after),
         };
         drop(hold);
         if policy.max_attempts().is_some_and(|max| attempts >= max) {
@@ -121,7 +144,10 @@ mod tests {
     }
 
     fn retryable(status: u16, retry_after: Option<Duration>) -> Attempt {
-        Attempt::Retryable { reason: Reason::Status(status), retry_after }
+        Attempt::Retryable {
+            reason: Reason::Status(status),
+            retry_after,
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -129,17 +155,55 @@ mod tests {
         let policy = RetryPolicy::reference();
         let started = Instant::now();
         let (finished, calls) = run(&policy, vec![retryable(503, None); 10]).await;
-        assert!(matches!(finished, Finished::GaveUp { attempts: 3, reason: Reason::Status(503) }), "{finished:?}");
+        assert!(
+            matches!(
+                finished,
+                Finished::GaveUp {
+                    attempts: 3,
+                    reason: Reason::Status(503)
+                }
+            ),
+            "{finished:?}"
+        );
         assert_eq!(calls, 3);
-        assert_eq!(started.elapsed(), Duration::from_millis(1500), "500 ms then 1000 ms");
+        assert_eq!(
+            started.elapsed(),
+            Duration::from_millis(1500),
+            "500 ms then 1000 ms"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_acceptance_gives_back_what_the_attempt_held() {
-        let (finished, _) = run(&RetryPolicy::reference(), vec![retryable(503, None), Attempt::Accepted { id: None }]).await;
-        assert!(matches!(finished, Finished::Accepted { attempts: 2, hold: 1, .. }), "{finished:?}");
-        let (refused, calls) = run(&RetryPolicy::reference(), vec![Attempt::Refused(Reason::Status(401))]).await;
-        assert!(matches!(refused, Finished::Refused { attempts: 1, hold: 0, .. }));
+        let (finished, _) = run(
+            &RetryPolicy::reference(),
+            vec![retryable(503, None), Attempt::Accepted { id: None }],
+        )
+        .await;
+        assert!(
+            matches!(
+                finished,
+                Finished::Accepted {
+                    attempts: 2,
+                    hold: 1,
+                    ..
+                }
+            ),
+            "{finished:?}"
+        );
+        let (refused, calls) = run(
+            &RetryPolicy::reference(),
+            vec![Attempt::Refused(Reason::Status(401))],
+        )
+        .await;
+        assert!(matches!(
+            refused,
+            Finished::Refused {
+                attempts: 1,
+                hold: 0,
+                ..
+            }
+        ));
         assert_eq!(calls, 1);
     }
 
@@ -149,7 +213,10 @@ mod tests {
             .with_jitter(false)
             .with_max_retry_after(Duration::from_secs(30));
         let started = Instant::now();
-        let results = vec![retryable(429, Some(Duration::from_secs(3600))), Attempt::Accepted { id: None }];
+        let results = vec![
+            retryable(429, Some(Duration::from_secs(3600))),
+            Attempt::Accepted { id: None },
+        ];
         let (finished, _) = run(&policy, results).await;
         assert!(matches!(finished, Finished::Accepted { attempts: 2, .. }));
         assert_eq!(started.elapsed(), Duration::from_secs(30));
@@ -164,7 +231,10 @@ mod tests {
         let started = Instant::now();
         let (finished, calls) = run(&policy, vec![retryable(500, None); 100]).await;
         // Waits 0.5 + 1 + 2 + 4 = 7.5 s; the next 4 s wait would end past 10 s.
-        assert!(matches!(finished, Finished::GaveUp { attempts: 5, .. }), "{finished:?}");
+        assert!(
+            matches!(finished, Finished::GaveUp { attempts: 5, .. }),
+            "{finished:?}"
+        );
         assert_eq!(calls, 5);
         assert_eq!(started.elapsed(), Duration::from_millis(7500));
     }
@@ -175,14 +245,18 @@ mod tests {
         pause.pause_until(Instant::now() + Duration::from_secs(20));
         let started = Instant::now();
         let finished: Finished<()> =
-            with_retries(&RetryPolicy::reference(), Some(&pause), || async { Some((Attempt::Accepted { id: None }, ())) }).await;
+            with_retries(&RetryPolicy::reference(), Some(&pause), || async {
+                Some((Attempt::Accepted { id: None }, ()))
+            })
+            .await;
         assert!(matches!(finished, Finished::Accepted { attempts: 1, .. }));
         assert_eq!(started.elapsed(), Duration::from_secs(20));
     }
 
     #[tokio::test]
     async fn a_caller_that_has_nothing_to_send_abandons() {
-        let finished: Finished<()> = with_retries(&RetryPolicy::reference(), None, || async { None }).await;
+        let finished: Finished<()> =
+            with_retries(&RetryPolicy::reference(), None, || async { None }).await;
         assert!(matches!(finished, Finished::Abandoned));
     }
 }

@@ -13,7 +13,10 @@ impl FeedbackPayload {
     pub(crate) fn is_within_caps(&self) -> bool {
         self.strings().all(|s| s.len() <= MAX_FIELD_BYTES)
             && self.tools_available.len() <= MAX_TOOLS_AVAILABLE
-            && self.tools_available.iter().all(|t| t.len() <= MAX_TOOL_NAME_BYTES)
+            && self
+                .tools_available
+                .iter()
+                .all(|t| t.len() <= MAX_TOOL_NAME_BYTES)
             && self.to_json_line().len() <= MAX_PAYLOAD_BYTES
     }
 
@@ -25,7 +28,8 @@ impl FeedbackPayload {
         if self.tools_available.len() > MAX_TOOLS_AVAILABLE {
             let dropped = self.tools_available.len() - (MAX_TOOLS_AVAILABLE - 1);
             self.tools_available.truncate(MAX_TOOLS_AVAILABLE - 1);
-            self.tools_available.push(format!("{TRUNCATION_MARKER} {dropped} more"));
+            self.tools_available
+                .push(format!("{TRUNCATION_MARKER} {dropped} more"));
         }
         for tool in &mut self.tools_available {
             truncate_with_marker(tool, MAX_TOOL_NAME_BYTES);
@@ -46,7 +50,9 @@ impl FeedbackPayload {
             let Some(longest) = self.every_string_mut().max_by_key(|s| s.len()) else {
                 return;
             };
-            let base = longest.strip_suffix(TRUNCATION_MARKER).map_or(longest.len(), str::len);
+            let base = longest
+                .strip_suffix(TRUNCATION_MARKER)
+                .map_or(longest.len(), str::len);
             longest.truncate(base);
             // Removing `overflow` raw bytes removes at least `overflow` JSON bytes.
             truncate_with_marker_exact(longest, base.saturating_sub(overflow));
@@ -125,7 +131,11 @@ pub(crate) fn truncate_with_marker(text: &mut String, max_bytes: usize) -> bool 
 /// Like [`truncate_with_marker`] but always marks, even when nothing is cut beyond the marker's room (used
 /// when the payload as a whole must shrink).
 fn truncate_with_marker_exact(text: &mut String, max_bytes: usize) {
-    let marker = if max_bytes >= TRUNCATION_MARKER.len() { TRUNCATION_MARKER } else { "" };
+    let marker = if max_bytes >= TRUNCATION_MARKER.len() {
+        TRUNCATION_MARKER
+    } else {
+        ""
+    };
     let mut cut = max_bytes.saturating_sub(marker.len()).min(text.len());
     // Index 0 is always a boundary, so this loop ends.
     while !text.is_char_boundary(cut) {

@@ -125,11 +125,16 @@ impl fmt::Display for Resolution {
 mod resolution_text {
     use super::*;
 
-    pub(super) fn serialize<S: Serializer>(value: &Option<Resolution>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        value: &Option<Resolution>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_str(value.map_or("", Resolution::as_str))
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Resolution>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Resolution>, D::Error> {
         let text = Option::<String>::deserialize(d)?;
         Ok(text.as_deref().and_then(Resolution::from_str_opt))
     }
@@ -238,7 +243,10 @@ mod tests {
         for text in ["", "  ", "bogus", "missing tool"] {
             assert_eq!(GapType::from_str_lenient(text), GapType::Other);
         }
-        assert_eq!(GapType::from_str_lenient("incomplete_results"), GapType::IncompleteResults);
+        assert_eq!(
+            GapType::from_str_lenient("incomplete_results"),
+            GapType::IncompleteResults
+        );
         let parsed: FeedbackPayload = serde_json::from_str(
             r#"{"server_slug":"","what_i_needed":"","what_i_tried":"","gap_type":"zzz"}"#,
         )
@@ -254,7 +262,10 @@ mod tests {
             ..FeedbackPayload::default()
         });
         assert!(!prepared.body.contains('\n'));
-        assert_eq!(serde_json::from_str::<FeedbackPayload>(&prepared.body).unwrap(), prepared.payload);
+        assert_eq!(
+            serde_json::from_str::<FeedbackPayload>(&prepared.body).unwrap(),
+            prepared.payload
+        );
         assert!(prepared.payload.what_i_tried.len() <= crate::contract::fields::MAX_FIELD_BYTES);
     }
 }

@@ -19,7 +19,8 @@ fn any_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            prop::collection::btree_map(".{0,12}", inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(".{0,12}", inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -27,7 +28,11 @@ fn any_json() -> impl Strategy<Value = Value> {
 /// Argument objects shaped like real calls: the contract's field names (and one unknown) with values that
 /// are often right and sometimes wrong, long or odd.
 fn tool_like_args() -> impl Strategy<Value = Value> {
-    let keys: Vec<&'static str> = FIELDS.iter().map(|f| f.name).chain(["unknown_extra"]).collect();
+    let keys: Vec<&'static str> = FIELDS
+        .iter()
+        .map(|f| f.name)
+        .chain(["unknown_extra"])
+        .collect();
     let value = prop_oneof![
         2 => any_json(),
         3 => "[a-z ]{1,30}".prop_map(Value::String),
@@ -36,13 +41,20 @@ fn tool_like_args() -> impl Strategy<Value = Value> {
         1 => prop::collection::vec("[a-z_é🦀]{0,300}".prop_map(Value::String), 0..70).prop_map(Value::Array),
     ];
     let required = ("[a-zA-Z][a-z ]{0,40}", "[a-zA-Z][a-z ]{0,40}");
-    (required, prop::collection::vec((prop::sample::select(keys), value), 0..12)).prop_map(|((needed, tried), pairs)| {
-        let mut object: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        // Usually the required fields are present and good, so the strict path is exercised too.
-        object.entry("what_i_needed").or_insert(Value::String(needed));
-        object.entry("what_i_tried").or_insert(Value::String(tried));
-        Value::Object(object)
-    })
+    (
+        required,
+        prop::collection::vec((prop::sample::select(keys), value), 0..12),
+    )
+        .prop_map(|((needed, tried), pairs)| {
+            let mut object: Map<String, Value> =
+                pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            // Usually the required fields are present and good, so the strict path is exercised too.
+            object
+                .entry("what_i_needed")
+                .or_insert(Value::String(needed));
+            object.entry("what_i_tried").or_insert(Value::String(tried));
+            Value::Object(object)
+        })
 }
 
 fn capped(payload: FeedbackPayload) -> FeedbackPayload {

@@ -24,7 +24,10 @@ pub struct UnsentRecord {
 /// The unsent line for `body` (the payload's JSON line), without a trailing newline. The reason is reduced
 /// to one token (`[A-Za-z0-9_.:/-]`, others become `_`).
 pub(crate) fn unsent_line(reason: &str, body: &str) -> String {
-    format!("{UNSENT_PREFIX} reason={} payload={body}", reason_token(reason))
+    format!(
+        "{UNSENT_PREFIX} reason={} payload={body}",
+        reason_token(reason)
+    )
 }
 
 /// Parses an unsent line, also when a log store put a timestamp or other prefix before it. `None` if the line
@@ -35,7 +38,13 @@ pub(crate) fn parse_unsent_line(line: &str) -> Option<(UnsentRecord, &str)> {
     let (reason, json) = rest.split_once(" payload=")?;
     let json = json.trim_end();
     let payload = serde_json::from_str(json).ok()?;
-    Some((UnsentRecord { reason: reason.to_string(), payload }, json))
+    Some((
+        UnsentRecord {
+            reason: reason.to_string(),
+            payload,
+        },
+        json,
+    ))
 }
 
 /// Something that sees every unsent line (the `testing` kit's capture).
@@ -71,9 +80,19 @@ fn reason_token(reason: &str) -> String {
     let token: String = reason
         .chars()
         .take(200)
-        .map(|c| if c.is_ascii_alphanumeric() || "_.:/-".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.:/-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if token.is_empty() { "unknown".to_string() } else { token }
+    if token.is_empty() {
+        "unknown".to_string()
+    } else {
+        token
+    }
 }
 
 #[cfg(test)]
@@ -86,7 +105,10 @@ mod tests {
             what_i_needed: "line one\nline two payload= reason=".into(),
             ..FeedbackPayload::default()
         };
-        let line = unsent_line("unreachable: connection refused payload=x", &payload.to_json_line());
+        let line = unsent_line(
+            "unreachable: connection refused payload=x",
+            &payload.to_json_line(),
+        );
         assert_eq!(line.lines().count(), 1);
         let (record, json) = parse_unsent_line(&line).unwrap();
         assert_eq!(record.reason, "unreachable:_connection_refused_payload_x");
@@ -99,6 +121,9 @@ mod tests {
     #[test]
     fn other_lines_do_not_parse() {
         assert_eq!(parse_unsent_line("hello"), None);
-        assert_eq!(parse_unsent_line("PATCHWORKMCP_UNSENT_FEEDBACK reason=x payload={"), None);
+        assert_eq!(
+            parse_unsent_line("PATCHWORKMCP_UNSENT_FEEDBACK reason=x payload={"),
+            None
+        );
     }
 }

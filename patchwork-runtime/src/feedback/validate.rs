@@ -49,11 +49,22 @@ pub(crate) fn check(args: &Value) -> Result<FeedbackPayload, ArgumentError> {
 /// non-string entries of `tools_available` are dropped, an unknown or empty `gap_type` becomes `other`, an
 /// unknown `resolution` is left out. Not capped: [`Prepared`](super::Prepared) caps it once.
 pub(crate) fn lenient(args: &Value, server_slug: String) -> FeedbackPayload {
-    let text = |key: &str| args.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text = |key: &str| {
+        args.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let tools_available = args
         .get("tools_available")
         .and_then(Value::as_array)
-        .map(|entries| entries.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     FeedbackPayload {
         server_slug,

@@ -65,7 +65,11 @@ pub struct CallContext {
 
 /// The tool's definition. `input_schema` is the macro's compile-time schema text (the contract's); if it
 /// does not parse (a bug), the runtime's schema is used.
-pub fn tool_definition(config: &FeedbackConfig, description: &'static str, input_schema: &'static str) -> ToolDefinition {
+pub fn tool_definition(
+    config: &FeedbackConfig,
+    description: &'static str,
+    input_schema: &'static str,
+) -> ToolDefinition {
     let input_schema = serde_json::from_str::<Value>(input_schema)
         .ok()
         .filter(Value::is_object)
@@ -83,7 +87,11 @@ pub fn tool_definition(config: &FeedbackConfig, description: &'static str, input
 }
 
 /// Handles the call if `name` is the feedback tool's; `None` otherwise so the server routes it elsewhere.
-pub async fn dispatch(config: &'static FeedbackConfig, name: &str, arguments: &Value) -> Option<ToolReply> {
+pub async fn dispatch(
+    config: &'static FeedbackConfig,
+    name: &str,
+    arguments: &Value,
+) -> Option<ToolReply> {
     if name != config.tool_name {
         return None;
     }
@@ -91,7 +99,11 @@ pub async fn dispatch(config: &'static FeedbackConfig, name: &str, arguments: &V
 }
 
 /// [`handle_call_on`] with the process-wide client.
-pub async fn handle_call(config: &FeedbackConfig, arguments: &Value, context: CallContext) -> ToolReply {
+pub async fn handle_call(
+    config: &FeedbackConfig,
+    arguments: &Value,
+    context: CallContext,
+) -> ToolReply {
     handle_call_on(Patchwork::global(), config, arguments, context).await
 }
 

@@ -86,7 +86,14 @@ pub async fn call_tool(
     arguments: JsonObject,
     server_tools: impl Future<Output = Option<Vec<String>>>,
 ) -> CallToolResult {
-    call_tool_on(Patchwork::global(), config, context, arguments, server_tools).await
+    call_tool_on(
+        Patchwork::global(),
+        config,
+        context,
+        arguments,
+        server_tools,
+    )
+    .await
 }
 
 /// [`call_tool`] through a given client (tests pointing at a local collector).
@@ -101,9 +108,12 @@ pub(crate) async fn call_tool_on(
     let tools_available = if agent_listed_tools(&arguments) {
         None
     } else {
-        server_tools
-            .await
-            .map(|names| names.into_iter().filter(|name| name != config.tool_name).collect())
+        server_tools.await.map(|names| {
+            names
+                .into_iter()
+                .filter(|name| name != config.tool_name)
+                .collect()
+        })
     };
     let known = CallContext {
         client_type: context.client_info().as_ref().and_then(client_label),

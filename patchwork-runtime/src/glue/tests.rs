@@ -21,10 +21,18 @@ static CONFIG: FeedbackConfig = FeedbackConfig {
 };
 
 /// The default mode: recorded, replied to, delivered by the background worker.
-static BACKGROUND: FeedbackConfig = FeedbackConfig { delivery: Delivery::Background, ..CONFIG };
+static BACKGROUND: FeedbackConfig = FeedbackConfig {
+    delivery: Delivery::Background,
+    ..CONFIG
+};
 
 fn unsent_reasons(capture: &crate::testing::UnsentCapture, mark: &str) -> Vec<String> {
-    capture.records().into_iter().filter(|r| r.payload.what_i_needed == mark).map(|r| r.reason).collect()
+    capture
+        .records()
+        .into_iter()
+        .filter(|r| r.payload.what_i_needed == mark)
+        .map(|r| r.reason)
+        .collect()
 }
 
 #[test]
@@ -43,17 +51,32 @@ fn tool_definition_is_mcp_tools_list_json() {
 
 #[tokio::test]
 async fn bad_arguments_reply_is_error_telling_what_to_fix() {
-    let reply = handle_call(&CONFIG, &json!({"what_i_needed": ""}), CallContext::default()).await;
+    let reply = handle_call(
+        &CONFIG,
+        &json!({"what_i_needed": ""}),
+        CallContext::default(),
+    )
+    .await;
     assert!(reply.is_error);
-    assert!(reply.text.contains("`what_i_needed` is empty"), "{}", reply.text);
-    assert!(reply.text.contains("`what_i_tried` is missing"), "{}", reply.text);
+    assert!(
+        reply.text.contains("`what_i_needed` is empty"),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply.text.contains("`what_i_tried` is missing"),
+        "{}",
+        reply.text
+    );
     assert_eq!(reply.to_json()["isError"], true);
 }
 
 #[tokio::test]
 async fn dispatch_only_answers_its_own_tool_name() {
     assert!(dispatch(&CONFIG, "search", &json!({})).await.is_none());
-    let reply = dispatch(&CONFIG, "report_gap", &json!(null)).await.expect("its own tool");
+    let reply = dispatch(&CONFIG, "report_gap", &json!(null))
+        .await
+        .expect("its own tool");
     assert!(reply.is_error);
 }
 
@@ -61,13 +84,28 @@ async fn dispatch_only_answers_its_own_tool_name() {
 async fn good_arguments_are_delivered_with_server_facts_filled_in() {
     let collector = Collector::start().expect("collector");
     let patchwork = collector.patchwork("").no_outbox().build();
-    let context = CallContext { client_type: Some("claude-code/2.0.1".into()), tools_available: None };
+    let context = CallContext {
+        client_type: Some("claude-code/2.0.1".into()),
+        tools_available: None,
+    };
     let args = json!({"what_i_needed": "await-mode", "what_i_tried": "search", "gap_type": "wrong_format"});
     let reply = handle_call_on(&patchwork, &CONFIG, &args, context).await;
     assert!(!reply.is_error, "{}", reply.text);
-    assert!(reply.text.starts_with("Thank you. Your feedback has been recorded"), "{}", reply.text);
-    let sent = collector.feedback().pop().expect("delivered before the reply");
-    assert_eq!(sent.server_slug, "attr-slug", "the attribute's slug wins over an empty run-time one");
+    assert!(
+        reply
+            .text
+            .starts_with("Thank you. Your feedback has been recorded"),
+        "{}",
+        reply.text
+    );
+    let sent = collector
+        .feedback()
+        .pop()
+        .expect("delivered before the reply");
+    assert_eq!(
+        sent.server_slug, "attr-slug",
+        "the attribute's slug wins over an empty run-time one"
+    );
     assert_eq!(sent.client_type, "claude-code/2.0.1");
     assert_eq!(sent.tools_available, ["search", "fetch"]);
     assert_eq!(sent.what_i_needed, "await-mode");
@@ -78,7 +116,8 @@ async fn background_mode_replies_once_recorded_and_the_worker_delivers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let collector = Collector::start().expect("collector");
     let patchwork = collector.patchwork("").outbox_dir(dir.path()).build();
-    let args = json!({"what_i_needed": "background-mode", "what_i_tried": "search", "gap_type": "other"});
+    let args =
+        json!({"what_i_needed": "background-mode", "what_i_tried": "search", "gap_type": "other"});
     let reply = handle_call_on(&patchwork, &BACKGROUND, &args, CallContext::default()).await;
     assert!(!reply.is_error, "{}", reply.text);
     assert!(
@@ -86,12 +125,20 @@ async fn background_mode_replies_once_recorded_and_the_worker_delivers() {
         "the reply says it is recorded, not delivered: {}",
         reply.text
     );
-    let requests = collector.wait_for_requests(1, Duration::from_secs(60)).await.expect("delivered");
+    let requests = collector
+        .wait_for_requests(1, Duration::from_secs(60))
+        .await
+        .expect("delivered");
     assert!(requests[0].header(IDEMPOTENCY_KEY_HEADER).is_some());
     let sent = requests[0].feedback().expect("a feedback body");
-    assert_eq!((sent.what_i_needed.as_str(), sent.server_slug.as_str()), ("background-mode", "attr-slug"));
+    assert_eq!(
+        (sent.what_i_needed.as_str(), sent.server_slug.as_str()),
+        ("background-mode", "attr-slug")
+    );
     assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
-    let pending = std::fs::read_dir(dir.path().join("pending")).expect("pending/").count();
+    let pending = std::fs::read_dir(dir.path().join("pending"))
+        .expect("pending/")
+        .count();
     assert_eq!(pending, 0, "delivered feedback leaves the outbox");
     assert_eq!(patchwork.stats().delivered, 1);
 }
@@ -107,7 +154,11 @@ async fn without_a_key_either_mode_says_so_and_keeps_the_line() {
         let args = json!({"what_i_needed": mark, "what_i_tried": "x", "gap_type": "other"});
         let reply = handle_call_on(&patchwork, config, &args, CallContext::default()).await;
         assert!(!reply.is_error, "the agent must not retry: {}", reply.text);
-        assert!(reply.text.contains("no PatchworkMCP API key"), "{}", reply.text);
+        assert!(
+            reply.text.contains("no PatchworkMCP API key"),
+            "{}",
+            reply.text
+        );
         assert_eq!(unsent_reasons(&capture, &mark), ["missing_api_key"]);
     }
 }

@@ -61,4 +61,3 @@ pub(super) fn still_linked(file: &File, path: &Path) -> io::Result<bool> {
         Ok(true)
     }
 }
-

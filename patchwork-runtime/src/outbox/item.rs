@@ -28,8 +28,19 @@ pub(crate) struct OutboxItem {
 
 impl PartialEq for OutboxItem {
     fn eq(&self, other: &Self) -> bool {
-        (&self.key, self.created_ms, &self.url, self.payload.get(), self.count)
-            == (&other.key, other.created_ms, &other.url, other.payload.get(), other.count)
+        (
+            &self.key,
+            self.created_ms,
+            &self.url,
+            self.payload.get(),
+            self.count,
+        ) == (
+            &other.key,
+            other.created_ms,
+            &other.url,
+            other.payload.get(),
+            other.count,
+        )
     }
 }
 
@@ -133,4 +144,3 @@ impl std::error::Error for AppendError {
         }
     }
 }
-

@@ -199,7 +199,11 @@ impl Outbox {
         match self.lock(entry)? {
             Ok(file) => {
                 let size = file.metadata().map_or(0, |meta| meta.len());
-                Ok(Some(ItemLock { path: entry.path.clone(), size, _file: file }))
+                Ok(Some(ItemLock {
+                    path: entry.path.clone(),
+                    size,
+                    _file: file,
+                }))
             }
             Err(_) => Ok(None),
         }
@@ -232,7 +236,11 @@ impl Outbox {
         match serde_json::from_slice::<OutboxItem>(&content) {
             Ok(item) if item.key == entry.key => Ok(Claim::Claimed(ClaimedItem {
                 item,
-                lock: ItemLock { path: entry.path.clone(), size: content.len() as u64, _file: file },
+                lock: ItemLock {
+                    path: entry.path.clone(),
+                    size: content.len() as u64,
+                    _file: file,
+                },
             })),
             parsed => {
                 let why = match parsed {

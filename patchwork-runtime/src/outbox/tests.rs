@@ -28,7 +28,9 @@ fn drain_all(outbox: &Outbox, delivered: &Mutex<Vec<IdempotencyKey>>) {
                     .lock()
                     .expect("lock")
                     .push(claimed.item.key.clone());
-                outbox.complete(claimed.lock, &claimed.item.key).expect("complete");
+                outbox
+                    .complete(claimed.lock, &claimed.item.key)
+                    .expect("complete");
             }
         }
     }
@@ -61,7 +63,9 @@ fn append_claim_complete_round_trip() {
         panic!("expected to claim the item");
     };
     assert_eq!(&claimed.item, &stored);
-    outbox.complete(claimed.lock, &claimed.item.key).expect("complete");
+    outbox
+        .complete(claimed.lock, &claimed.item.key)
+        .expect("complete");
 
     assert!(outbox.pending().expect("list").is_empty());
     assert!(outbox.delivered_keys().contains(&stored.key));
@@ -127,7 +131,9 @@ fn a_claimed_item_is_busy_for_every_other_handle_until_released() {
     let Claim::Claimed(again) = second.try_claim(&entry).expect("claim") else {
         panic!("released item must be claimable");
     };
-    second.complete(again.lock, &again.item.key).expect("complete");
+    second
+        .complete(again.lock, &again.item.key)
+        .expect("complete");
     assert!(matches!(
         first.try_claim(&entry).expect("claim"),
         Claim::Gone
@@ -328,7 +334,9 @@ fn a_cap_on_items_refuses_new_items_and_says_why() {
     let Claim::Claimed(claimed) = outbox.try_claim(&entry).expect("claim") else {
         panic!("claim");
     };
-    outbox.complete(claimed.lock, &claimed.item.key).expect("complete");
+    outbox
+        .complete(claimed.lock, &claimed.item.key)
+        .expect("complete");
     outbox.append(&item(4)).expect("room after delivery");
 }
 

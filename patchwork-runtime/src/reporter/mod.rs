@@ -27,8 +27,8 @@ mod worker;
 pub(crate) use submit::Submission;
 
 use std::fmt;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -146,17 +146,20 @@ impl Reporter {
     /// start) it is stored in the outbox for a later run.
     pub(crate) fn start(config: ReporterConfig) -> Self {
         let wanted = config.outbox.resolve();
-        let outbox = wanted.as_ref().and_then(|dir| match Outbox::open(dir, config.outbox_limits) {
-            Ok(outbox) => Some(Arc::new(outbox)),
-            Err(error) => {
-                tracing::warn!(
-                    dir = %dir.display(),
-                    %error,
-                    "feedback outbox not writable; undelivered feedback goes to stderr only"
-                );
-                None
-            }
-        });
+        let outbox =
+            wanted
+                .as_ref()
+                .and_then(|dir| match Outbox::open(dir, config.outbox_limits) {
+                    Ok(outbox) => Some(Arc::new(outbox)),
+                    Err(error) => {
+                        tracing::warn!(
+                            dir = %dir.display(),
+                            %error,
+                            "feedback outbox not writable; undelivered feedback goes to stderr only"
+                        );
+                        None
+                    }
+                });
         let outbox_failed = wanted.is_some() && outbox.is_none();
         let client = Client::new(config.retry.connect_timeout()).ok();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -178,7 +181,10 @@ impl Reporter {
         });
         Self {
             shared,
-            _worker: Arc::new(Worker { stop: Some(stop), thread }),
+            _worker: Arc::new(Worker {
+                stop: Some(stop),
+                thread,
+            }),
         }
     }
 
@@ -234,7 +240,9 @@ impl Reporter {
         if waited.is_err() {
             shared.log_unlogged();
         }
-        FlushReport { in_flight: shared.in_flight() }
+        FlushReport {
+            in_flight: shared.in_flight(),
+        }
     }
 
     /// [`Reporter::flush`] for code outside an async context (blocks the thread).

@@ -89,7 +89,9 @@ impl Shared {
 
     /// Registers where items for `base_url` go; true if it was not known (worth a drain).
     pub(super) fn register_route(&self, base_url: &str, target: Target) -> bool {
-        lock(&self.routes).insert(base_url.to_string(), target).is_none()
+        lock(&self.routes)
+            .insert(base_url.to_string(), target)
+            .is_none()
     }
 
     pub(super) fn route_for(&self, base_url: &str) -> Option<Target> {
@@ -119,7 +121,9 @@ impl Shared {
             active.remove(key);
             active.len()
         };
-        if remaining <= self.config.queue_capacity / 2 && self.overflowed.swap(false, Ordering::AcqRel) {
+        if remaining <= self.config.queue_capacity / 2
+            && self.overflowed.swap(false, Ordering::AcqRel)
+        {
             self.drain_now.notify_one();
         }
         if remaining == 0 {
@@ -130,7 +134,9 @@ impl Shared {
 
     /// Takes a memory-only item's body, marking its unsent line as written; `None` if it already was.
     pub(super) fn take_unlogged(&self, key: &IdempotencyKey) -> Option<String> {
-        lock(&self.active).get_mut(key).and_then(|entry| entry.unlogged.take())
+        lock(&self.active)
+            .get_mut(key)
+            .and_then(|entry| entry.unlogged.take())
     }
 
     pub(super) fn in_flight(&self) -> usize {
@@ -147,15 +153,21 @@ impl Shared {
             if left.is_zero() {
                 break;
             }
-            active = self.settled.wait_timeout(active, left).unwrap_or_else(PoisonError::into_inner).0;
+            active = self
+                .settled
+                .wait_timeout(active, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
         active.len()
     }
 
     /// At a flush deadline: writes the unsent line of every memory-only item still in flight.
     pub(super) fn log_unlogged(&self) {
-        let unlogged: Vec<String> =
-            lock(&self.active).values_mut().filter_map(|entry| entry.unlogged.take()).collect();
+        let unlogged: Vec<String> = lock(&self.active)
+            .values_mut()
+            .filter_map(|entry| entry.unlogged.take())
+            .collect();
         for body in unlogged {
             log_unsent("not_delivered_before_exit", &body);
         }

@@ -35,12 +35,16 @@ impl Reporter {
             return self.submit_blocking(prepared, settings);
         }
         let (this, owned, settings_owned) = (self.clone(), prepared.clone(), settings.clone());
-        match tokio::task::spawn_blocking(move || this.submit_blocking(&owned, &settings_owned)).await {
+        match tokio::task::spawn_blocking(move || this.submit_blocking(&owned, &settings_owned))
+            .await
+        {
             Ok(submission) => submission,
             Err(error) => {
                 tracing::error!(%error, "recording feedback failed; logging it instead");
                 log_unsent(&Reason::WorkerUnavailable.token(), &prepared.body);
-                Submission::only(Outcome::Kept { reason: Reason::WorkerUnavailable })
+                Submission::only(Outcome::Kept {
+                    reason: Reason::WorkerUnavailable,
+                })
             }
         }
     }
@@ -55,12 +59,18 @@ impl Reporter {
             (Ok(target), Ok(base)) => (target, base.as_str().to_string()),
             (Err(reason), _) => {
                 match &reason {
-                    Reason::MissingApiKey => tracing::warn!("no PatchworkMCP API key configured; feedback not sent"),
+                    Reason::MissingApiKey => {
+                        tracing::warn!("no PatchworkMCP API key configured; feedback not sent")
+                    }
                     other => tracing::error!(reason = %other, "feedback not sent"),
                 }
                 return kept(reason);
             }
-            (Ok(_), Err(error)) => return kept(Reason::InvalidUrl { token: error.reason() }),
+            (Ok(_), Err(error)) => {
+                return kept(Reason::InvalidUrl {
+                    token: error.reason(),
+                });
+            }
         };
         let shared = &self.shared;
         if shared.register_route(&base, target) {
@@ -70,7 +80,10 @@ impl Reporter {
         let count = match lock(&shared.flood).check(print, tokio::time::Instant::now()) {
             Verdict::Repeat { count } => {
                 shared.counters.repeats.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(count, "identical feedback repeated; counted, not sent again");
+                tracing::debug!(
+                    count,
+                    "identical feedback repeated; counted, not sent again"
+                );
                 return Submission::only(Outcome::Repeat { count });
             }
             Verdict::New { count } => count,
@@ -104,22 +117,41 @@ impl Reporter {
         let unlogged = (!durable && !logged).then(|| prepared.body.clone());
         if shared.try_activate(&item.key, unlogged) {
             let key = item.key.clone();
-            let guard = ActiveGuard { shared: Arc::clone(shared), key: key.clone() };
-            let job = worker::Job { item, durable, count: Some(count) };
+            let guard = ActiveGuard {
+                shared: Arc::clone(shared),
+                key: key.clone(),
+            };
+            let job = worker::Job {
+                item,
+                durable,
+                count: Some(count),
+            };
             if let Some(runtime) = &shared.runtime {
                 runtime.spawn(worker::deliver(Arc::clone(shared), job, guard));
             }
-            let outcome = if durable { Outcome::Queued } else { Outcome::Sending };
-            return Submission { outcome, key: Some(key) };
+            let outcome = if durable {
+                Outcome::Queued
+            } else {
+                Outcome::Sending
+            };
+            return Submission {
+                outcome,
+                key: Some(key),
+            };
         }
         if durable {
             // No room in the worker's hands: it waits in the outbox for the next drain.
             shared.overflowed.store(true, Ordering::Release);
-            return Submission { outcome: Outcome::Queued, key: Some(item.key) };
+            return Submission {
+                outcome: Outcome::Queued,
+                key: Some(item.key),
+            };
         }
         lock(&shared.flood).forget(print);
         if logged {
-            Submission::only(Outcome::Kept { reason: Reason::OutboxUnavailable })
+            Submission::only(Outcome::Kept {
+                reason: Reason::OutboxUnavailable,
+            })
         } else if shared.runtime.is_none() || shared.client.is_none() {
             kept(Reason::WorkerUnavailable)
         } else {

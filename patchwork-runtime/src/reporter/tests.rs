@@ -20,7 +20,11 @@ fn fast_retry() -> RetryPolicy {
 }
 
 fn fast_config(outbox: OutboxSetting) -> ReporterConfig {
-    ReporterConfig { outbox, retry: fast_retry(), ..ReporterConfig::default() }
+    ReporterConfig {
+        outbox,
+        retry: fast_retry(),
+        ..ReporterConfig::default()
+    }
 }
 
 fn prepared(what: &str) -> Prepared {
@@ -59,7 +63,10 @@ fn resolved_at(url: &str) -> Settings {
 /// A submission that recorded an item: its outcome and key.
 fn recorded(submission: Submission) -> (Outcome, IdempotencyKey) {
     match submission {
-        Submission { outcome, key: Some(key) } => (outcome, key),
+        Submission {
+            outcome,
+            key: Some(key),
+        } => (outcome, key),
         other => panic!("not recorded: {other:?}"),
     }
 }
@@ -77,7 +84,9 @@ fn keys_received(collector: &Collector) -> Vec<String> {
 /// (so no other test can take the port).
 fn refusing() -> (tokio::net::TcpSocket, String) {
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    socket
+        .bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind");
     let url = format!("http://{}", socket.local_addr().expect("addr"));
     (socket, url)
 }
@@ -195,7 +204,9 @@ async fn past_its_deadline_an_item_stays_in_the_outbox() {
         ..fast_config(in_dir(dir.path()))
     });
     let (_socket, url) = refusing();
-    let submitted = reporter.submit(&prepared("unreachable"), &resolved_at(&url)).await;
+    let submitted = reporter
+        .submit(&prepared("unreachable"), &resolved_at(&url))
+        .await;
     let (outcome, key) = recorded(submitted);
     assert_eq!(outcome, Outcome::Queued);
     assert!(reporter.flush(WAIT).await.settled());
@@ -222,7 +233,11 @@ async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
     earlier.append(&foreign).expect("append");
 
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
-    let (_, key) = recorded(reporter.submit(&prepared("new"), &resolved(&collector)).await);
+    let (_, key) = recorded(
+        reporter
+            .submit(&prepared("new"), &resolved(&collector))
+            .await,
+    );
     collector
         .wait_for_requests(4, WAIT)
         .await
@@ -274,7 +289,13 @@ async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
         session_id: "other".into(),
         ..payload("loop")
     };
-    assert_eq!(reporter.submit(&Prepared::new(other), &options).await.outcome, Outcome::Queued);
+    assert_eq!(
+        reporter
+            .submit(&Prepared::new(other), &options)
+            .await
+            .outcome,
+        Outcome::Queued
+    );
 }
 
 #[tokio::test]
@@ -300,7 +321,9 @@ async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers()
     assert!(reporter.outbox().is_none());
 
     let feedback = payload("read-only-7d2e");
-    let submitted = reporter.submit(&Prepared::new(feedback.clone()), &resolved(&collector)).await;
+    let submitted = reporter
+        .submit(&Prepared::new(feedback.clone()), &resolved(&collector))
+        .await;
     let (outcome, key) = recorded(submitted);
     assert_eq!(outcome, Outcome::Sending);
     assert_eq!(
@@ -330,7 +353,12 @@ async fn without_a_key_nothing_is_queued_and_the_line_is_logged() {
     let mut options = resolved_at("http://127.0.0.1:9");
     options.api_key = None;
     let submitted = reporter.submit(&prepared("keyless-91ab"), &options).await;
-    assert_eq!(submitted.outcome, Outcome::Kept { reason: Reason::MissingApiKey });
+    assert_eq!(
+        submitted.outcome,
+        Outcome::Kept {
+            reason: Reason::MissingApiKey
+        }
+    );
     assert_eq!(submitted.key, None);
     assert_eq!(
         capture_unsent_for(&capture, "keyless-91ab"),
@@ -365,7 +393,9 @@ async fn huge_configured_waits_and_retry_afters_do_not_panic_the_worker() {
     collector.rate_limit_next(1, u64::MAX);
     // "No deadline" and "honour any Retry-After", written as `Duration::MAX`.
     let reporter = Reporter::start(ReporterConfig {
-        retry: fast_retry().with_deadline(Duration::MAX).with_max_retry_after(Duration::MAX),
+        retry: fast_retry()
+            .with_deadline(Duration::MAX)
+            .with_max_retry_after(Duration::MAX),
         ..fast_config(in_dir(dir.path()))
     });
     reporter
@@ -401,10 +431,17 @@ async fn more_items_than_the_queue_holds_wait_in_the_outbox_and_all_arrive() {
     let options = resolved(&collector);
     let mut keys = Vec::new();
     for n in 0..40 {
-        let (outcome, key) = recorded(reporter.submit(&prepared(&format!("many {n}")), &options).await);
+        let (outcome, key) = recorded(
+            reporter
+                .submit(&prepared(&format!("many {n}")), &options)
+                .await,
+        );
         assert_eq!(outcome, Outcome::Queued);
         keys.push(key.to_string());
-        assert!(reporter.shared.in_flight() <= 4, "never more in memory than the queue holds");
+        assert!(
+            reporter.shared.in_flight() <= 4,
+            "never more in memory than the queue holds"
+        );
     }
     collector
         .wait_for_requests(40, WAIT)
@@ -437,7 +474,10 @@ async fn a_flush_deadline_returns_in_time_and_leaves_the_item_in_the_outbox() {
     let report = reporter.flush(Duration::from_millis(200)).await;
     let took = started.elapsed();
     assert_eq!(report.in_flight, 1);
-    assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(20), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(200) && took < Duration::from_secs(20),
+        "{took:?}"
+    );
     assert_eq!(
         reporter
             .outbox()
@@ -458,12 +498,24 @@ async fn the_attempt_cap_of_the_policy_holds_in_background_mode() {
         retry: fast_retry().with_max_attempts(3),
         ..fast_config(in_dir(dir.path()))
     });
-    let (_, key) = recorded(reporter.submit(&prepared("capped"), &resolved(&collector)).await);
+    let (_, key) = recorded(
+        reporter
+            .submit(&prepared("capped"), &resolved(&collector))
+            .await,
+    );
     assert!(reporter.flush(WAIT).await.settled());
-    assert_eq!(collector.requests().len(), 3, "exactly max_attempts attempts");
+    assert_eq!(
+        collector.requests().len(),
+        3,
+        "exactly max_attempts attempts"
+    );
     assert_eq!(reporter.stats().deferred, 1);
     let pending = reporter.outbox().expect("outbox").pending().expect("list");
-    assert_eq!(pending.iter().map(|e| &e.key).collect::<Vec<_>>(), vec![&key], "kept for a later drain");
+    assert_eq!(
+        pending.iter().map(|e| &e.key).collect::<Vec<_>>(),
+        vec![&key],
+        "kept for a later drain"
+    );
 }
 
 #[tokio::test]
@@ -476,9 +528,18 @@ async fn the_retry_after_cap_of_the_policy_holds_in_background_mode() {
         ..fast_config(in_dir(dir.path()))
     });
     let started = StdInstant::now();
-    reporter.submit(&prepared("rate limited for an hour"), &resolved(&collector)).await;
+    reporter
+        .submit(&prepared("rate limited for an hour"), &resolved(&collector))
+        .await;
     assert!(reporter.flush(WAIT).await.settled());
     let took = started.elapsed();
-    assert_eq!(collector.feedback().len(), 1, "delivered after the capped wait, not an hour later");
-    assert!(took >= Duration::from_millis(290) && took < WAIT, "{took:?}");
+    assert_eq!(
+        collector.feedback().len(),
+        1,
+        "delivered after the capped wait, not an hour later"
+    );
+    assert!(
+        took >= Duration::from_millis(290) && took < WAIT,
+        "{took:?}"
+    );
 }

@@ -24,7 +24,8 @@ pub(super) struct Job {
 
 /// The worker's main loop: drains at start, when asked, and every `drain_interval`.
 pub(super) async fn run(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
-    let mut tick = tokio::time::interval(shared.config.drain_interval.max(Duration::from_millis(10)));
+    let mut tick =
+        tokio::time::interval(shared.config.drain_interval.max(Duration::from_millis(10)));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -78,8 +79,15 @@ fn drain(shared: &Arc<Shared>) {
         if !shared.try_activate(&item.key, None) {
             continue;
         }
-        let guard = ActiveGuard { shared: Arc::clone(shared), key: item.key.clone() };
-        let job = Job { item, durable: true, count: None };
+        let guard = ActiveGuard {
+            shared: Arc::clone(shared),
+            key: item.key.clone(),
+        };
+        let job = Job {
+            item,
+            durable: true,
+            count: None,
+        };
         tokio::spawn(deliver(Arc::clone(shared), job, guard));
     }
 }
@@ -93,7 +101,12 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
     let body = job.item.payload.get();
     let entry = job
         .durable
-        .then(|| shared.outbox.as_ref().map(|outbox| outbox.entry_for(&job.item)))
+        .then(|| {
+            shared
+                .outbox
+                .as_ref()
+                .map(|outbox| outbox.entry_for(&job.item))
+        })
         .flatten();
     let timeout = shared.config.retry.request_timeout();
     let finished = with_retries(&shared.config.retry, Some(&shared.pause), || {

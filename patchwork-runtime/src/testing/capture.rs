@@ -36,19 +36,28 @@ impl UnsentCapture {
     /// The raw lines captured so far.
     #[must_use]
     pub fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The captured lines, parsed.
     #[must_use]
     pub fn records(&self) -> Vec<UnsentRecord> {
-        self.lines().iter().filter_map(|line| parse_unsent_line(line).map(|(record, _)| record)).collect()
+        self.lines()
+            .iter()
+            .filter_map(|line| parse_unsent_line(line).map(|(record, _)| record))
+            .collect()
     }
 }
 
 fn record(line: &str) {
     let captures = CAPTURES.lock().unwrap_or_else(PoisonError::into_inner);
     for lines in captures.iter().filter_map(Weak::upgrade) {
-        lines.lock().unwrap_or_else(PoisonError::into_inner).push(line.to_string());
+        lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(line.to_string());
     }
 }

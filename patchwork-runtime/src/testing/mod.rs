@@ -18,7 +18,8 @@
 
 mod capture;
 mod collector;
+mod server;
 
+pub use crate::feedback::unsent::UnsentRecord;
 pub use capture::{UnsentCapture, capture_unsent};
 pub use collector::{Collector, CollectorBuilder, RecordedRequest};
-pub use crate::feedback::unsent::UnsentRecord;

@@ -12,7 +12,11 @@ use patchwork_runtime::{Builder, FeedbackPayload, GapType, RetryPolicy};
 /// A string unique to this call, to find a test's own lines among parallel tests'.
 pub fn marker(test: &str) -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!("{test}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{test}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A payload whose `what_i_needed` is `marker`.
@@ -37,21 +41,29 @@ pub fn fast_reference() -> RetryPolicy {
 
 /// A client of `collector` (slug `test-server`) with no outbox and [`fast_reference`] for awaited sends.
 pub fn client_of(collector: &Collector) -> Builder {
-    collector.patchwork("test-server").no_outbox().await_retry(fast_reference())
+    collector
+        .patchwork("test-server")
+        .no_outbox()
+        .await_retry(fast_reference())
 }
 
 /// A loopback address that refuses connections: a socket bound but not listening, kept while the test
 /// holds it (so no other test can take the port).
 pub fn refusing() -> (tokio::net::TcpSocket, String) {
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    socket
+        .bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind");
     let url = format!("http://{}", socket.local_addr().expect("addr"));
     (socket, url)
 }
 
 /// Unsent records whose payload carries `marker`.
 pub fn unsent_with(records: Vec<UnsentRecord>, marker: &str) -> Vec<UnsentRecord> {
-    records.into_iter().filter(|r| r.payload.what_i_needed == marker).collect()
+    records
+        .into_iter()
+        .filter(|r| r.payload.what_i_needed == marker)
+        .collect()
 }
 
 /// A `tracing` subscriber that writes every event (message and fields) into a shared string, so tests can
