@@ -14,8 +14,9 @@
 
 use std::time::Duration;
 
-use patchwork_runtime::collector::{Collector, RecordedRequest};
 use patchwork_runtime::patchwork_feedback;
+use patchwork_runtime::testing::{Collector, RecordedRequest};
+use patchwork_runtime::{Guard, Patchwork};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
@@ -62,12 +63,22 @@ enum Target {
     /// The local collector; the outbox lives in a temporary directory, so the demo leaves nothing behind.
     Local {
         collector: Collector,
+        guard: Guard,
         _outbox: tempfile::TempDir,
     },
     Service {
         url: String,
         slug: String,
+        guard: Guard,
     },
+}
+
+impl Target {
+    fn patchwork(&self) -> &Patchwork {
+        match self {
+            Self::Local { guard, .. } | Self::Service { guard, .. } => guard.patchwork(),
+        }
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,25 +92,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn choose_target() -> Result<Target, Box<dyn std::error::Error>> {
     let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
     if set("PATCHWORKMCP_API_KEY") && set("PATCHWORKMCP_SERVER_SLUG") {
+        // The real service: every setting from the environment.
         return Ok(Target::Service {
             url: std::env::var("PATCHWORKMCP_URL")
-                .unwrap_or_else(|_| patchwork_runtime::DEFAULT_URL.to_owned()),
+                .unwrap_or_else(|_| "https://patchworkmcp.com".to_owned()),
             slug: std::env::var("PATCHWORKMCP_SERVER_SLUG")?,
+            guard: Patchwork::builder().install(),
         });
     }
     let collector = Collector::start()?;
     let outbox = tempfile::tempdir()?;
-    // The generated tool reads its settings from the environment when it is called.
-    // SAFETY: no thread of ours reads the environment yet (the tokio runtime is built after this), and the
-    // collector's thread never reads it.
-    unsafe {
-        std::env::set_var("PATCHWORKMCP_URL", collector.url());
-        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
-        std::env::set_var("PATCHWORKMCP_SERVER_SLUG", "quickstart-demo");
-        std::env::set_var(patchwork_runtime::outbox::OUTBOX_ENV, outbox.path());
-    }
+    // The generated tool uses the installed client: pointed at the local collector, with the outbox in a
+    // temporary directory.
+    let guard = collector
+        .patchwork("quickstart-demo")
+        .outbox_dir(outbox.path())
+        .install();
     Ok(Target::Local {
         collector,
+        guard,
         _outbox: outbox,
     })
 }
@@ -114,7 +125,7 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
                 collector.url()
             ),
         ),
-        Target::Service { url, slug } => section(
+        Target::Service { url, slug, .. } => section(
             "PatchworkMCP service",
             &format!("feedback goes to {url} as server `{slug}` (PATCHWORKMCP_API_KEY is set)"),
         ),
@@ -199,8 +210,8 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
         }
         Target::Service { url, .. } => {
             // The reply came as soon as the feedback was recorded; give the background delivery time to finish.
-            patchwork_runtime::reporter::flush(Duration::from_secs(20)).await;
-            if patchwork_runtime::reporter::global().stats().delivered > 0 {
+            let _ = target.patchwork().flush(Duration::from_secs(20)).await;
+            if target.patchwork().stats().delivered > 0 {
                 section(
                     "Delivered",
                     &format!("{url} recorded the feedback; see it in your PatchworkMCP dashboard"),
@@ -229,7 +240,7 @@ async fn run(target: Target) -> Result<(), Box<dyn std::error::Error>> {
 
     agent.cancel().await?;
     // On exit: wait (briefly) for deliveries in flight; the rest stays in the outbox.
-    patchwork_runtime::reporter::flush(Duration::from_secs(2)).await;
+    let _ = target.patchwork().flush(Duration::from_secs(2)).await;
     Ok(())
 }
 

@@ -121,6 +121,9 @@ impl ServerHandler for Toolbox {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The feedback client: settings from the attribute and the environment (PATCHWORKMCP_*). The guard flushes
+    // in-flight deliveries when it drops at the end of main; what is not delivered stays in the outbox.
+    let _guard = patchwork_runtime::Patchwork::builder().install();
     // The heartbeat reports the server's real tool list (the feedback tool included); it is silent
     // without PATCHWORKMCP_API_KEY and PATCHWORKMCP_SERVER_SLUG.
     let tool_names = Toolbox::tool_router()
@@ -128,14 +131,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .map(|tool| tool.name.into_owned())
         .collect();
-    let heartbeat = patchwork_runtime::heartbeat::start_heartbeat(None, tool_names);
+    let heartbeat = patchwork_runtime::start_heartbeat(None, tool_names);
     let running = Toolbox.serve(rmcp::transport::stdio()).await?;
     let ended = running.waiting().await;
     if let Some(heartbeat) = heartbeat {
         heartbeat.stop().await;
     }
-    // Whatever is not delivered within the deadline stays in the outbox.
-    patchwork_runtime::reporter::flush(std::time::Duration::from_secs(2)).await;
     ended?;
     Ok(())
 }
