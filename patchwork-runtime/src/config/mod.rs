@@ -288,6 +288,43 @@ mod tests {
         );
     }
 
+    /// Every row of the contract's URL table, through the run-time path: the resolver (from the builder's
+    /// layer and from the environment) and the request URL actually built. The macro runs the same table
+    /// through the attribute's check, so the two accept exactly the same URLs.
+    #[test]
+    fn the_resolver_accepts_exactly_the_url_table_s_urls() {
+        use crate::contract::url_table::URL_TABLE;
+        use crate::delivery::Target;
+        for (input, expected) in URL_TABLE {
+            let runtime = layer(Some(input), Some("k"), None);
+            let from_builder = resolve(&[&runtime], &env_of(&[]));
+            let env = |name: &str| match name {
+                ENV_URL => Some(input.to_string()),
+                ENV_API_KEY => Some("k".to_string()),
+                _ => None,
+            };
+            let from_env = resolve(&[], &env);
+            for settings in [&from_builder, &from_env] {
+                let base = settings.url.as_ref().ok().map(BaseUrl::as_str);
+                // A blank value is unset and falls back to the default: only the table's empty row differs.
+                if input.trim().is_empty() {
+                    assert_eq!(base, Some(DEFAULT_URL));
+                    continue;
+                }
+                assert_eq!(base, *expected, "{input:?}");
+                let target = Target::feedback(settings);
+                assert_eq!(target.is_ok(), expected.is_some(), "{input:?}");
+                if let (Ok(target), Some(expected)) = (target, expected) {
+                    assert_eq!(
+                        target.endpoint.as_str(),
+                        format!("{expected}/api/v1/feedback/"),
+                        "{input:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn debug_never_shows_the_key() {
         let opts = Options {

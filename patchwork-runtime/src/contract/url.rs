@@ -247,7 +247,7 @@ impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Ip(IpAddr::V4(ip)) => write!(f, "{ip}"),
-            Self::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]"),
+            Self::Ip(IpAddr::V6(ip)) => write!(f, "[{}]", whatwg_ipv6(ip)),
             Self::Domain(name) => f.write_str(name),
         }
     }
@@ -284,6 +284,39 @@ impl Host {
             Self::Domain(name) => name == "localhost",
         }
     }
+}
+
+/// An IPv6 address as the WHATWG URL serializer writes it: hex groups, the first longest run of two or more
+/// zero groups compressed to `::`, never the dotted IPv4 form (`::ffff:7f00:1`, not `::ffff:127.0.0.1`).
+fn whatwg_ipv6(ip: &Ipv6Addr) -> String {
+    let groups = ip.segments();
+    let (mut best, mut run) = ((0, 0), (0, 0));
+    for (i, group) in groups.iter().enumerate() {
+        if *group == 0 {
+            run = if run.1 == 0 {
+                (i, 1)
+            } else {
+                (run.0, run.1 + 1)
+            };
+            if run.1 > best.1 {
+                best = run;
+            }
+        } else {
+            run = (0, 0);
+        }
+    }
+    let hex = |range: &[u16]| {
+        range
+            .iter()
+            .map(|g| format!("{g:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    if best.1 < 2 {
+        return hex(&groups);
+    }
+    let (start, len) = best;
+    format!("{}::{}", hex(&groups[..start]), hex(&groups[start + len..]))
 }
 
 /// A DNS name: labels of ASCII letters, digits, `-` and `_`, each 1 to 63 long, 253 in all.

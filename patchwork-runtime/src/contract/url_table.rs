@@ -46,7 +46,15 @@ pub(crate) const URL_TABLE: &[(&str, Option<&str>)] = &[
     ("http://[0:0:0:0:0:0:0:1]:9000", Some("http://[::1]:9000")),
     (
         "http://[::ffff:127.0.0.1]:9000",
-        Some("http://[::ffff:127.0.0.1]:9000"),
+        Some("http://[::ffff:7f00:1]:9000"),
+    ),
+    (
+        "https://[2001:db8:0:0:1:0:0:1]",
+        Some("https://[2001:db8::1:0:0:1]"),
+    ),
+    (
+        "https://[2001:DB8::]:8443",
+        Some("https://[2001:db8::]:8443"),
     ),
     ("", None),
     ("patchworkmcp.com", None),

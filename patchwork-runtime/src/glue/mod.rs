@@ -98,7 +98,7 @@ pub async fn dispatch(
     Some(handle_call(config, arguments, CallContext::default()).await)
 }
 
-/// [`handle_call_on`] with the process-wide client.
+/// Handles one call with the process-wide client: see `handle_call_on`.
 pub async fn handle_call(
     config: &FeedbackConfig,
     arguments: &Value,

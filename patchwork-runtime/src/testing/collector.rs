@@ -138,7 +138,7 @@ impl CollectorBuilder {
     }
 }
 
-/// A running local collector. See the [module docs](self).
+/// A running local collector. See the [test kit](crate::testing).
 pub struct Collector {
     addr: SocketAddr,
     state: Arc<State>,

@@ -22,4 +22,4 @@ mod server;
 
 pub use crate::feedback::unsent::UnsentRecord;
 pub use capture::{UnsentCapture, capture_unsent};
-pub use collector::{Collector, CollectorBuilder, RecordedRequest};
+pub use collector::{Collector, CollectorBuilder, RecordedRequest, WaitTimeout};
