@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client_of, marker, payload, refusing, unsent_with};
-use patchwork_runtime::testing::{Collector, capture_unsent};
+use common::{client_of, marker, payload};
+use patchwork_runtime::testing::{Collector, capture_unsent, refusing_url};
 use patchwork_runtime::{Outcome, Patchwork, Reason, RetryPolicy};
 
 #[tokio::test]
@@ -92,7 +92,7 @@ async fn three_503s_give_up_after_three_attempts_and_log_the_unsent_line() {
         .collect();
     assert_eq!(lines.len(), 1, "exactly one unsent line: {lines:?}");
     assert!(lines[0].starts_with("PATCHWORKMCP_UNSENT_FEEDBACK reason=status_503 payload={"));
-    let records = unsent_with(capture.records(), &mark);
+    let records = capture.records_for(&mark);
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].payload, payload(&mark));
 }
@@ -160,7 +160,7 @@ async fn rate_limit_429_is_retried_after_its_retry_after() {
 
 #[tokio::test]
 async fn connection_refused_is_retried_then_kept() {
-    let (_socket, url) = refusing();
+    let (_socket, url) = refusing_url().unwrap();
     let capture = capture_unsent();
     let mark = marker("refused");
     let patchwork = Patchwork::builder()
@@ -177,7 +177,7 @@ async fn connection_refused_is_retried_then_kept() {
             reason: Reason::Connect
         }
     );
-    assert_eq!(unsent_with(capture.records(), &mark).len(), 1);
+    assert_eq!(capture.records_for(&mark).len(), 1);
 }
 
 /// Paused clock: the request timeouts and backoffs run on virtual time, so the test is instant but proves
@@ -274,7 +274,7 @@ async fn missing_key_sends_nothing_and_logs_the_unsent_line() {
         }
     );
     assert!(outcome.message().contains("no PatchworkMCP API key"));
-    let records = unsent_with(capture.records(), &mark);
+    let records = capture.records_for(&mark);
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].reason, "missing_api_key");
     assert_eq!(records[0].payload, payload(&mark));
@@ -303,7 +303,7 @@ async fn urls_the_policy_refuses_are_never_connected_to() {
             },
             "{url}"
         );
-        assert_eq!(unsent_with(capture.records(), &mark)[0].reason, token);
+        assert_eq!(capture.records_for(&mark)[0].reason, token);
     }
     assert!(collector.requests().is_empty());
 }

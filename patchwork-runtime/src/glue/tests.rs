@@ -26,15 +26,6 @@ static BACKGROUND: FeedbackConfig = FeedbackConfig {
     ..CONFIG
 };
 
-fn unsent_reasons(capture: &crate::testing::UnsentCapture, mark: &str) -> Vec<String> {
-    capture
-        .records()
-        .into_iter()
-        .filter(|r| r.payload.what_i_needed == mark)
-        .map(|r| r.reason)
-        .collect()
-}
-
 #[test]
 fn tool_definition_is_mcp_tools_list_json() {
     let schema: &'static str = Box::leak(input_schema_json().into_boxed_str());
@@ -159,6 +150,11 @@ async fn without_a_key_either_mode_says_so_and_keeps_the_line() {
             "{}",
             reply.text
         );
-        assert_eq!(unsent_reasons(&capture, &mark), ["missing_api_key"]);
+        let reasons: Vec<_> = capture
+            .records_for(&mark)
+            .into_iter()
+            .map(|r| r.reason)
+            .collect();
+        assert_eq!(reasons, ["missing_api_key"]);
     }
 }

@@ -89,6 +89,12 @@ impl Reporter {
             Verdict::New { count } => count,
         };
         let mut item = OutboxItem::new(base, &prepared.body);
+        // Taken into the worker's hands before the file exists, so a drain running meanwhile never takes it
+        // (it would deliver it without the live repeat count).
+        let mut reserved = shared.try_activate(&item.key, None).then(|| ActiveGuard {
+            shared: Arc::clone(shared),
+            key: item.key.clone(),
+        });
         let stored = match &shared.outbox {
             Some(outbox) => outbox.append(&item).map(|()| true),
             None if shared.outbox_failed => Err(AppendError::Io(std::io::Error::other(
@@ -112,15 +118,18 @@ impl Reporter {
         if !durable {
             // A memory-only item's key comes from its content, so replaying its logged line later sends the
             // same key and the service can tell it is a repeat.
+            drop(reserved.take());
             item.key = IdempotencyKey::from_content(prepared.body.as_bytes());
+            let unlogged = (!logged).then(|| prepared.body.clone());
+            reserved = shared
+                .try_activate(&item.key, unlogged)
+                .then(|| ActiveGuard {
+                    shared: Arc::clone(shared),
+                    key: item.key.clone(),
+                });
         }
-        let unlogged = (!durable && !logged).then(|| prepared.body.clone());
-        if shared.try_activate(&item.key, unlogged) {
+        if let Some(guard) = reserved {
             let key = item.key.clone();
-            let guard = ActiveGuard {
-                shared: Arc::clone(shared),
-                key: key.clone(),
-            };
             let job = worker::Job {
                 item,
                 durable,

@@ -80,17 +80,6 @@ fn keys_received(collector: &Collector) -> Vec<String> {
         .collect()
 }
 
-/// A loopback address that refuses connections: a socket bound but not listening, kept while the test runs
-/// (so no other test can take the port).
-fn refusing() -> (tokio::net::TcpSocket, String) {
-    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket
-        .bind("127.0.0.1:0".parse().expect("addr"))
-        .expect("bind");
-    let url = format!("http://{}", socket.local_addr().expect("addr"));
-    (socket, url)
-}
-
 #[tokio::test]
 async fn submit_returns_recorded_and_the_worker_delivers_with_the_key() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -203,7 +192,7 @@ async fn past_its_deadline_an_item_stays_in_the_outbox() {
         retry: fast_retry().with_deadline(Duration::from_millis(300)),
         ..fast_config(in_dir(dir.path()))
     });
-    let (_socket, url) = refusing();
+    let (_socket, url) = crate::testing::refusing_url().expect("a refusing address");
     let submitted = reporter
         .submit(&prepared("unreachable"), &resolved_at(&url))
         .await;
@@ -332,17 +321,12 @@ async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers()
     );
     assert!(reporter.flush(WAIT).await.settled());
     assert_eq!(keys_received(&collector), vec![key.to_string()]);
-    let logged = capture_unsent_for(&capture, "read-only-7d2e");
-    assert_eq!(logged, vec!["outbox_unavailable".to_string()]);
-}
-
-fn capture_unsent_for(capture: &crate::testing::UnsentCapture, what: &str) -> Vec<String> {
-    capture
-        .records()
+    let logged = capture
+        .records_for("read-only-7d2e")
         .into_iter()
-        .filter(|r| r.payload.what_i_needed == what)
         .map(|r| r.reason)
-        .collect()
+        .collect::<Vec<_>>();
+    assert_eq!(logged, vec!["outbox_unavailable".to_string()]);
 }
 
 #[tokio::test]
@@ -361,7 +345,11 @@ async fn without_a_key_nothing_is_queued_and_the_line_is_logged() {
     );
     assert_eq!(submitted.key, None);
     assert_eq!(
-        capture_unsent_for(&capture, "keyless-91ab"),
+        capture
+            .records_for("keyless-91ab")
+            .into_iter()
+            .map(|r| r.reason)
+            .collect::<Vec<_>>(),
         vec!["missing_api_key"]
     );
     assert!(

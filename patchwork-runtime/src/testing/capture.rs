@@ -50,6 +50,16 @@ impl UnsentCapture {
             .filter_map(|line| parse_unsent_line(line).map(|(record, _)| record))
             .collect()
     }
+
+    /// The captured records whose `what_i_needed` is `marker` (how a test finds its own among parallel
+    /// tests' lines).
+    #[must_use]
+    pub fn records_for(&self, marker: &str) -> Vec<UnsentRecord> {
+        self.records()
+            .into_iter()
+            .filter(|record| record.payload.what_i_needed == marker)
+            .collect()
+    }
 }
 
 fn record(line: &str) {

@@ -23,3 +23,24 @@ mod server;
 pub use crate::feedback::unsent::UnsentRecord;
 pub use capture::{UnsentCapture, capture_unsent};
 pub use collector::{Collector, CollectorBuilder, RecordedRequest, WaitTimeout};
+
+/// A loopback URL that refuses connections, and the socket that keeps it so: bound to `127.0.0.1:0` but not
+/// listening. Keep the socket for as long as the URL must refuse; no other test can take the port meanwhile
+/// (unlike binding a listener and dropping it, which frees the port for anyone).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let (_socket, url) = patchwork_runtime::testing::refusing_url()?;
+/// let refused = tokio::net::TcpStream::connect(url.trim_start_matches("http://")).await;
+/// assert_eq!(refused.unwrap_err().kind(), std::io::ErrorKind::ConnectionRefused);
+/// # Ok(()) }
+/// ```
+pub fn refusing_url() -> std::io::Result<(tokio::net::TcpSocket, String)> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(std::net::SocketAddr::from((
+        std::net::Ipv4Addr::LOCALHOST,
+        0,
+    )))?;
+    let url = format!("http://{}", socket.local_addr()?);
+    Ok((socket, url))
+}

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use patchwork_runtime::testing::{Collector, UnsentRecord};
+use patchwork_runtime::testing::Collector;
 use patchwork_runtime::{Builder, FeedbackPayload, GapType, RetryPolicy};
 
 /// A string unique to this call, to find a test's own lines among parallel tests'.
@@ -45,25 +45,6 @@ pub fn client_of(collector: &Collector) -> Builder {
         .patchwork("test-server")
         .no_outbox()
         .await_retry(fast_reference())
-}
-
-/// A loopback address that refuses connections: a socket bound but not listening, kept while the test
-/// holds it (so no other test can take the port).
-pub fn refusing() -> (tokio::net::TcpSocket, String) {
-    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket
-        .bind("127.0.0.1:0".parse().expect("addr"))
-        .expect("bind");
-    let url = format!("http://{}", socket.local_addr().expect("addr"));
-    (socket, url)
-}
-
-/// Unsent records whose payload carries `marker`.
-pub fn unsent_with(records: Vec<UnsentRecord>, marker: &str) -> Vec<UnsentRecord> {
-    records
-        .into_iter()
-        .filter(|r| r.payload.what_i_needed == marker)
-        .collect()
 }
 
 /// A `tracing` subscriber that writes every event (message and fields) into a shared string, so tests can
