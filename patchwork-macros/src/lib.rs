@@ -21,6 +21,8 @@
 
 mod ast;
 mod attr;
+#[allow(dead_code)]
+mod contract;
 mod ctxt;
 mod expand;
 mod fallback;
