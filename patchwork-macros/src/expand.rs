@@ -5,9 +5,10 @@
 //! generate (here) or, when anything is wrong, emit the block unchanged beside the errors (`fallback.rs`).
 
 use crate::ast::Server;
+use crate::contract::{fields, texts};
 use crate::ctxt::Errors;
 use crate::valid::{self, Config, DeliveryMode};
-use crate::{attr, fallback, rmcp_mode, schema, wording};
+use crate::{attr, fallback, rmcp_mode};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{ImplItem, Item};
@@ -63,9 +64,9 @@ fn generated_items(server: &Server, config: &Config) -> TokenStream {
     let krate = &config.krate;
     let private = private_path(config);
     let tool_name = &config.tool_name;
-    let description = wording::TOOL_DESCRIPTION;
-    let schema = text_literal(&schema::input_schema_json());
-    let instructions = text_literal(&wording::instructions(
+    let description = texts::TOOL_DESCRIPTION;
+    let schema = text_literal(&fields::input_schema_json());
+    let instructions = text_literal(&texts::instructions(
         config.instructions.as_deref(),
         tool_name,
     ));

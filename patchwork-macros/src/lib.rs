@@ -3,9 +3,9 @@
 //! [`patchwork_feedback`].
 //!
 //! Layout, one phase per module: `attr` parses the arguments, `ast` models the impl block, `valid` checks both,
-//! `expand` generates (and is the entry point), `fallback` emits the item unchanged beside the errors; `schema`
-//! and `wording` hold the JSON schema and the texts agents read, `ctxt` collects errors; `rmcp_mode` adds the
-//! `#[tool]` method that rmcp's `#[tool_router]` routes when the attribute is written above it.
+//! `expand` generates (and is the entry point), `fallback` emits the item unchanged beside the errors; `contract`
+//! (a generated copy of the runtime's) holds the schema and the texts agents read, `ctxt` collects errors;
+//! `rmcp_mode` adds the `#[tool]` method that rmcp's `#[tool_router]` routes when the attribute is written above it.
 //!
 //! Design decisions (the generated items are public API):
 //! - Items are added *inside* the user's block, named `PATCHWORK_*` / `patchwork_*` so they cannot be mistaken for
@@ -27,9 +27,7 @@ mod ctxt;
 mod expand;
 mod fallback;
 mod rmcp_mode;
-mod schema;
 mod valid;
-mod wording;
 
 #[cfg(test)]
 mod tests;
