@@ -131,7 +131,7 @@ fn returns_tool_router(output: &ReturnType) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::valid::DEFAULT_TOOL_NAME;
+    use crate::contract::texts::DEFAULT_TOOL_NAME;
 
     fn server(tokens: TokenStream) -> Server {
         let mut errors = Errors::default();

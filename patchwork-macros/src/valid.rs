@@ -1,18 +1,18 @@
-//! Checks the attribute's values against the rules the service and MCP impose, and the block against the
-//! items the attribute adds, turning [`Args`] into a checked [`Config`].
+//! Checks the attribute's values against the rules the service and MCP impose (the names by the contract's
+//! rules, `contract::names`), and the block against the items the attribute adds, turning [`Args`] into a checked
+//! [`Config`].
 //!
 //! Every check records its error at the offending literal (or method) and goes on, so all mistakes are
 //! reported together.
 
 use crate::ast::Server;
 use crate::attr::{self, Args};
+use crate::contract::names::{MAX_TOOL_NAME_LEN, env_var_problem, slug_problem, tool_name_problem};
+use crate::contract::texts::{DEFAULT_TOOL_NAME, ENV_SERVER_SLUG};
 use crate::ctxt::Errors;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use syn::LitStr;
 use syn::ext::IdentExt;
-
-/// The tool name used when the attribute has no `tool_name`.
-pub(crate) const DEFAULT_TOOL_NAME: &str = "feedback";
 
 /// How the generated tool delivers (`delivery = "..."`); mirrors the runtime's `__private::Delivery`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -102,62 +102,36 @@ fn check_delivery(lit: &LitStr, errors: &mut Errors) -> Option<DeliveryMode> {
     }
 }
 
-/// A slug as the service's URLs use it (Django's slug rule): ASCII letters, digits, `-` and `_`.
+/// A slug as the service's URLs use it (the contract's rule: Django's slug).
 fn check_slug(lit: &LitStr, errors: &mut Errors) -> Option<String> {
     let slug = lit.value();
-    let problem = if slug.is_empty() {
-        Some("the slug is empty".to_owned())
-    } else if slug.len() > 100 {
-        Some(format!(
-            "the slug is {} characters long; the service accepts at most 100",
-            slug.len()
-        ))
-    } else {
-        slug.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-            .map(|c| format!("the slug contains {c:?}"))
+    let Some(problem) = slug_problem(&slug) else {
+        return Some(slug);
     };
-    match problem {
-        None => Some(slug),
-        Some(problem) => {
-            errors.spanned(
-                lit,
-                format!(
-                    "{problem}: a slug is your server's identifier on PatchworkMCP, made of ASCII letters, digits, \
-                     `-` and `_` (e.g. `slug = \"my-server\"`); omit the key to read `PATCHWORKMCP_SERVER_SLUG` at \
-                     run time"
-                ),
-            );
-            None
-        }
-    }
+    errors.spanned(
+        lit,
+        format!(
+            "{problem}: a slug is your server's identifier on PatchworkMCP, made of ASCII letters, digits, `-` and \
+             `_` (e.g. `slug = \"my-server\"`); omit the key to read `{ENV_SERVER_SLUG}` at run time"
+        ),
+    );
+    None
 }
 
-/// MCP's tool-name rule: 1–128 characters of ASCII letters, digits, `_`, `-` and `.`.
+/// MCP's tool-name rule (the contract's).
 fn check_tool_name(lit: &LitStr, errors: &mut Errors) -> Option<String> {
     let name = lit.value();
-    let problem = if name.is_empty() {
-        Some("the tool name is empty".to_owned())
-    } else if name.len() > 128 {
-        Some(format!("the tool name is {} characters long", name.len()))
-    } else {
-        name.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-            .map(|c| format!("the tool name contains {c:?}"))
+    let Some(problem) = tool_name_problem(&name) else {
+        return Some(name);
     };
-    match problem {
-        None => Some(name),
-        Some(problem) => {
-            errors.spanned(
-                lit,
-                format!(
-                    "{problem}: MCP tool names are 1 to 128 characters of ASCII letters, digits, `_`, `-` and `.` \
-                     (e.g. `tool_name = \"feedback\"`)"
-                ),
-            );
-            None
-        }
-    }
+    errors.spanned(
+        lit,
+        format!(
+            "{problem}: MCP tool names are 1 to {MAX_TOOL_NAME_LEN} characters of ASCII letters, digits, `_`, `-` \
+             and `.` (e.g. `tool_name = \"feedback\"`)"
+        ),
+    );
+    None
 }
 
 fn check_instructions(lit: &LitStr, errors: &mut Errors) -> Option<String> {
@@ -173,22 +147,20 @@ fn check_instructions(lit: &LitStr, errors: &mut Errors) -> Option<String> {
     Some(instructions)
 }
 
-/// The name of an environment variable: a letter or `_`, then letters, digits and `_`. The value is never
-/// repeated in the message, in case a key was pasted here by mistake.
+/// The name of an environment variable (the contract's rule). The value is never repeated in the message, in
+/// case a key was pasted here by mistake.
 fn check_env_var(lit: &LitStr, errors: &mut Errors) -> Option<String> {
     let name = lit.value();
-    let mut chars = name.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if valid {
+    let Some(problem) = env_var_problem(&name) else {
         return Some(name);
-    }
+    };
     errors.spanned(
         lit,
-        "`api_key_env` takes the *name* of the environment variable that holds the API key (letters, digits and \
-         `_`, not starting with a digit), e.g. `api_key_env = \"MY_PATCHWORK_KEY\"`; never the key itself",
+        format!(
+            "{problem}: `api_key_env` takes the *name* of the environment variable that holds the API key \
+             (letters, digits and `_`, not starting with a digit), e.g. `api_key_env = \"MY_PATCHWORK_KEY\"`; never \
+             the key itself"
+        ),
     );
     None
 }
