@@ -141,6 +141,22 @@ fn tools_marked_tool_are_listed_with_their_rmcp_names() {
     );
 }
 
+/// The configured `url` reaches the runtime config in the contract's normal form, not as written.
+#[test]
+fn the_url_is_emitted_in_normal_form() {
+    let output = expand(
+        quote!(url = " HTTPS://Eu.Example.com:443/base/ "),
+        quote!(impl Server {}),
+    );
+    assert_eq!(error_count(&output), 0, "{output}");
+    assert!(
+        output.contains(
+            r#"base_url : :: core :: option :: Option :: Some ("https://eu.example.com/base")"#
+        ),
+        "{output}"
+    );
+}
+
 /// Inputs chosen to break a careless parser: every one must give output (item or errors), never a panic.
 #[test]
 fn malformed_input_never_panics() {
