@@ -7,6 +7,7 @@
 //! server's real tool list from the request, validates, delivers and returns a `CallToolResult`.
 
 use crate::ast::Server;
+use crate::contract::texts::{ANNOTATIONS, TOOL_TITLE};
 use crate::ctxt::Errors;
 use crate::expand::{config_ident, config_static, private_path};
 use crate::valid::Config;
@@ -19,9 +20,6 @@ use syn::{ImplItem, ReturnType, Type};
 pub(crate) const ROUTED_METHOD: &str = "patchwork_rmcp_feedback";
 /// The item rmcp's `#[tool]` generates for [`ROUTED_METHOD`].
 pub(crate) const ROUTED_METHOD_TOOL_ATTR: &str = "patchwork_rmcp_feedback_tool_attr";
-
-/// The tool's human-readable title, as the runtime's `tool_definition` gives it (a test keeps them equal).
-const TOOL_TITLE: &str = "Report a limitation";
 
 /// Whether this build of the macro may emit rmcp code: patchwork-runtime's `rmcp` feature turns on ours.
 pub(crate) const RMCP_FEATURE_ENABLED: bool = cfg!(feature = "rmcp");
@@ -77,6 +75,10 @@ pub(crate) fn routed_method(server: &Server, config: &Config) -> Option<TokenStr
     let server_tools = quote_spanned!(Span::mixed_site()=> server_tools);
     let config_static = config_static(server, config);
     let config_ident = config_ident();
+    let read_only = ANNOTATIONS.read_only;
+    let destructive = ANNOTATIONS.destructive;
+    let idempotent = ANNOTATIONS.idempotent;
+    let open_world = ANNOTATIONS.open_world;
     let doc = format!(
         " The `{tool_name}` tool, routed by rmcp's `#[tool_router]`: fills `client_type` and `tools_available` \
          from the request when the agent left them empty, validates the arguments (an `isError` result names \
@@ -91,10 +93,10 @@ pub(crate) fn routed_method(server: &Server, config: &Config) -> Option<TokenStr
             input_schema = #private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
             annotations(
                 title = #TOOL_TITLE,
-                read_only_hint = false,
-                destructive_hint = false,
-                idempotent_hint = false,
-                open_world_hint = true
+                read_only_hint = #read_only,
+                destructive_hint = #destructive,
+                idempotent_hint = #idempotent,
+                open_world_hint = #open_world
             )
         )]
         async fn #method(
@@ -175,6 +177,7 @@ mod tests {
             "title = \"Report a limitation\"",
             "read_only_hint = false",
             "destructive_hint = false",
+            "idempotent_hint = false",
             "open_world_hint = true",
             "async fn patchwork_rmcp_feedback",
             "server_tools : & [\"ping\"]",
