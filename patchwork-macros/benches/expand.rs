@@ -22,6 +22,8 @@ mod ctxt;
 mod expand;
 #[path = "../src/fallback.rs"]
 mod fallback;
+#[path = "../src/generated.rs"]
+mod generated;
 #[path = "../src/rmcp_mode.rs"]
 mod rmcp_mode;
 #[path = "../src/valid.rs"]

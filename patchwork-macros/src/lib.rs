@@ -26,6 +26,7 @@ mod contract;
 mod ctxt;
 mod expand;
 mod fallback;
+mod generated;
 mod rmcp_mode;
 mod valid;
 

@@ -30,7 +30,7 @@ fn bare_attribute_adds_every_public_item_and_keeps_the_block() {
         .collect();
     let mut expected = vec!["own".to_owned()];
     expected.extend(
-        crate::expand::GENERATED_ITEMS
+        crate::generated::GENERATED_ITEMS
             .iter()
             .map(|s| (*s).to_owned()),
     );
@@ -137,6 +137,11 @@ fn tools_marked_tool_are_listed_with_their_rmcp_names() {
     );
     assert!(
         output.contains(r#"PATCHWORK_SERVER_TOOLS : & 'static [& 'static :: core :: primitive :: str] = & ["sum" , "echo"]"#),
+        "{output}"
+    );
+    // The hidden config carries them too: it is what the runtime sends.
+    assert!(
+        output.contains(r#"server_tools : & ["sum" , "echo"]"#),
         "{output}"
     );
 }
