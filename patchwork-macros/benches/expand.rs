@@ -14,20 +14,20 @@
 mod ast;
 #[path = "../src/attr.rs"]
 mod attr;
+#[path = "../src/contract/mod.rs"]
+mod contract;
 #[path = "../src/ctxt.rs"]
 mod ctxt;
 #[path = "../src/expand.rs"]
 mod expand;
 #[path = "../src/fallback.rs"]
 mod fallback;
+#[path = "../src/generated.rs"]
+mod generated;
 #[path = "../src/rmcp_mode.rs"]
 mod rmcp_mode;
-#[path = "../src/schema.rs"]
-mod schema;
 #[path = "../src/valid.rs"]
 mod valid;
-#[path = "../src/wording.rs"]
-mod wording;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

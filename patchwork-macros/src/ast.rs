@@ -2,7 +2,7 @@
 //! rmcp's `#[tool_router]` that decide how the tool is wired (read by `rmcp_mode`).
 
 use crate::ctxt::Errors;
-use crate::expand::GENERATED_ITEMS;
+use crate::generated::GENERATED_ITEMS;
 use proc_macro2::{Ident, TokenStream};
 use quote::ToTokens;
 use syn::ext::IdentExt;

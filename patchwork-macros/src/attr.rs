@@ -5,6 +5,7 @@
 //! Unknown, duplicated, valueless and mistyped keys are recorded and parsing goes on, so every mistake in the
 //! attribute is reported in one compile.
 
+use crate::contract::texts::ENV_API_KEY;
 use crate::ctxt::Errors;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
@@ -164,7 +165,7 @@ fn is_secret_key(key: &str) -> bool {
 
 /// The message for `api_key = ...` and its relatives; never repeats the value.
 pub(crate) fn secret_key_message(api_key_env: Option<&str>) -> String {
-    let variable = api_key_env.unwrap_or("PATCHWORKMCP_API_KEY");
+    let variable = api_key_env.unwrap_or(ENV_API_KEY);
     format!(
         "the API key does not go in the attribute: a key in source ends up in the binary and the repository; \
          set `{variable}` in the server's environment at run time instead{}",

@@ -5,23 +5,14 @@
 //! generate (here) or, when anything is wrong, emit the block unchanged beside the errors (`fallback.rs`).
 
 use crate::ast::Server;
+use crate::contract::{fields, texts};
 use crate::ctxt::Errors;
+use crate::generated::{config_ident, private_path};
 use crate::valid::{self, Config, DeliveryMode};
-use crate::{attr, fallback, rmcp_mode, schema, wording};
+use crate::{attr, fallback, rmcp_mode};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{ImplItem, Item};
-
-/// The names of the items added to the block. Public API: keep in sync with the crate docs.
-pub(crate) const GENERATED_ITEMS: &[&str] = &[
-    "PATCHWORK_TOOL_NAME",
-    "PATCHWORK_TOOL_DESCRIPTION",
-    "PATCHWORK_INPUT_SCHEMA",
-    "PATCHWORK_INSTRUCTIONS",
-    "PATCHWORK_SERVER_TOOLS",
-    "patchwork_tool",
-    "patchwork_dispatch",
-];
 
 /// Expands `#[patchwork_feedback(args)] item`. Never panics: any input yields either the expansion or the item
 /// unchanged with `compile_error!`s beside it.
@@ -49,28 +40,29 @@ pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// The block with the generated items appended.
 fn generate(mut server: Server, config: &Config) -> TokenStream {
-    let generated = generated_items(&server, config);
+    let config_static = config_static(&server, config);
+    let generated = generated_items(&server, config, &config_static);
     server.item.items.push(ImplItem::Verbatim(generated));
-    if let Some(routed) = rmcp_mode::routed_method(&server, config) {
+    if let Some(routed) = rmcp_mode::routed_method(&server, config, &config_static) {
         server.item.items.push(ImplItem::Verbatim(routed));
     }
     let item = &server.item;
     quote!(#item)
 }
 
-/// The public constants, `patchwork_tool` and `patchwork_dispatch`.
-fn generated_items(server: &Server, config: &Config) -> TokenStream {
+/// The public constants, `patchwork_tool` and `patchwork_dispatch`; `config_static` declares the hidden config
+/// their bodies read.
+fn generated_items(server: &Server, config: &Config, config_static: &TokenStream) -> TokenStream {
     let krate = &config.krate;
-    let private = private_path(config);
+    let private = private_path(krate);
     let tool_name = &config.tool_name;
-    let description = wording::TOOL_DESCRIPTION;
-    let schema = text_literal(&schema::input_schema_json());
-    let instructions = text_literal(&wording::instructions(
+    let description = texts::TOOL_DESCRIPTION;
+    let schema = text_literal(&fields::input_schema_json());
+    let instructions = text_literal(&texts::instructions(
         config.instructions.as_deref(),
         tool_name,
     ));
     let server_tools = server.tool_names();
-    let config_static = config_static(server, config);
     let name = quote_spanned!(Span::mixed_site()=> name);
     let arguments = quote_spanned!(Span::mixed_site()=> arguments);
     let config_ident = config_ident();
@@ -136,22 +128,10 @@ fn generated_items(server: &Server, config: &Config) -> TokenStream {
     }
 }
 
-/// `<crate>::__private`: generated code names the runtime's internals only through it (the public
-/// `ToolDefinition` and `ToolReply` in signatures are named from the crate root, as users see them).
-pub(crate) fn private_path(config: &Config) -> TokenStream {
-    let krate = &config.krate;
-    quote!(#krate::__private)
-}
-
-/// The name of the hidden config static; mixed-site so it cannot collide with anything the user writes.
-pub(crate) fn config_ident() -> proc_macro2::Ident {
-    proc_macro2::Ident::new("PATCHWORK_CONFIG", Span::mixed_site())
-}
-
 /// The hidden `static` holding the runtime configuration, declared inside each generated function body: users
 /// cannot name it, and it does not depend on the impl's generics (a static in a generic impl may not).
-pub(crate) fn config_static(server: &Server, config: &Config) -> TokenStream {
-    let private = private_path(config);
+fn config_static(server: &Server, config: &Config) -> TokenStream {
+    let private = private_path(&config.krate);
     let ident = config_ident();
     let option = |value: Option<&String>| match value {
         Some(value) => quote!(::core::option::Option::Some(#value)),

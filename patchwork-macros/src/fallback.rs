@@ -4,7 +4,7 @@
 //! `patchwork_tool`" errors to the real one. The crate does not compile either way; the stubs' bodies never run.
 
 use crate::ast::Server;
-use crate::expand::private_path;
+use crate::generated::private_path;
 use crate::valid::Config;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -88,7 +88,7 @@ fn idents_in(tokens: TokenStream, out: &mut Vec<proc_macro2::Ident>) {
 
 fn stubs(config: &Config) -> TokenStream {
     let krate = &config.krate;
-    let private = private_path(config);
+    let private = private_path(krate);
     quote! {
         #[doc(hidden)]
         #[allow(dead_code, unreachable_pub)]

@@ -2,10 +2,18 @@
 //! everything the generated code calls; the attribute's documentation (keys, example, expansion) is on
 //! [`patchwork_feedback`].
 //!
-//! Layout, one phase per module: `attr` parses the arguments, `ast` models the impl block, `valid` checks both,
-//! `expand` generates (and is the entry point), `fallback` emits the item unchanged beside the errors; `schema`
-//! and `wording` hold the JSON schema and the texts agents read, `ctxt` collects errors; `rmcp_mode` adds the
-//! `#[tool]` method that rmcp's `#[tool_router]` routes when the attribute is written above it.
+//! Layout, one phase per module (thiserror-impl's), each importing only the ones listed after it:
+//! - `expand`: the entry point; runs the phases below and generates the items (and the hidden config static).
+//! - `fallback`: when anything is wrong, the item unchanged beside the errors, with stubs of the generated items.
+//! - `rmcp_mode`: checks rmcp's `#[tool_router]` wiring and builds the `#[tool]` method it routes when the
+//!   attribute is written above it.
+//! - `valid`: checks the arguments and the block, turning them into the `Config` the expansion is built from.
+//! - `attr`: parses the arguments; `ast`: models the impl block.
+//! - `generated`: the names of the items the expansion adds and the paths it names the runtime by (a leaf).
+//! - `contract`: what the macro and the runtime must agree on (the schema, the texts agents read, the name rules,
+//!   the URL policy); a generated copy of `patchwork-runtime/src/contract/`, kept equal by
+//!   `tests/tests/sourcegen.rs`, so edit the runtime's.
+//! - `ctxt`: collects every error, so one compile reports them all.
 //!
 //! Design decisions (the generated items are public API):
 //! - Items are added *inside* the user's block, named `PATCHWORK_*` / `patchwork_*` so they cannot be mistaken for
@@ -19,15 +27,18 @@
 //!   rmcp's `#[tool_router]` finds tools); plain methods are not guessed to be tools.
 //! - The macro never panics: every input yields the expansion or the item unchanged plus `compile_error!`s.
 
+#![warn(missing_docs)]
+
 mod ast;
 mod attr;
+#[allow(dead_code)]
+mod contract;
 mod ctxt;
 mod expand;
 mod fallback;
+mod generated;
 mod rmcp_mode;
-mod schema;
 mod valid;
-mod wording;
 
 #[cfg(test)]
 mod tests;

@@ -7,21 +7,13 @@
 //! server's real tool list from the request, validates, delivers and returns a `CallToolResult`.
 
 use crate::ast::Server;
+use crate::contract::texts::{ANNOTATIONS, TOOL_TITLE};
 use crate::ctxt::Errors;
-use crate::expand::{config_ident, config_static, private_path};
+use crate::generated::{ROUTED_METHOD, ROUTED_METHOD_TOOL_ATTR, config_ident, private_path};
 use crate::valid::Config;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{ImplItem, ReturnType, Type};
-
-/// The name of the routed method; rmcp's `#[tool]` adds `<name>_tool_attr` beside it. In rmcp mode both names
-/// are taken (`check` reports a method of the block that uses one).
-pub(crate) const ROUTED_METHOD: &str = "patchwork_rmcp_feedback";
-/// The item rmcp's `#[tool]` generates for [`ROUTED_METHOD`].
-pub(crate) const ROUTED_METHOD_TOOL_ATTR: &str = "patchwork_rmcp_feedback_tool_attr";
-
-/// The tool's human-readable title, as the runtime's `tool_definition` gives it (a test keeps them equal).
-const TOOL_TITLE: &str = "Report a limitation";
 
 /// Whether this build of the macro may emit rmcp code: patchwork-runtime's `rmcp` feature turns on ours.
 pub(crate) const RMCP_FEATURE_ENABLED: bool = cfg!(feature = "rmcp");
@@ -66,17 +58,25 @@ pub(crate) fn check(server: &Server, rmcp_enabled: bool, errors: &mut Errors) {
     }
 }
 
-/// The routed `#[tool]` method, when `#[tool_router]` is below the attribute.
-pub(crate) fn routed_method(server: &Server, config: &Config) -> Option<TokenStream> {
+/// The routed `#[tool]` method, when `#[tool_router]` is below the attribute. `config_static` declares the hidden
+/// config (named [`config_ident`]) that its body reads.
+pub(crate) fn routed_method(
+    server: &Server,
+    config: &Config,
+    config_static: &TokenStream,
+) -> Option<TokenStream> {
     server.tool_router.as_ref()?;
-    let private = private_path(config);
+    let private = private_path(&config.krate);
     let tool_name = &config.tool_name;
     let method = syn::Ident::new(ROUTED_METHOD, Span::call_site());
     let context = quote_spanned!(Span::mixed_site()=> context);
     let arguments = quote_spanned!(Span::mixed_site()=> arguments);
     let server_tools = quote_spanned!(Span::mixed_site()=> server_tools);
-    let config_static = config_static(server, config);
     let config_ident = config_ident();
+    let read_only = ANNOTATIONS.read_only;
+    let destructive = ANNOTATIONS.destructive;
+    let idempotent = ANNOTATIONS.idempotent;
+    let open_world = ANNOTATIONS.open_world;
     let doc = format!(
         " The `{tool_name}` tool, routed by rmcp's `#[tool_router]`: fills `client_type` and `tools_available` \
          from the request when the agent left them empty, validates the arguments (an `isError` result names \
@@ -91,10 +91,10 @@ pub(crate) fn routed_method(server: &Server, config: &Config) -> Option<TokenStr
             input_schema = #private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
             annotations(
                 title = #TOOL_TITLE,
-                read_only_hint = false,
-                destructive_hint = false,
-                idempotent_hint = false,
-                open_world_hint = true
+                read_only_hint = #read_only,
+                destructive_hint = #destructive,
+                idempotent_hint = #idempotent,
+                open_world_hint = #open_world
             )
         )]
         async fn #method(
@@ -131,7 +131,7 @@ fn returns_tool_router(output: &ReturnType) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::valid::DEFAULT_TOOL_NAME;
+    use crate::contract::texts::DEFAULT_TOOL_NAME;
 
     fn server(tokens: TokenStream) -> Server {
         let mut errors = Errors::default();
@@ -166,7 +166,10 @@ mod tests {
             impl S { #[tool] async fn ping(&self) -> String { String::new() } }
         });
         assert_eq!(problems(&block, true), None);
-        let method = routed_method(&block, &config())
+        let config_static = quote!(
+            static PATCHWORK_CONFIG: () = ();
+        );
+        let method = routed_method(&block, &config(), &config_static)
             .expect("rmcp mode adds a method")
             .to_string();
         for needle in [
@@ -175,9 +178,10 @@ mod tests {
             "title = \"Report a limitation\"",
             "read_only_hint = false",
             "destructive_hint = false",
+            "idempotent_hint = false",
             "open_world_hint = true",
             "async fn patchwork_rmcp_feedback",
-            "server_tools : & [\"ping\"]",
+            "static PATCHWORK_CONFIG : () = () ;",
             ":: patchwork_runtime :: __private :: rmcp :: call_tool",
         ] {
             assert!(method.contains(needle), "missing {needle:?} in {method}");
@@ -202,7 +206,7 @@ mod tests {
     fn without_any_rmcp_wiring_nothing_is_added() {
         let block = server(quote! { impl S { fn helper(&self) {} } });
         assert_eq!(problems(&block, false), None);
-        assert!(routed_method(&block, &config()).is_none());
+        assert!(routed_method(&block, &config(), &quote!()).is_none());
     }
 
     #[test]

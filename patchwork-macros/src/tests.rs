@@ -30,7 +30,7 @@ fn bare_attribute_adds_every_public_item_and_keeps_the_block() {
         .collect();
     let mut expected = vec!["own".to_owned()];
     expected.extend(
-        crate::expand::GENERATED_ITEMS
+        crate::generated::GENERATED_ITEMS
             .iter()
             .map(|s| (*s).to_owned()),
     );
@@ -137,6 +137,27 @@ fn tools_marked_tool_are_listed_with_their_rmcp_names() {
     );
     assert!(
         output.contains(r#"PATCHWORK_SERVER_TOOLS : & 'static [& 'static :: core :: primitive :: str] = & ["sum" , "echo"]"#),
+        "{output}"
+    );
+    // The hidden config carries them too: it is what the runtime sends.
+    assert!(
+        output.contains(r#"server_tools : & ["sum" , "echo"]"#),
+        "{output}"
+    );
+}
+
+/// The configured `url` reaches the runtime config in the contract's normal form, not as written.
+#[test]
+fn the_url_is_emitted_in_normal_form() {
+    let output = expand(
+        quote!(url = " HTTPS://Eu.Example.com:443/base/ "),
+        quote!(impl Server {}),
+    );
+    assert_eq!(error_count(&output), 0, "{output}");
+    assert!(
+        output.contains(
+            r#"base_url : :: core :: option :: Option :: Some ("https://eu.example.com/base")"#
+        ),
         "{output}"
     );
 }

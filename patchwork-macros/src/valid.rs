@@ -1,18 +1,18 @@
-//! Checks the attribute's values against the rules the service and MCP impose, and the block against the
-//! items the attribute adds, turning [`Args`] into a checked [`Config`].
+//! Checks the attribute's values against the contract's rules (`contract::names` for names, `contract::url` for
+//! the base URL: the same code the runtime runs), and the block against the items the attribute adds, turning
+//! [`Args`] into a checked [`Config`].
 //!
 //! Every check records its error at the offending literal (or method) and goes on, so all mistakes are
 //! reported together.
 
 use crate::ast::Server;
 use crate::attr::{self, Args};
+use crate::contract::names::{MAX_TOOL_NAME_LEN, env_var_problem, slug_problem, tool_name_problem};
+use crate::contract::texts::{DEFAULT_TOOL_NAME, DEFAULT_URL, ENV_SERVER_SLUG, ENV_URL};
+use crate::contract::url::BaseUrl;
 use crate::ctxt::Errors;
-use std::net::{Ipv4Addr, Ipv6Addr};
 use syn::LitStr;
 use syn::ext::IdentExt;
-
-/// The tool name used when the attribute has no `tool_name`.
-pub(crate) const DEFAULT_TOOL_NAME: &str = "feedback";
 
 /// How the generated tool delivers (`delivery = "..."`); mirrors the runtime's `__private::Delivery`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,6 +31,7 @@ pub(crate) struct Config {
     pub slug: Option<String>,
     pub tool_name: String,
     pub instructions: Option<String>,
+    /// The base URL in the contract's normal form (`BaseUrl::as_str`), not as written.
     pub url: Option<String>,
     pub api_key_env: Option<String>,
     pub delivery: DeliveryMode,
@@ -102,62 +103,36 @@ fn check_delivery(lit: &LitStr, errors: &mut Errors) -> Option<DeliveryMode> {
     }
 }
 
-/// A slug as the service's URLs use it (Django's slug rule): ASCII letters, digits, `-` and `_`.
+/// A slug as the service's URLs use it (the contract's rule: Django's slug).
 fn check_slug(lit: &LitStr, errors: &mut Errors) -> Option<String> {
     let slug = lit.value();
-    let problem = if slug.is_empty() {
-        Some("the slug is empty".to_owned())
-    } else if slug.len() > 100 {
-        Some(format!(
-            "the slug is {} characters long; the service accepts at most 100",
-            slug.len()
-        ))
-    } else {
-        slug.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-            .map(|c| format!("the slug contains {c:?}"))
+    let Some(problem) = slug_problem(&slug) else {
+        return Some(slug);
     };
-    match problem {
-        None => Some(slug),
-        Some(problem) => {
-            errors.spanned(
-                lit,
-                format!(
-                    "{problem}: a slug is your server's identifier on PatchworkMCP, made of ASCII letters, digits, \
-                     `-` and `_` (e.g. `slug = \"my-server\"`); omit the key to read `PATCHWORKMCP_SERVER_SLUG` at \
-                     run time"
-                ),
-            );
-            None
-        }
-    }
+    errors.spanned(
+        lit,
+        format!(
+            "{problem}: a slug is your server's identifier on PatchworkMCP, made of ASCII letters, digits, `-` and \
+             `_` (e.g. `slug = \"my-server\"`); omit the key to read `{ENV_SERVER_SLUG}` at run time"
+        ),
+    );
+    None
 }
 
-/// MCP's tool-name rule: 1–128 characters of ASCII letters, digits, `_`, `-` and `.`.
+/// MCP's tool-name rule (the contract's).
 fn check_tool_name(lit: &LitStr, errors: &mut Errors) -> Option<String> {
     let name = lit.value();
-    let problem = if name.is_empty() {
-        Some("the tool name is empty".to_owned())
-    } else if name.len() > 128 {
-        Some(format!("the tool name is {} characters long", name.len()))
-    } else {
-        name.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-            .map(|c| format!("the tool name contains {c:?}"))
+    let Some(problem) = tool_name_problem(&name) else {
+        return Some(name);
     };
-    match problem {
-        None => Some(name),
-        Some(problem) => {
-            errors.spanned(
-                lit,
-                format!(
-                    "{problem}: MCP tool names are 1 to 128 characters of ASCII letters, digits, `_`, `-` and `.` \
-                     (e.g. `tool_name = \"feedback\"`)"
-                ),
-            );
-            None
-        }
-    }
+    errors.spanned(
+        lit,
+        format!(
+            "{problem}: MCP tool names are 1 to {MAX_TOOL_NAME_LEN} characters of ASCII letters, digits, `_`, `-` \
+             and `.` (e.g. `tool_name = \"feedback\"`)"
+        ),
+    );
+    None
 }
 
 fn check_instructions(lit: &LitStr, errors: &mut Errors) -> Option<String> {
@@ -173,112 +148,41 @@ fn check_instructions(lit: &LitStr, errors: &mut Errors) -> Option<String> {
     Some(instructions)
 }
 
-/// The name of an environment variable: a letter or `_`, then letters, digits and `_`. The value is never
-/// repeated in the message, in case a key was pasted here by mistake.
+/// The name of an environment variable (the contract's rule). The value is never repeated in the message, in
+/// case a key was pasted here by mistake.
 fn check_env_var(lit: &LitStr, errors: &mut Errors) -> Option<String> {
     let name = lit.value();
-    let mut chars = name.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if valid {
+    let Some(problem) = env_var_problem(&name) else {
         return Some(name);
-    }
+    };
     errors.spanned(
         lit,
-        "`api_key_env` takes the *name* of the environment variable that holds the API key (letters, digits and \
-         `_`, not starting with a digit), e.g. `api_key_env = \"MY_PATCHWORK_KEY\"`; never the key itself",
+        format!(
+            "{problem}: `api_key_env` takes the *name* of the environment variable that holds the API key \
+             (letters, digits and `_`, not starting with a digit), e.g. `api_key_env = \"MY_PATCHWORK_KEY\"`; never \
+             the key itself"
+        ),
     );
     None
 }
 
-/// A base URL: `https://host[:port][/path]`, or `http://` only to a loopback host (a local collector).
+/// A base URL, checked by the contract's policy (the one the runtime applies to every configured URL) and kept in
+/// its normal form. The message is the policy's (what is wrong and what to write; it never repeats the URL as
+/// written, which may hold credentials), then a help line on leaving the choice to run time.
 fn check_url(lit: &LitStr, errors: &mut Errors) -> Option<String> {
-    let url = lit.value();
-    match url_problem(&url) {
-        None => Some(url),
-        Some(problem) => {
+    match BaseUrl::parse(&lit.value()) {
+        Ok(url) => Some(url.as_str().to_owned()),
+        Err(error) => {
             errors.spanned(
                 lit,
                 format!(
-                    "{problem}: `url` is the PatchworkMCP base URL, `https://host[:port][/path]` \
-                     (`http://` only for a loopback host such as `http://127.0.0.1:8080`); omit the key to read \
-                     `PATCHWORKMCP_URL` at run time (default `https://patchworkmcp.com`)"
+                    "{}\nhelp: omit `url` to read `{ENV_URL}` at run time (default `{DEFAULT_URL}`)",
+                    error.message()
                 ),
             );
             None
         }
     }
-}
-
-/// What is wrong with a base URL, if anything.
-fn url_problem(url: &str) -> Option<String> {
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some("the URL contains whitespace".to_owned());
-    }
-    let lower = url.to_ascii_lowercase();
-    let (secure, rest) = if let Some(rest) = lower.strip_prefix("https://") {
-        (true, rest)
-    } else if let Some(rest) = lower.strip_prefix("http://") {
-        (false, rest)
-    } else {
-        return Some("the URL must start with `https://`".to_owned());
-    };
-    if rest.contains(['?', '#']) {
-        return Some("a base URL has no query or fragment".to_owned());
-    }
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.contains('@') {
-        return Some("the URL contains credentials, which would end up in the binary".to_owned());
-    }
-    let (host, port) = split_host_port(authority);
-    if host.is_empty() {
-        return Some("the URL has no host".to_owned());
-    }
-    if let Some(port) = port
-        && !port.parse::<u16>().is_ok_and(|p| p != 0)
-    {
-        return Some(format!("the port `{port}` is not a number from 1 to 65535"));
-    }
-    if host.starts_with('[') {
-        let inner = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
-        if inner.is_none_or(|ip| ip.parse::<Ipv6Addr>().is_err()) {
-            return Some("the URL's IPv6 host is malformed".to_owned());
-        }
-    } else if !host.split('.').all(|label| {
-        !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    }) {
-        return Some(format!("`{host}` is not a valid host name"));
-    }
-    if !secure && !is_loopback(host) {
-        return Some("plain `http://` would send the API key unencrypted".to_owned());
-    }
-    None
-}
-
-/// Splits `host[:port]`; a bracketed IPv6 host keeps its brackets (an unclosed one is left for the host check).
-fn split_host_port(authority: &str) -> (&str, Option<&str>) {
-    if authority.starts_with('[') {
-        return match authority.split_once(']') {
-            Some((host, rest)) => {
-                let port = (!rest.is_empty()).then(|| rest.strip_prefix(':').unwrap_or(rest));
-                (&authority[..host.len() + 1], port)
-            }
-            None => (authority, None),
-        };
-    }
-    match authority.split_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    }
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host == "[::1]"
-        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || host.ends_with(".localhost")
 }
 
 /// The tool name must not clash with the server's own tools, nor its methods; the block must not already
@@ -325,44 +229,41 @@ fn check_clashes(
 
 #[cfg(test)]
 mod tests {
-    use super::url_problem;
+    use super::*;
+    use crate::contract::url::URL_TABLE;
+    use proc_macro2::Span;
 
+    /// Every row of the contract's URL table, through the check the attribute runs: accepted exactly when the
+    /// table has a normal form, and that normal form is what the config (and so the expansion) holds.
     #[test]
-    fn urls_that_are_accepted() {
-        for url in [
-            "https://patchworkmcp.com",
-            "https://patchworkmcp.com/",
-            "https://eu.patchworkmcp.com:8443/base",
-            "HTTPS://PatchworkMCP.com",
-            "http://127.0.0.1:8080",
-            "http://127.5.6.7",
-            "http://localhost:3000/",
-            "http://[::1]:9000",
-            "https://[2001:db8::1]/",
-        ] {
-            assert_eq!(url_problem(url), None, "{url}");
+    fn the_url_table_holds_for_the_attribute() {
+        for (input, expected) in URL_TABLE {
+            let args = Args {
+                url: Some(LitStr::new(input, Span::call_site())),
+                ..Args::default()
+            };
+            let mut errors = Errors::default();
+            let config = check(args, None, &mut errors);
+            let refused = errors.finish().err();
+            assert_eq!(config.url.as_deref(), *expected, "{input:?}");
+            assert_eq!(
+                refused.is_none(),
+                expected.is_some(),
+                "{input:?}: {refused:?}"
+            );
+            if let Some(error) = refused {
+                assert_eq!(error.into_iter().count(), 1, "one error for {input:?}");
+            }
         }
     }
 
     #[test]
-    fn urls_that_are_refused() {
-        for url in [
-            "",
-            "patchworkmcp.com",
-            "ftp://patchworkmcp.com",
-            "http://patchworkmcp.com",
-            "http://10.0.0.1",
-            "https://",
-            "https://user:pw@patchworkmcp.com",
-            "https://patchworkmcp.com?x=1",
-            "https://patchworkmcp.com:0",
-            "https://patchworkmcp.com:99999",
-            "https://patch work.com",
-            "https://[::1",
-            "https://a..b",
-            "http://[::2]",
-        ] {
-            assert!(url_problem(url).is_some(), "{url}");
-        }
+    fn a_refused_url_says_what_to_write_and_names_the_run_time_variable() {
+        let mut errors = Errors::default();
+        let lit = LitStr::new("https://x.example/api/v1/feedback/", Span::call_site());
+        assert_eq!(check_url(&lit, &mut errors), None);
+        let message = errors.finish().expect_err("refused").to_string();
+        assert!(message.contains("write `https://x.example`"), "{message}");
+        assert!(message.contains("`PATCHWORKMCP_URL`"), "{message}");
     }
 }

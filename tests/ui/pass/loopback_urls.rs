@@ -13,6 +13,22 @@ struct Named;
 #[patchwork_feedback(url = "http://localhost:3000")]
 impl Named {}
 
+// The WHATWG spelling of 127.0.0.1 that browsers and reqwest accept.
+struct ShortV4;
+#[patchwork_feedback(url = "http://127.1:9000")]
+impl ShortV4 {}
+
+// ::1 written out in full.
+struct LongV6;
+#[patchwork_feedback(url = "http://[0:0:0:0:0:0:0:1]:9000")]
+impl LongV6 {}
+
 fn main() {
-    let _ = (V4::patchwork_tool(), V6::patchwork_tool(), Named::patchwork_tool());
+    let _ = (
+        V4::patchwork_tool(),
+        V6::patchwork_tool(),
+        Named::patchwork_tool(),
+        ShortV4::patchwork_tool(),
+        LongV6::patchwork_tool(),
+    );
 }
