@@ -230,7 +230,7 @@ fn check_clashes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::url::URL_TABLE;
+    use crate::contract::url_table::URL_TABLE;
     use proc_macro2::Span;
 
     /// Every row of the contract's URL table, through the check the attribute runs: accepted exactly when the

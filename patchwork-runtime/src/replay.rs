@@ -260,7 +260,7 @@ pub(crate) async fn replay(
 /// outbox item line. Other lines are not feedback and are passed over.
 fn parse_line(line: &str, report: &mut ReplayReport) -> Option<(IdempotencyKey, String)> {
     if line.contains(UNSENT_PREFIX) {
-        let Some((_, body)) = parse_unsent_line(line) else {
+        let Some((_, _, body)) = parse_unsent_line(line) else {
             tracing::warn!("skipped an unsent-feedback line that does not parse (torn?)");
             report.unreadable += 1;
             return None;

@@ -14,3 +14,5 @@ pub(crate) mod fields;
 pub(crate) mod names;
 pub(crate) mod texts;
 pub(crate) mod url;
+#[cfg(test)]
+pub(crate) mod url_table;

@@ -12,15 +12,6 @@ use super::FeedbackPayload;
 /// The prefix that makes unsent feedback greppable in any log store.
 pub(crate) const UNSENT_PREFIX: &str = "PATCHWORKMCP_UNSENT_FEEDBACK";
 
-/// One parsed unsent-feedback line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnsentRecord {
-    /// Why it was not delivered (e.g. `status_503`, `missing_api_key`).
-    pub reason: String,
-    /// The feedback itself.
-    pub payload: FeedbackPayload,
-}
-
 /// The unsent line for `body` (the payload's JSON line), without a trailing newline. The reason is reduced
 /// to one token (`[A-Za-z0-9_.:/-]`, others become `_`).
 pub(crate) fn unsent_line(reason: &str, body: &str) -> String {
@@ -30,21 +21,15 @@ pub(crate) fn unsent_line(reason: &str, body: &str) -> String {
     )
 }
 
-/// Parses an unsent line, also when a log store put a timestamp or other prefix before it. `None` if the line
-/// holds no valid record. Also returns the payload's JSON text as logged.
-pub(crate) fn parse_unsent_line(line: &str) -> Option<(UnsentRecord, &str)> {
+/// Parses an unsent line, also when a log store put a timestamp or other prefix before it: its reason, its
+/// payload, and the payload's JSON text as logged. `None` if the line holds no valid record.
+pub(crate) fn parse_unsent_line(line: &str) -> Option<(&str, FeedbackPayload, &str)> {
     let start = line.find(UNSENT_PREFIX)?;
     let rest = line[start + UNSENT_PREFIX.len()..].strip_prefix(" reason=")?;
     let (reason, json) = rest.split_once(" payload=")?;
     let json = json.trim_end();
     let payload = serde_json::from_str(json).ok()?;
-    Some((
-        UnsentRecord {
-            reason: reason.to_string(),
-            payload,
-        },
-        json,
-    ))
+    Some((reason, payload, json))
 }
 
 /// Something that sees every unsent line (the `testing` kit's capture).
@@ -110,12 +95,12 @@ mod tests {
             &payload.to_json_line(),
         );
         assert_eq!(line.lines().count(), 1);
-        let (record, json) = parse_unsent_line(&line).unwrap();
-        assert_eq!(record.reason, "unreachable:_connection_refused_payload_x");
-        assert_eq!(record.payload, payload);
+        let (reason, parsed, json) = parse_unsent_line(&line).unwrap();
+        assert_eq!(reason, "unreachable:_connection_refused_payload_x");
+        assert_eq!(parsed, payload);
         assert_eq!(json, payload.to_json_line());
         let prefixed = format!("2025-01-01T00:00:00Z {line}");
-        assert_eq!(parse_unsent_line(&prefixed).map(|(r, _)| r), Some(record));
+        assert_eq!(parse_unsent_line(&prefixed), parse_unsent_line(&line));
     }
 
     #[test]

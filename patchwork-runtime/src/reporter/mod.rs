@@ -196,10 +196,10 @@ impl Reporter {
     /// Lets this reporter deliver outbox items addressed to `settings`' service URL with its key, and drains
     /// them now when the URL is new. Without a key, or with a refused URL, it does nothing.
     pub(crate) fn register(&self, settings: &Settings) {
-        if let (Ok(target), Ok(base)) = (Target::feedback(settings), settings.url.as_ref()) {
-            if self.shared.register_route(base.as_str(), target) {
-                self.shared.drain_now.notify_one();
-            }
+        if let (Ok(target), Ok(base)) = (Target::feedback(settings), settings.url.as_ref())
+            && self.shared.register_route(base.as_str(), target)
+        {
+            self.shared.drain_now.notify_one();
         }
     }
 

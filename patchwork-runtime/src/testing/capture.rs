@@ -2,7 +2,18 @@
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
-use crate::feedback::unsent::{UnsentRecord, observe, parse_unsent_line};
+use crate::feedback::FeedbackPayload;
+use crate::feedback::unsent::{observe, parse_unsent_line};
+
+/// One parsed unsent-feedback line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnsentRecord {
+    /// Why it was not delivered (e.g. `status_503`, `missing_api_key`).
+    pub reason: String,
+    /// The feedback itself.
+    pub payload: FeedbackPayload,
+}
 
 type Lines = Mutex<Vec<String>>;
 
@@ -47,7 +58,12 @@ impl UnsentCapture {
     pub fn records(&self) -> Vec<UnsentRecord> {
         self.lines()
             .iter()
-            .filter_map(|line| parse_unsent_line(line).map(|(record, _)| record))
+            .filter_map(|line| {
+                parse_unsent_line(line).map(|(reason, payload, _)| UnsentRecord {
+                    reason: reason.to_string(),
+                    payload,
+                })
+            })
             .collect()
     }
 

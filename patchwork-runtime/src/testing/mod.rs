@@ -20,8 +20,7 @@ mod capture;
 mod collector;
 mod server;
 
-pub use crate::feedback::unsent::UnsentRecord;
-pub use capture::{UnsentCapture, capture_unsent};
+pub use capture::{UnsentCapture, UnsentRecord, capture_unsent};
 pub use collector::{Collector, CollectorBuilder, RecordedRequest, WaitTimeout};
 
 /// A loopback URL that refuses connections, and the socket that keeps it so: bound to `127.0.0.1:0` but not
