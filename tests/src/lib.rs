@@ -1,7 +1,7 @@
 //! Shared helpers for patchwork's cross-crate tests.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -22,6 +22,16 @@ pub fn run_bounded(command: &mut Command, limit: Duration) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    wait_for(child, limit, &format!("{command:?}"))
+}
+
+/// Waits for `child` to exit and collects its piped output, killing it and panicking if it outlives `limit`.
+pub fn wait_bounded(child: Child, limit: Duration) -> Output {
+    let what = format!("child process {}", child.id());
+    wait_for(child, limit, &what)
+}
+
+fn wait_for(child: Child, limit: Duration, what: &str) -> Output {
     let pid = child.id();
     let (done, finished) = mpsc::channel();
     let waiter = std::thread::spawn(move || {
@@ -32,10 +42,10 @@ pub fn run_bounded(command: &mut Command, limit: Duration) -> Output {
     if finished.recv_timeout(limit).is_err() {
         // Stop the child we started, by its id.
         let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
-        panic!("{command:?} did not finish within {limit:?}");
+        panic!("{what} did not finish within {limit:?}");
     }
     waiter
         .join()
         .expect("the waiter thread does not panic")
-        .unwrap_or_else(|e| panic!("waiting for {command:?} failed: {e}"))
+        .unwrap_or_else(|e| panic!("waiting for {what} failed: {e}"))
 }

@@ -2,7 +2,7 @@
 //! `patchwork_tool()`, `patchwork_dispatch` and `PATCHWORK_INSTRUCTIONS`, run as a child process and driven over
 //! its stdin/stdout like an MCP client would, delivering to the runtime's local collector.
 
-use patchwork_runtime::collector::Collector;
+use patchwork_runtime::testing::Collector;
 use patchwork_runtime::tool_input_schema;
 use serde_json::{Value, json};
 use std::process::Stdio;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use patchwork_runtime::collector::Collector;
+use patchwork_runtime::testing::Collector;
 use patchwork_tests::{repo_root, run_bounded};
 use serde_json::{Value, json};
 

@@ -3,10 +3,11 @@
 //!
 //! It shows the hand-written integration: `PATCHWORK_INSTRUCTIONS` in `initialize`, `patchwork_tool()` in
 //! `tools/list`, and one `patchwork_dispatch` line before the server's own `match` in `tools/call`. Delivery is
-//! configured by the environment (`PATCHWORKMCP_URL`, `PATCHWORKMCP_API_KEY`); the slug is set in the attribute.
-//! Driven end to end by `tests/jsonrpc_stdio.rs`.
+//! configured by the environment (`PATCHWORKMCP_URL`, `PATCHWORKMCP_API_KEY`, `PATCHWORKMCP_OUTBOX`) through the
+//! process-wide client it installs at start; the slug is set in the attribute. Driven end to end by
+//! `tests/jsonrpc_stdio.rs`.
 
-use patchwork_runtime::patchwork_feedback;
+use patchwork_runtime::{Patchwork, patchwork_feedback};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -98,6 +99,9 @@ fn text_result(text: &str, is_error: bool) -> Value {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
+    // The process-wide client the generated tool uses, configured from the environment. Keep the guard until
+    // `main` returns: dropping it flushes too.
+    let _guard = Patchwork::builder().install();
     let server = Weather;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut stdout = tokio::io::stdout();
@@ -119,6 +123,6 @@ async fn main() -> std::io::Result<()> {
         }
     }
     // stdin closed: wait briefly for feedback still being delivered (the rest stays in the outbox).
-    patchwork_runtime::reporter::flush(std::time::Duration::from_secs(2)).await;
+    let _ = patchwork_runtime::flush(std::time::Duration::from_secs(2)).await;
     Ok(())
 }
