@@ -6,13 +6,14 @@
 //! worker delivers it), so the steps wait for the collector to receive; the collector-down step also runs a
 //! server with `delivery = "await"`, whose reply says whether delivery worked.
 //!
-//! One test runs the steps in order, because they share the process environment that points the generated tool
-//! at the collector (`PATCHWORKMCP_URL`, `PATCHWORKMCP_API_KEY`), and the last step stops the collector.
+//! One test runs the steps in order, because they share the process-wide client that points the generated tool
+//! at the collector (installed once per process), and the last step stops the collector.
 
 mod rmcp_common;
 
-use patchwork_runtime::collector::Collector;
-use patchwork_runtime::{FeedbackPayload, capture_unsent};
+use patchwork_runtime::FeedbackPayload;
+use patchwork_runtime::testing::Collector;
+use patchwork_runtime::testing::capture_unsent;
 use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject};
 use rmcp_common::{Client, STEP_TIMEOUT, bounded, text};
 use serde_json::{Value, json};
@@ -20,8 +21,8 @@ use serde_json::{Value, json};
 #[test]
 fn rmcp_client_lists_reads_and_calls_the_feedback_tool() {
     let collector = Collector::start().expect("the local collector starts");
-    // SAFETY: first thing in the only test of this binary; the collector's thread never reads the environment.
-    let _outbox = unsafe { rmcp_common::deliver_to(&collector) };
+    // The only test of this binary: the process-wide client is installed once.
+    let _delivery = rmcp_common::deliver_to(&collector);
     rmcp_common::runtime().block_on(async {
         let client = rmcp_common::connect(rmcp_common::TextServer).await;
         lists_the_feedback_tool_with_its_schema(&client).await;
@@ -271,7 +272,7 @@ fn delivered(collector: &Collector, index: usize) -> FeedbackPayload {
 async fn received(
     collector: &Collector,
     count: usize,
-) -> Vec<patchwork_runtime::collector::RecordedRequest> {
+) -> Vec<patchwork_runtime::testing::RecordedRequest> {
     collector
         .wait_for_requests(count, STEP_TIMEOUT)
         .await

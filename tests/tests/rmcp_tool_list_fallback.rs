@@ -4,8 +4,8 @@
 
 mod rmcp_common;
 
-use patchwork_runtime::collector::Collector;
 use patchwork_runtime::patchwork_feedback;
+use patchwork_runtime::testing::Collector;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestParams, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
@@ -70,8 +70,8 @@ impl ServerHandler for Catalogue {
 #[test]
 fn feedback_goes_out_with_the_blocks_tools_when_listing_fails_or_hangs() {
     let collector = Collector::start().expect("the local collector starts");
-    // SAFETY: first thing in the only test of this binary; the collector's thread never reads the environment.
-    let _outbox = unsafe { rmcp_common::deliver_to(&collector) };
+    // The only test of this binary: the process-wide client is installed once.
+    let _delivery = rmcp_common::deliver_to(&collector);
     rmcp_common::runtime().block_on(async {
         for (index, listing) in [Listing::Fails, Listing::NeverAnswers]
             .into_iter()

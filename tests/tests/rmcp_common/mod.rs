@@ -8,8 +8,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use patchwork_runtime::collector::Collector;
-use patchwork_runtime::patchwork_feedback;
+use patchwork_runtime::testing::Collector;
+use patchwork_runtime::{Guard, Patchwork, patchwork_feedback};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolResult, ClientCapabilities, ClientConfig, Implementation, ServerCapabilities,
@@ -87,34 +87,31 @@ impl ServerHandler for AwaitingTextServer {
     }
 }
 
-/// Points the generated feedback tools at `collector` (`PATCHWORKMCP_URL` and `PATCHWORKMCP_API_KEY` set, no slug
-/// from the environment), then starts the process-wide reporter with its outbox in a temporary directory (never
-/// the user's state directory), kept for as long as the returned guard lives. The environment is written before
-/// the reporter's worker thread exists.
-///
-/// # Safety
-/// Call it first in a test binary that runs one test, before any thread that may read the environment starts
-/// (the collector's own thread never reads it).
-pub unsafe fn deliver_to(collector: &Collector) -> tempfile::TempDir {
-    // SAFETY: the caller guarantees no other thread reads the environment yet.
-    unsafe {
-        std::env::set_var("PATCHWORKMCP_URL", collector.url());
-        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
-        std::env::remove_var("PATCHWORKMCP_SERVER_SLUG");
-    }
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let config = patchwork_runtime::reporter::ReporterConfig {
-        outbox: patchwork_runtime::outbox::OutboxSetting::Dir(dir.path().join("outbox")),
-        ..patchwork_runtime::reporter::ReporterConfig::default()
-    };
-    assert!(
-        patchwork_runtime::reporter::init_global(config).is_ok(),
-        "the reporter was not started before the test set its outbox"
-    );
-    dir
+/// The process-wide client pointed at a collector, and its temporary outbox. Keep it until the test ends:
+/// dropping it flushes the client, then removes the outbox.
+pub struct Delivery {
+    // Fields drop in this order: the flush first, then the directory.
+    _guard: Guard,
+    _outbox: tempfile::TempDir,
 }
 
-/// A two-worker tokio runtime for a test's body, built after [`deliver_to`] has written the environment.
+/// Points the generated feedback tools at `collector`: installs the process-wide client with the collector's URL
+/// and key (no slug, so the attribute's is sent) and its outbox in a temporary directory (never the user's state
+/// directory). A process installs one client: call it once, in a test binary that runs one test.
+pub fn deliver_to(collector: &Collector) -> Delivery {
+    let outbox = tempfile::tempdir().expect("a temporary directory");
+    let guard = Patchwork::builder()
+        .url(collector.url())
+        .api_key(Collector::DEFAULT_API_KEY)
+        .outbox_dir(outbox.path().join("outbox"))
+        .install();
+    Delivery {
+        _guard: guard,
+        _outbox: outbox,
+    }
+}
+
+/// A two-worker tokio runtime for a test's body.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
