@@ -2,47 +2,49 @@
 
 mod fault_common;
 
+use std::collections::{BTreeMap, HashMap};
+
 use fault_common::*;
-use patchwork_runtime::collector::Collector;
-use patchwork_runtime::outbox::{IdempotencyKey, Outbox, OutboxItem, OutboxLimits};
-use patchwork_runtime::reporter::{Reporter, Submitted};
-use patchwork_runtime::{FeedbackPayload, capture_unsent};
+use patchwork_runtime::testing::{Collector, capture_unsent};
+use patchwork_runtime::{Outcome, Replay};
 
 #[tokio::test]
 async fn a_torn_outbox_item_is_set_aside_and_the_rest_delivered_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let collector = Collector::start().expect("collector");
-    let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
-    let mut keys = Vec::new();
+    let mut markers = Vec::new();
+    let mut seeded = BTreeMap::new();
     for n in 0..5 {
-        let body = serde_json::to_value(payload(&format!("whole {n}"))).expect("json");
-        let item = OutboxItem::new(collector.url(), body);
-        outbox.append(&item).expect("append");
-        keys.push(item.key.to_string());
+        let marker = format!("whole {n}");
+        let item = seed_item(dir.path(), &collector.url(), &payload(&marker));
+        seeded.insert(marker.clone(), item.key);
+        markers.push(marker);
     }
-    // A power cut mid-write left half an item under a valid name.
-    let torn = OutboxItem::new(
-        collector.url(),
-        serde_json::json!({"what_i_needed": "torn"}),
+    assert_eq!(
+        pending(dir.path()),
+        seeded,
+        "an earlier run left five whole items"
     );
-    let line = serde_json::to_string(&torn).expect("json");
-    let name = format!("{:013}-{}.json", torn.created_ms, torn.key);
-    let half = &line.as_bytes()[..line.len() / 2];
-    std::fs::write(dir.path().join("pending").join(&name), half).expect("write torn");
+    // A power cut mid-write left half an item under a valid name.
+    let torn = outbox_item(&collector.url(), &payload("torn"));
+    let half = &torn.line.as_bytes()[..torn.line.len() / 2];
+    std::fs::write(dir.path().join("pending").join(&torn.file_name), half).expect("write torn");
 
-    let reporter = Reporter::start(fast_config(dir.path()));
-    reporter.register(&options_at(&collector.url()));
+    let patchwork = fast(&collector.url(), dir.path()).build();
     collector
         .wait_for_requests(5, WAIT)
         .await
         .expect("the whole items arrive");
-    assert!(reporter.flush(WAIT).await.settled());
+    assert!(patchwork.flush(WAIT).await.settled());
 
-    let accepted = accepted_keys(&collector.requests());
-    assert_eq!(accepted.len(), 5);
-    assert_delivered_once_or_pending(&keys, &accepted, &pending_keys(dir.path()));
-    assert!(pending_keys(dir.path()).is_empty());
-    let kept = std::fs::read(dir.path().join("corrupt").join(&name)).expect("torn bytes kept");
+    let requests = collector.requests();
+    assert_eq!(accepted(&requests).len(), 5);
+    assert_delivered_once_or_pending(&markers, &requests, &pending(dir.path()));
+    // Each went out under the key it was stored with.
+    assert_one_key_per_feedback(&requests, &seeded);
+    assert!(pending(dir.path()).is_empty());
+    let kept =
+        std::fs::read(dir.path().join("corrupt").join(&torn.file_name)).expect("torn bytes kept");
     assert_eq!(kept, half);
 }
 
@@ -52,28 +54,25 @@ async fn an_unwritable_outbox_falls_back_to_stderr_lines_and_keeps_delivering() 
     let location = unwritable_dir(dir.path());
     let collector = Collector::start().expect("collector");
     let capture = capture_unsent();
-    let reporter = Reporter::start(fast_config(&location));
-    assert!(reporter.outbox().is_none());
+    let patchwork = fast(&collector.url(), &location).build();
 
-    let options = options_at(&collector.url());
-    let mut keys = Vec::new();
+    let mut markers = Vec::new();
     for n in 0..5 {
-        let feedback = payload(&format!("read-only-a83f {n}"));
-        match reporter.submit(&feedback, &options).await {
-            Submitted::Recorded {
-                key,
-                durable: false,
-            } => {
-                // The logged line replays under the same key.
-                assert_eq!(key, content_key(&feedback));
-                keys.push(key.to_string());
-            }
-            other => panic!("{other:?}"),
-        }
+        let marker = format!("read-only-a83f {n}");
+        let outcome = patchwork.enqueue(&payload(&marker)).await;
+        // Not stored: held in memory for delivery, and its unsent line already written.
+        assert_eq!(outcome, Outcome::Sending, "{marker}");
+        markers.push(marker);
     }
-    assert!(reporter.flush(WAIT).await.settled());
-    let accepted = accepted_keys(&collector.requests());
-    assert_delivered_once_or_pending(&keys, &accepted, &Default::default());
+    assert_eq!(patchwork.stats().not_stored, 5, "the outbox was not used");
+    assert!(patchwork.flush(WAIT).await.settled());
+    let requests = collector.requests();
+    assert_delivered_once_or_pending(&markers, &requests, &Default::default());
+    let lines: Vec<String> = capture
+        .lines()
+        .into_iter()
+        .filter(|line| line.contains("read-only-a83f"))
+        .collect();
     let logged = capture
         .records()
         .into_iter()
@@ -81,10 +80,28 @@ async fn an_unwritable_outbox_falls_back_to_stderr_lines_and_keeps_delivering() 
         .inspect(|r| assert_eq!(r.reason, "outbox_unavailable"))
         .count();
     assert_eq!(logged, 5, "each feedback is in the log before the reply");
-}
+    assert_eq!(lines.len(), 5, "{lines:?}");
 
-fn content_key(feedback: &FeedbackPayload) -> IdempotencyKey {
-    IdempotencyKey::from_content(feedback.to_json_line().as_bytes())
+    // The logged lines replay under the keys the background delivery used, so the service can tell
+    // the replay is a repeat.
+    let sent_keys: HashMap<String, _> = keys_by_marker(&requests);
+    let log = lines.join("\n") + "\n";
+    let report = Replay::new()
+        .no_outbox()
+        .input(std::io::Cursor::new(log.into_bytes()))
+        .options(collector.options(SLUG))
+        .run()
+        .await
+        .expect("replay runs");
+    assert_eq!(report.delivered, 5, "{report}");
+    let all = collector.requests();
+    assert_eq!(
+        all.len(),
+        requests.len() + 5,
+        "one request per replayed line"
+    );
+    assert_one_key_per_feedback(&all, &Default::default());
+    assert_eq!(keys_by_marker(&all), sent_keys);
 }
 
 /// A directory this process cannot create files in: read-only permissions, or, when running as

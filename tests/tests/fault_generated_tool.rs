@@ -3,8 +3,8 @@
 //! never answers, the feedback is in the outbox when the reply comes, and it is delivered exactly once when the
 //! service comes back.
 //!
-//! One test per binary: it sets the process environment the generated tool reads (`PATCHWORKMCP_URL`,
-//! `PATCHWORKMCP_API_KEY`) and starts the process-wide reporter on a temporary outbox.
+//! One test per binary: it installs the process-wide client the generated tool uses (pointed at the collector,
+//! with a temporary outbox), which can happen once per process.
 
 mod fault_common;
 mod rmcp_common;
@@ -12,8 +12,7 @@ mod rmcp_common;
 use std::time::Duration;
 
 use fault_common::*;
-use patchwork_runtime::collector::Collector;
-use patchwork_runtime::reporter::{self, ReporterConfig};
+use patchwork_runtime::testing::Collector;
 use rmcp::model::CallToolRequestParams;
 use rmcp::object;
 use rmcp_common::TextServer;
@@ -24,19 +23,10 @@ fn the_generated_tool_replies_before_the_service_answers_and_delivers_once_it_do
     let hanging = Collector::start().expect("collector");
     hanging.never_answer_next(usize::MAX);
     let addr = hanging.addr();
-    // SAFETY: set before any other thread of this test binary reads the environment (it runs this one test; the
-    // collector's thread never reads it).
-    unsafe {
-        std::env::set_var("PATCHWORKMCP_URL", hanging.url());
-        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
-    }
-    let config = ReporterConfig {
-        delivery: patchwork_runtime::DeliveryConfig::default()
-            .with_initial_backoff(Duration::from_millis(10))
-            .with_request_timeout(Duration::from_millis(500)),
-        ..fast_config(outbox.path())
-    };
-    let global = reporter::init_global(config).expect("the first use of the global reporter");
+    // No slug: the generated tool sends the attribute's.
+    let guard = fast_unslugged(&hanging.url(), outbox.path())
+        .retry(fast_retry().with_request_timeout(Duration::from_millis(500)))
+        .install();
 
     rmcp_common::runtime().block_on(async {
         let client = rmcp_common::connect_as(TextServer, "fault-agent", "1.0.0").await;
@@ -59,22 +49,29 @@ fn the_generated_tool_replies_before_the_service_answers_and_delivers_once_it_do
         );
         // The collector has answered nothing, yet the agent has its reply and the feedback is on disk.
         assert!(hanging.feedback().is_empty(), "{:?}", hanging.requests());
-        let pending = pending_keys(outbox.path());
-        assert_eq!(pending.len(), 1, "the feedback waits in the outbox");
+        let kept = pending(outbox.path());
+        assert_eq!(kept.len(), 1, "the feedback waits in the outbox: {kept:?}");
         let _ = client.cancel().await;
 
         // The service comes back on the same address.
+        let hanging_requests = hanging.requests();
         hanging.shutdown();
         let healthy = Collector::builder()
             .bind(addr)
             .start()
             .expect("restart on the same port");
-        assert!(global.flush(WAIT).await.settled(), "delivered in time");
+        assert!(
+            guard.patchwork().flush(WAIT).await.settled(),
+            "delivered in time"
+        );
 
-        let keys: Vec<String> = pending.into_iter().collect();
-        let accepted = accepted_keys(&healthy.requests());
-        assert_delivered_once_or_pending(&keys, &accepted, &pending_keys(outbox.path()));
-        assert_eq!(accepted.len(), 1, "delivered, not left pending");
+        let markers: Vec<String> = kept.keys().cloned().collect();
+        let requests = healthy.requests();
+        assert_delivered_once_or_pending(&markers, &requests, &pending(outbox.path()));
+        assert_eq!(accepted(&requests).len(), 1, "delivered, not left pending");
+        // The hanging collector's attempts and the delivery carried the key the outbox item holds.
+        let all: Vec<_> = hanging_requests.iter().chain(&requests).cloned().collect();
+        assert_one_key_per_feedback(&all, &kept);
         let delivered = healthy.feedback();
         assert_eq!(delivered[0].what_i_needed, "a sentence count");
         assert_eq!(delivered[0].server_slug, "text-server");

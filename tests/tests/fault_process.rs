@@ -1,21 +1,23 @@
 //! Fault suite, process side: a server killed right after replying, and two server processes
 //! sharing one outbox. The children are this test binary run again with an `#[ignore]`d helper
-//! test selected, so they are real separate processes with their own reporters.
+//! test selected, so they are real separate processes, each with its own installed client.
 
 mod fault_common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use fault_common::*;
-use patchwork_runtime::collector::Collector;
-use patchwork_runtime::outbox::{Outbox, OutboxItem, OutboxLimits};
-use patchwork_runtime::reporter::{Reporter, Submitted};
+use patchwork_runtime::Outcome;
+use patchwork_runtime::testing::Collector;
+use patchwork_tests::wait_bounded;
 
 const CHILD_OUTBOX: &str = "PATCHWORK_FAULT_CHILD_OUTBOX";
 const CHILD_URL: &str = "PATCHWORK_FAULT_CHILD_URL";
+const KILLED_MARKER: &str = "killed mid-delivery";
 
+/// A child server running `test`, configured through its environment; its stdin is a pipe the parent
+/// closes (or never closes, for a child that is killed).
 fn child(test: &str, outbox: &std::path::Path, url: &str) -> Command {
     let mut command = Command::new(std::env::current_exe().expect("test binary"));
     command
@@ -28,7 +30,8 @@ fn child(test: &str, outbox: &std::path::Path, url: &str) -> Command {
         ])
         .env(CHILD_OUTBOX, outbox)
         .env(CHILD_URL, url)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null());
     command
 }
@@ -45,45 +48,48 @@ fn child_env() -> Option<(std::path::PathBuf, String)> {
     ))
 }
 
-/// Child: records one feedback, says so on stdout with its key, then waits to be killed.
+/// Resolves when this process's stdin is closed (or fails). Read on a plain thread, so a child that
+/// gives up waiting is not held back at exit by a blocked read.
+async fn stdin_closed() {
+    let (closed, on_close) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        let _ = closed.send(());
+    });
+    let _ = on_close.await;
+}
+
+/// Child: records one feedback, says so on stdout, then waits to be killed.
 #[tokio::test]
 #[ignore = "helper: runs only as a child process of another test"]
 async fn child_records_then_waits_to_be_killed() {
     let Some((outbox, url)) = child_env() else {
         return;
     };
-    let reporter = Reporter::start(fast_config(&outbox));
-    let submitted = reporter
-        .submit(&payload("killed mid-delivery"), &options_at(&url))
-        .await;
-    let Submitted::Recorded { key, durable: true } = submitted else {
-        panic!("not recorded durably: {submitted:?}");
-    };
+    let guard = fast(&url, &outbox).install();
+    let outcome = guard.patchwork().enqueue(&payload(KILLED_MARKER)).await;
+    assert_eq!(outcome, Outcome::Queued, "not recorded durably");
     // This is the moment the agent would get its reply.
-    println!("RECORDED {key}");
+    println!("RECORDED {KILLED_MARKER}");
     // Bounded: the parent kills us long before.
-    tokio::time::sleep(Duration::from_secs(120)).await;
+    let _ = tokio::time::timeout(WAIT, stdin_closed()).await;
 }
 
-/// Child: drains the shared outbox until it is empty (bounded).
+/// Child: drains the shared outbox until the parent closes its stdin (once the collector has
+/// received every item), then settles its deliveries and reports how many it made.
 #[tokio::test]
 #[ignore = "helper: runs only as a child process of another test"]
 async fn child_drains_the_shared_outbox() {
     let Some((outbox, url)) = child_env() else {
         return;
     };
-    let reporter = Reporter::start(fast_config(&outbox));
-    reporter.register(&options_at(&url));
-    let view = Outbox::open(&outbox, OutboxLimits::default()).expect("outbox");
-    for _ in 0..1200 {
-        if view.pending().expect("list").is_empty() && reporter.in_flight() == 0 {
-            println!("DRAINED delivered={}", reporter.stats().delivered);
-            return;
-        }
-        // Poll the shared directory (another process changes it); each wait is short.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("outbox not drained in time");
+    // Building the client drains the outbox at once, then every 200 ms.
+    let guard = fast(&url, &outbox).install();
+    tokio::time::timeout(WAIT, stdin_closed())
+        .await
+        .expect("the parent says when to stop");
+    assert!(guard.patchwork().flush(WAIT).await.settled());
+    println!("DRAINED delivered={}", guard.patchwork().stats().delivered);
 }
 
 #[tokio::test]
@@ -97,71 +103,86 @@ async fn sigkill_right_after_the_reply_then_restart_delivers_it_once() {
         dir.path(),
         &collector.url(),
     )
-    .stdout(Stdio::piped())
     .spawn()
     .expect("spawn child server");
     let stdout = process.stdout.take().expect("child stdout");
-    let key = BufReader::new(stdout)
+    // The child prints its line or exits within its own bound, ending this read.
+    let recorded = BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
         .take(200)
         .find_map(|line| after(&line, "RECORDED ").map(str::to_string))
         .expect("the child replied");
+    assert_eq!(recorded, KILLED_MARKER);
     process.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
     let status = process.wait().expect("reap");
     assert!(!status.success());
 
-    let pending = pending_keys(dir.path());
+    let kept = pending(dir.path());
     assert!(
-        pending.contains(&key),
-        "the killed process's feedback is in the outbox"
+        kept.contains_key(KILLED_MARKER),
+        "the killed process's feedback is in the outbox: {kept:?}"
     );
 
     // The next run of the server drains it.
-    let reporter = Reporter::start(fast_config(dir.path()));
-    reporter.register(&options_at(&collector.url()));
+    let patchwork = fast(&collector.url(), dir.path()).build();
     // Two requests: the dead child's hung one (or, if it died before sending, the restarted
     // run's first, which hangs until its timeout), then the restarted run's.
     collector
         .wait_for_requests(2, WAIT)
         .await
         .expect("the restarted run sends it");
-    assert!(reporter.flush(WAIT).await.settled());
-    let accepted = accepted_keys(&collector.requests());
-    assert_eq!(accepted.get(&key), Some(&1), "{accepted:?}");
-    assert_delivered_once_or_pending(&[key], &accepted, &pending_keys(dir.path()));
+    assert!(patchwork.flush(WAIT).await.settled());
+    let requests = collector.requests();
+    let accepted = accepted(&requests);
+    assert_eq!(accepted.get(KILLED_MARKER), Some(&1), "{accepted:?}");
+    assert_delivered_once_or_pending(
+        &[KILLED_MARKER.to_string()],
+        &requests,
+        &pending(dir.path()),
+    );
+    // Every attempt, the dead child's and the restarted run's, carried the key stored with it.
+    assert_one_key_per_feedback(&requests, &kept);
 }
 
 #[test]
 fn two_processes_draining_one_outbox_send_each_feedback_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let collector = Collector::start().expect("collector");
-    collector.set_delay(Duration::from_millis(5));
-    let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
-    let keys: Vec<String> = (0..200)
-        .map(|n| {
-            let body = serde_json::to_value(payload(&format!("shared {n}"))).expect("json");
-            let item = OutboxItem::new(collector.url(), body);
-            outbox.append(&item).expect("append");
-            item.key.to_string()
-        })
-        .collect();
+    collector.set_delay(std::time::Duration::from_millis(5));
+    let mut markers = Vec::new();
+    let mut seeded = std::collections::BTreeMap::new();
+    for n in 0..200 {
+        let marker = format!("shared {n}");
+        let item = seed_item(dir.path(), &collector.url(), &payload(&marker));
+        seeded.insert(marker.clone(), item.key);
+        markers.push(marker);
+    }
 
-    let children: Vec<_> = (0..2)
+    let mut children: Vec<_> = (0..2)
         .map(|_| {
             child(
                 "child_drains_the_shared_outbox",
                 dir.path(),
                 &collector.url(),
             )
-            .stdout(Stdio::piped())
             .spawn()
             .expect("spawn child server")
         })
         .collect();
+    // Both run until the collector has received every item (or the bound passes: then the
+    // assertions below say what is missing).
+    let _ = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(collector.wait_for_requests(200, WAIT));
     let mut delivered_by_child = Vec::new();
+    for process in &mut children {
+        drop(process.stdin.take()); // tells the child to finish
+    }
     for process in children {
-        let output = process.wait_with_output().expect("child output");
+        let output = wait_bounded(process, WAIT * 2);
         assert!(output.status.success(), "a child failed");
         let text = String::from_utf8_lossy(&output.stdout);
         let delivered: u64 = text
@@ -171,12 +192,13 @@ fn two_processes_draining_one_outbox_send_each_feedback_once() {
             .expect("child reported");
         delivered_by_child.push(delivered);
     }
-    let accepted = accepted_keys(&collector.requests());
-    assert_eq!(accepted.len(), 200);
+    let requests = collector.requests();
+    assert_eq!(accepted(&requests).len(), 200);
     assert_eq!(
         delivered_by_child.iter().sum::<u64>(),
         200,
         "{delivered_by_child:?}"
     );
-    assert_delivered_once_or_pending(&keys, &accepted, &pending_keys(dir.path()));
+    assert_delivered_once_or_pending(&markers, &requests, &pending(dir.path()));
+    assert_one_key_per_feedback(&requests, &seeded);
 }

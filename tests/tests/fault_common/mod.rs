@@ -1,118 +1,294 @@
-//! Shared by the fault suite: every test ends by checking the suite's invariant — each accepted
-//! feedback was delivered exactly once (by idempotency key) or is still in the outbox.
+//! Shared by the fault suite: every test ends by checking the suite's invariant — each submitted feedback
+//! (told apart by a unique `what_i_needed` marker) was accepted exactly once or is still pending in the
+//! outbox, nothing else was accepted, and every attempt of one feedback carried the same `Idempotency-Key`
+//! (the one its outbox item holds, while it is pending).
 
 #![allow(dead_code)] // each fault_* binary uses a different part
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use patchwork_runtime::collector::{Collector, RecordedRequest};
-use patchwork_runtime::outbox::{Outbox, OutboxLimits, OutboxSetting};
-use patchwork_runtime::reporter::{IDEMPOTENCY_KEY_HEADER, Reporter, ReporterConfig, Submitted};
-use patchwork_runtime::{DeliveryConfig, FeedbackPayload, Options, ResolvedOptions};
+use patchwork_runtime::testing::{Collector, RecordedRequest, refusing_url};
+use patchwork_runtime::{Builder, FeedbackPayload, Outcome, Patchwork, RetryPolicy};
 
 /// Generous bound for event waits on a loaded 2-core machine.
 pub const WAIT: Duration = Duration::from_secs(120);
 
-/// A reporter on `outbox` with a short retry schedule, so storms finish quickly.
-pub fn fast_config(outbox: &Path) -> ReporterConfig {
-    ReporterConfig {
-        outbox: OutboxSetting::Dir(outbox.to_path_buf()),
-        delivery: DeliveryConfig::default()
-            .with_initial_backoff(Duration::from_millis(10))
-            .with_request_timeout(Duration::from_secs(10)),
-        max_backoff: Duration::from_millis(100),
-        drain_interval: Duration::from_millis(200),
-        ..ReporterConfig::default()
-    }
+/// The slug the suite's feedback is sent under.
+pub const SLUG: &str = "fault-suite";
+
+/// The feedback endpoint's path (the wire contract's).
+pub const FEEDBACK_PATH: &str = "/api/v1/feedback/";
+
+/// The header every attempt and replay of one feedback carries unchanged.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// The background retry policy with a short schedule, so storms finish quickly: 10 ms doubling up to
+/// 100 ms, 10 s per request.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::background()
+        .with_initial_backoff(Duration::from_millis(10))
+        .with_max_backoff(Duration::from_millis(100))
+        .with_request_timeout(Duration::from_secs(10))
+}
+
+/// A client of the service at `url` (with the collector's key, no slug: the attribute's or the payload's
+/// is kept) with its outbox in `outbox`, the short retry schedule and a drain every 200 ms.
+pub fn fast_unslugged(url: &str, outbox: &Path) -> Builder {
+    Patchwork::builder()
+        .url(url)
+        .api_key(Collector::DEFAULT_API_KEY)
+        .outbox_dir(outbox)
+        .retry(fast_retry())
+        .drain_interval(Duration::from_millis(200))
+}
+
+/// [`fast_unslugged`] sending as [`SLUG`].
+pub fn fast(url: &str, outbox: &Path) -> Builder {
+    fast_unslugged(url, outbox).slug(SLUG)
 }
 
 pub fn payload(what: &str) -> FeedbackPayload {
     FeedbackPayload {
-        server_slug: "fault-suite".into(),
+        server_slug: SLUG.into(),
         what_i_needed: what.into(),
         what_i_tried: "the obvious".into(),
         ..Default::default()
     }
 }
 
-pub fn options_at(url: &str) -> ResolvedOptions {
-    ResolvedOptions::resolve(Some(&Options {
-        patchwork_url: Some(url.to_string()),
-        api_key: Some(Collector::DEFAULT_API_KEY.to_string()),
-        server_slug: Some("fault-suite".to_string()),
-    }))
-}
-
-/// Submits `count` distinct feedback items and returns the keys of those recorded.
-pub async fn submit_many(reporter: &Reporter, url: &str, label: &str, count: usize) -> Vec<String> {
-    let options = options_at(url);
-    let mut keys = Vec::with_capacity(count);
+/// Enqueues `count` distinct feedback items (markers `"{label} {n}"`), checking each was recorded durably,
+/// and returns their markers.
+pub async fn enqueue_many(patchwork: &Patchwork, label: &str, count: usize) -> Vec<String> {
+    let mut markers = Vec::with_capacity(count);
     for n in 0..count {
-        match reporter
-            .submit(&payload(&format!("{label} {n}")), &options)
-            .await
-        {
-            Submitted::Recorded { key, .. } => keys.push(key.to_string()),
-            other => panic!("feedback {n} not recorded: {other:?}"),
-        }
+        let marker = format!("{label} {n}");
+        let outcome = patchwork.enqueue(&payload(&marker)).await;
+        assert_eq!(
+            outcome,
+            Outcome::Queued,
+            "feedback {marker:?} not recorded durably"
+        );
+        markers.push(marker);
     }
-    keys
+    markers
 }
 
-/// A loopback URL where nothing listens, and its address (to start a collector there later).
-pub fn refusing_addr() -> std::net::SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr")
+/// A loopback address where connections are refused, and the socket that keeps it so (the test kit's
+/// [`refusing_url`]: bound, never listening). Keep the socket for as long as the address must refuse (the
+/// port stays this process's, so nothing else can take it meanwhile); drop it just before starting a
+/// collector on that address.
+pub fn refusing_addr() -> (tokio::net::TcpSocket, SocketAddr) {
+    let (socket, _url) = refusing_url().expect("a refusing socket");
+    let addr = socket.local_addr().expect("addr");
+    (socket, addr)
 }
 
-/// How many times each key was accepted (answered 201) across `requests`.
-pub fn accepted_keys<'a>(
+/// The marker of a feedback request (its `what_i_needed`); `None` for other requests.
+pub fn marker(request: &RecordedRequest) -> Option<&str> {
+    if request.path != FEEDBACK_PATH {
+        return None;
+    }
+    request.body.get("what_i_needed")?.as_str()
+}
+
+/// How many times each marker was accepted (answered 201) across `requests`.
+pub fn accepted<'a>(
     requests: impl IntoIterator<Item = &'a RecordedRequest>,
 ) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for request in requests {
         if request.status == Some(201)
-            && let Some(key) = request.header(IDEMPOTENCY_KEY_HEADER)
+            && let Some(marker) = marker(request)
         {
-            *counts.entry(key.to_string()).or_insert(0) += 1;
+            *counts.entry(marker.to_string()).or_insert(0) += 1;
         }
     }
     counts
 }
 
-/// Keys of the items still pending in the outbox at `dir`.
-pub fn pending_keys(dir: &Path) -> HashSet<String> {
-    Outbox::open(dir, OutboxLimits::default())
-        .expect("outbox")
-        .pending()
-        .expect("list")
-        .into_iter()
-        .map(|entry| entry.key.to_string())
-        .collect()
+/// The `Idempotency-Key`s each marker's requests carried (every attempt, answered or not).
+pub fn keys_by_marker<'a>(
+    requests: impl IntoIterator<Item = &'a RecordedRequest>,
+) -> HashMap<String, HashSet<String>> {
+    let mut keys: HashMap<String, HashSet<String>> = HashMap::new();
+    for request in requests {
+        let Some(marker) = marker(request) else {
+            continue;
+        };
+        let key = request
+            .header(IDEMPOTENCY_KEY)
+            .unwrap_or_else(|| panic!("a request for {marker:?} without {IDEMPOTENCY_KEY}"));
+        keys.entry(marker.to_string())
+            .or_default()
+            .insert(key.to_string());
+    }
+    keys
 }
 
-/// The suite's invariant: every key in `submitted` was accepted exactly once, or was never
-/// accepted and is still pending. Nothing else was accepted.
+/// What `<dir>/pending/` holds: each item's marker and key. Checks that every item file is whole, that its
+/// name's key is the key it holds, and that no feedback is in it twice.
+pub fn pending(dir: &Path) -> BTreeMap<String, String> {
+    let mut items = BTreeMap::new();
+    let listing = match std::fs::read_dir(dir.join("pending")) {
+        Ok(listing) => listing,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return items,
+        Err(error) => panic!("cannot list {}: {error}", dir.display()),
+    };
+    for entry in listing {
+        let path = entry.expect("a directory entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let Some(name_key) = name
+            .strip_suffix(".json")
+            .and_then(|stem| stem.split_once('-'))
+            .map(|(_, key)| key.to_string())
+        else {
+            continue; // not an item file
+        };
+        let text = std::fs::read_to_string(&path).expect("read an outbox item");
+        let item: serde_json::Value = serde_json::from_str(text.trim_end())
+            .unwrap_or_else(|e| panic!("outbox item {name} is not whole ({e}): {text:?}"));
+        assert_eq!(item["key"], name_key.as_str(), "{name}: {item}");
+        let marker = item["payload"]["what_i_needed"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} holds no feedback: {item}"))
+            .to_string();
+        let earlier = items.insert(marker.clone(), name_key);
+        assert!(earlier.is_none(), "{marker:?} is pending twice");
+    }
+    items
+}
+
+/// Every attempt of one feedback carried one key, distinct feedback carried distinct keys, and a feedback
+/// still pending carried the key its outbox item holds.
+pub fn assert_one_key_per_feedback(
+    requests: &[RecordedRequest],
+    pending: &BTreeMap<String, String>,
+) {
+    let keys = keys_by_marker(requests);
+    let mut owners: HashMap<&String, &String> = HashMap::new();
+    for (marker, seen) in &keys {
+        assert_eq!(
+            seen.len(),
+            1,
+            "{marker:?} was sent under several keys: {seen:?}"
+        );
+        let key = seen.iter().next().expect("one key");
+        if let Some(other) = owners.insert(key, marker) {
+            panic!("{marker:?} and {other:?} were sent under one key {key}");
+        }
+        if let Some(stored) = pending.get(marker) {
+            assert_eq!(
+                stored, key,
+                "{marker:?}: the outbox item's key was not the one sent"
+            );
+        }
+    }
+}
+
+/// The suite's invariant: every marker in `submitted` was accepted exactly once, or was never accepted
+/// and is still pending. Nothing else was accepted, and keys are consistent
+/// ([`assert_one_key_per_feedback`]).
 pub fn assert_delivered_once_or_pending(
     submitted: &[String],
-    accepted: &HashMap<String, usize>,
-    pending: &HashSet<String>,
+    requests: &[RecordedRequest],
+    pending: &BTreeMap<String, String>,
 ) {
-    for key in submitted {
+    let accepted = accepted(requests);
+    for marker in submitted {
         match (
-            accepted.get(key).copied().unwrap_or(0),
-            pending.contains(key),
+            accepted.get(marker).copied().unwrap_or(0),
+            pending.contains_key(marker),
         ) {
             (1, false) | (0, true) => {}
-            (n, still) => panic!("feedback {key}: accepted {n} times, still pending: {still}"),
+            (n, still) => panic!("feedback {marker:?}: accepted {n} times, still pending: {still}"),
         }
     }
     let known: HashSet<&String> = submitted.iter().collect();
-    let strangers: Vec<_> = accepted.keys().filter(|k| !known.contains(k)).collect();
+    let strangers: Vec<_> = accepted.keys().filter(|m| !known.contains(m)).collect();
     assert!(
         strangers.is_empty(),
-        "accepted keys nobody submitted: {strangers:?}"
+        "accepted feedback nobody submitted: {strangers:?}"
     );
+    let unknown: Vec<_> = pending.keys().filter(|m| !known.contains(m)).collect();
+    assert!(
+        unknown.is_empty(),
+        "pending feedback nobody submitted: {unknown:?}"
+    );
+    assert_one_key_per_feedback(requests, pending);
+}
+
+/// An outbox item written by hand.
+#[derive(Debug, Clone)]
+pub struct SeededItem {
+    pub key: String,
+    /// Its file name in `pending/`: `<created_ms>-<key>.json`.
+    pub file_name: String,
+    /// Its content: one JSON line.
+    pub line: String,
+}
+
+/// An outbox item for `payload`, addressed to the service at `url`, as the runtime stores one (the layout
+/// on disk is the contract between runs and processes), with a fresh random key. Not yet written.
+pub fn outbox_item(url: &str, payload: &FeedbackPayload) -> SeededItem {
+    let key = random_key();
+    let created_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after the epoch")
+        .as_millis();
+    let json = |value: &str| serde_json::Value::from(value).to_string();
+    let body = serde_json::to_string(payload).expect("a payload serialises");
+    let line = format!(
+        "{{\"key\":{},\"created_ms\":{created_ms},\"url\":{},\"payload\":{body},\"count\":1}}\n",
+        json(&key),
+        json(url)
+    );
+    SeededItem {
+        file_name: format!("{created_ms:013}-{key}.json"),
+        key,
+        line,
+    }
+}
+
+/// Stores `payload` in the outbox at `dir` as an earlier run would have: written in `tmp/`, synced, then
+/// renamed into `pending/`.
+pub fn seed_item(dir: &Path, url: &str, payload: &FeedbackPayload) -> SeededItem {
+    use std::io::Write;
+    let item = outbox_item(url, payload);
+    for sub in ["pending", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("outbox directories");
+    }
+    let tmp = dir.join("tmp").join(&item.file_name);
+    let mut file = std::fs::File::create_new(&tmp).expect("a new item file");
+    file.write_all(item.line.as_bytes())
+        .expect("write the item");
+    file.sync_all().expect("sync the item");
+    std::fs::rename(&tmp, dir.join("pending").join(&item.file_name)).expect("rename into pending/");
+    item
+}
+
+/// A random key in the outbox's shape (a version-4 UUID, lower-case).
+fn random_key() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    let (high, low) = (
+        RandomState::new().hash_one(1u8),
+        RandomState::new().hash_one(2u8),
+    );
+    let bits = (u128::from(high) << 64) | u128::from(low);
+    let bits = (bits & !(0xf << 76)) | (0x4 << 76); // version nibble
+    let bits = (bits & !(0x3 << 62)) | (0x2 << 62); // RFC 4122 variant
+    let hex = format!("{bits:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
