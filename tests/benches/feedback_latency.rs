@@ -16,13 +16,12 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use patchwork_runtime::collector::Collector;
-use patchwork_runtime::outbox::{OutboxLimits, OutboxSetting};
-use patchwork_runtime::patchwork_feedback;
-use patchwork_runtime::reporter::{self, ReporterConfig};
+use patchwork_runtime::testing::Collector;
+use patchwork_runtime::{Patchwork, patchwork_feedback};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
@@ -172,36 +171,30 @@ fn main() {
     let collector = Collector::start().expect("the local collector starts");
     let addr = collector.addr();
     let outbox = tempfile::tempdir().expect("a temporary outbox");
-    // SAFETY: no other thread reads the environment yet (the collector's thread never does; the tokio runtime
-    // and the reporter start after this).
-    unsafe {
-        std::env::set_var("PATCHWORKMCP_URL", collector.url());
-        std::env::set_var("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY);
-    }
-    let config = ReporterConfig {
-        outbox: OutboxSetting::Dir(outbox.path().to_path_buf()),
-        // Room for the outage burst on top of what the earlier outage rows left (the default cap is 10,000).
-        outbox_limits: OutboxLimits {
-            max_items: 50_000,
-            ..OutboxLimits::default()
-        },
-        ..ReporterConfig::default()
-    };
-    reporter::init_global(config).expect("the bench starts the global reporter");
+    // The generated tools deliver through the process-wide client: the collector's URL and key (the slug is the
+    // attribute's), default delivery settings, the outbox in the temporary directory with room for the outage
+    // burst on top of what the earlier outage rows left (the default cap is 10,000 items; 32 MiB is the default
+    // size cap).
+    let guard = Patchwork::builder()
+        .url(collector.url())
+        .api_key(Collector::DEFAULT_API_KEY)
+        .outbox_dir(outbox.path())
+        .outbox_limits(50_000, 32 * 1024 * 1024)
+        .install();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a tokio runtime");
     let started = Instant::now();
-    runtime.block_on(run(collector, addr));
+    runtime.block_on(run(collector, addr, guard.patchwork(), outbox.path()));
     println!(
         "\ntotal bench time: {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }
 
-async fn run(collector: Collector, addr: SocketAddr) {
+async fn run(collector: Collector, addr: SocketAddr, patchwork: &Patchwork, outbox: &Path) {
     let background = connect(BackgroundServer).await;
     let awaiting = connect(AwaitingServer).await;
     let mut rows = Vec::new();
@@ -212,6 +205,8 @@ async fn run(collector: Collector, addr: SocketAddr) {
         "healthy collector",
         &background,
         Some(&collector),
+        patchwork,
+        outbox,
         &mut serial,
     )
     .await;
@@ -226,10 +221,14 @@ async fn run(collector: Collector, addr: SocketAddr) {
     rows.push(measure(slow, "await", &awaiting, AWAIT_SLOW, &mut serial).await);
 
     collector.shutdown();
+    // The address now refuses connections; a socket bound there without listening keeps it ours (and refusing)
+    // until the never-answering collector starts on it.
+    let refusing = refusing_socket(addr);
     let refused = "refusing connections";
     rows.push(measure(refused, "background", &background, BACKGROUND, &mut serial).await);
     rows.push(measure(refused, "await", &awaiting, AWAIT_REFUSED, &mut serial).await);
 
+    drop(refusing);
     let hanging = Collector::builder()
         .bind(addr)
         .start()
@@ -239,12 +238,15 @@ async fn run(collector: Collector, addr: SocketAddr) {
     rows.push(measure(never, "background", &background, BACKGROUND, &mut serial).await);
     rows.push(measure(never, "await", &awaiting, AWAIT_NEVER, &mut serial).await);
 
-    // The outage burst last: nothing is delivered, so the reporter holds what it can and the rest waits on disk.
+    // The outage burst last: nothing is delivered, so the worker holds what it can and the rest waits on disk.
     hanging.shutdown();
+    let _refusing = refusing_socket(addr);
     let outage_burst = burst(
         "collector refusing connections",
         &background,
         None,
+        patchwork,
+        outbox,
         &mut serial,
     )
     .await;
@@ -255,7 +257,16 @@ async fn run(collector: Collector, addr: SocketAddr) {
     let _ = bounded(background.cancel()).await;
     let _ = bounded(awaiting.cancel()).await;
     // Whatever is still being retried stays in the (temporary) outbox.
-    reporter::flush(Duration::from_millis(200)).await;
+    let _ = patchwork.flush(Duration::from_millis(200)).await;
+}
+
+/// A socket bound to `addr` but not listening: connections to it are refused, and nothing else can bind the
+/// port while it lives.
+fn refusing_socket(addr: SocketAddr) -> tokio::net::TcpSocket {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_reuseaddr(true).expect("SO_REUSEADDR");
+    socket.bind(addr).expect("bind the collector's old address");
+    socket
 }
 
 /// One row of the table.
@@ -423,6 +434,8 @@ async fn burst(
     state: &'static str,
     client: &Client,
     collector: Option<&Collector>,
+    patchwork: &Patchwork,
+    outbox: &Path,
     serial: &mut usize,
 ) -> Burst {
     eprintln!("burst: {BURST_CALLS} calls, {state}");
@@ -445,9 +458,10 @@ async fn burst(
         // Let the worker finish, so the timed rows start from a quiet process.
         let _ = collector.wait_for_requests(BURST_CALLS, BOUND).await;
         delivered = Some(collector.feedback().len());
-        reporter::flush(BOUND).await;
+        let _ = patchwork.flush(BOUND).await;
     }
-    let global = reporter::global();
+    // A flush that does not wait reports what is in the worker's hands.
+    let in_flight = patchwork.flush(Duration::ZERO).await.in_flight;
     Burst {
         state,
         wall,
@@ -459,11 +473,10 @@ async fn burst(
         hwm_kib,
         hwm_reset,
         delivered,
-        in_flight: global.in_flight(),
-        pending: global
-            .outbox()
-            .and_then(|outbox| outbox.pending().ok())
-            .map(|pending| pending.len()),
+        in_flight,
+        pending: std::fs::read_dir(outbox.join("pending"))
+            .ok()
+            .map(|items| items.count()),
     }
 }
 
