@@ -78,20 +78,30 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Layers, bottom to top; a module uses only modules above it in this list.
-mod config;
+// The layers, bottom to top: a module uses only the modules of the layers before it (ARCHITECTURE.md).
+// 0: the contract and small helpers
 #[allow(dead_code)]
 mod contract;
-mod delivery;
+mod digest;
+mod random;
+// 1: the feedback itself
 mod feedback;
+// 2: configuration
+mod config;
+// 3: delivery
+mod delivery;
+// 4: the durable outbox
+mod outbox;
+// 5: the background worker
+mod reporter;
+// 6: the public client
+mod patchwork;
+// 7: features on top of the client, and framework glue
 mod glue;
 mod heartbeat;
-mod outbox;
-mod patchwork;
-mod random;
 mod reference;
 mod replay;
-mod reporter;
+// The test kit
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;

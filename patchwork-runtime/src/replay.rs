@@ -34,7 +34,7 @@ pub struct ReplayReport {
     pub refused: u64,
     /// Lines that looked like feedback but did not parse (e.g. a torn last line).
     pub unreadable: u64,
-    /// Outbox items addressed to another service URL, left alone.
+    /// Outbox items of another service URL or accepted under another key, left for their owner.
     pub other_service: u64,
 }
 
@@ -151,11 +151,6 @@ pub(crate) async fn replay(
     settings: &Settings,
 ) -> Result<ReplayReport, Reason> {
     let target = Target::feedback(settings)?;
-    let base = settings
-        .url
-        .as_ref()
-        .map(|b| b.as_str().to_string())
-        .unwrap_or_default();
     let policy = RetryPolicy::reference();
     let client = Client::new(policy.connect_timeout())?;
     let mut done: HashSet<IdempotencyKey> = outbox.map(Outbox::delivered_keys).unwrap_or_default();
@@ -189,7 +184,9 @@ pub(crate) async fn replay(
                 Ok(Claim::Busy | Claim::Gone) | Err(_) => continue,
             };
             let item = &claimed.item;
-            if item.url != base {
+            let owned =
+                item.url == target.base && (item.key_id.is_empty() || item.key_id == target.key_id);
+            if !owned {
                 report.other_service += 1;
                 continue;
             }
@@ -314,10 +311,10 @@ mod tests {
         for n in 0..2 {
             let body = payload(&format!("boxed {n}")).to_json_line();
             outbox
-                .append(&OutboxItem::new(collector.url(), &body))
+                .append(&OutboxItem::new(collector.url(), "", "replay", &body))
                 .expect("append");
         }
-        let foreign = OutboxItem::new("https://elsewhere.example", "{}");
+        let foreign = OutboxItem::new("https://elsewhere.example", "", "other", "{}");
         outbox.append(&foreign).expect("append");
         let logged = unsent_line("status_503", &payload("logged").to_json_line());
         let torn = &logged[..logged.len() - 10];
@@ -362,7 +359,7 @@ mod tests {
         let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
         let body = payload("refused").to_json_line();
         outbox
-            .append(&OutboxItem::new(collector.url(), &body))
+            .append(&OutboxItem::new(collector.url(), "", "replay", &body))
             .expect("append");
         let resolved = settings_of(&collector.options("replay"));
 

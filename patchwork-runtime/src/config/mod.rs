@@ -73,6 +73,14 @@ impl ApiKey {
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
+
+    /// A non-reversible fingerprint of the key (32 hex digits of a domain-separated SHA-256): stored with
+    /// each outbox item, so a process delivers only the items accepted under its own key.
+    pub(crate) fn fingerprint(&self) -> String {
+        let digest =
+            crate::digest::sha256(format!("patchwork-api-key-fingerprint\0{}", self.0).as_bytes());
+        crate::digest::hex(&digest[..16])
+    }
 }
 
 impl fmt::Debug for ApiKey {

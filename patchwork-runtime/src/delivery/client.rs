@@ -23,6 +23,10 @@ pub(crate) const REPEAT_COUNT_HEADER: &str = "Patchwork-Repeat-Count";
 pub(crate) struct Target {
     pub(crate) endpoint: Url,
     pub(crate) api_key: ApiKey,
+    /// The base URL in normal form: with `key_id`, whose items these are.
+    pub(crate) base: String,
+    /// The key's fingerprint.
+    pub(crate) key_id: String,
 }
 
 impl Target {
@@ -41,7 +45,12 @@ impl Target {
         let endpoint = Url::parse(&base.endpoint(path)).map_err(|_| Reason::InvalidUrl {
             token: "invalid_url",
         })?;
-        Ok(Self { endpoint, api_key })
+        Ok(Self {
+            key_id: api_key.fingerprint(),
+            base: base.as_str().to_string(),
+            endpoint,
+            api_key,
+        })
     }
 }
 

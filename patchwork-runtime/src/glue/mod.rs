@@ -75,7 +75,7 @@ pub fn tool_definition(
         .filter(Value::is_object)
         .unwrap_or_else(|| {
             tracing::error!("generated input schema did not parse; using the runtime's schema");
-            crate::reference::tool_input_schema()
+            serde_json::from_str(&crate::contract::fields::input_schema_json()).unwrap_or_default()
         });
     ToolDefinition {
         name: config.tool_name.to_string(),

@@ -19,6 +19,14 @@ pub(crate) struct OutboxItem {
     /// The base URL the feedback was meant for. A process delivers only items addressed to its
     /// own base URL, so its API key never goes to a host it was not configured for.
     pub(crate) url: String,
+    /// The server's slug the feedback was accepted for.
+    #[serde(default)]
+    pub(crate) slug: String,
+    /// The fingerprint of the API key it was accepted under (never the key): a process delivers only the items
+    /// of its own key, so one team's feedback never goes out under another team's key. Empty in items written
+    /// before fingerprints existed; those go with any key for their URL.
+    #[serde(default)]
+    pub(crate) key_id: String,
     /// The request body exactly as it will be POSTed (the wire contract's feedback object).
     pub(crate) payload: Box<RawValue>,
     /// How many identical calls this item stands for (flood suppression; 1 normally).
@@ -28,19 +36,17 @@ pub(crate) struct OutboxItem {
 
 impl PartialEq for OutboxItem {
     fn eq(&self, other: &Self) -> bool {
-        (
-            &self.key,
-            self.created_ms,
-            &self.url,
-            self.payload.get(),
-            self.count,
-        ) == (
-            &other.key,
-            other.created_ms,
-            &other.url,
-            other.payload.get(),
-            other.count,
-        )
+        let fields = |item: &Self| {
+            (
+                item.key.clone(),
+                item.created_ms,
+                item.url.clone(),
+                item.slug.clone(),
+                item.key_id.clone(),
+                item.count,
+            )
+        };
+        fields(self) == fields(other) && self.payload.get() == other.payload.get()
     }
 }
 
@@ -65,12 +71,19 @@ pub(crate) fn now_ms() -> u64 {
 }
 
 impl OutboxItem {
-    /// A new item with a fresh random key, recorded now.
-    pub(crate) fn new(url: impl Into<String>, body: &str) -> Self {
+    /// A new item with a fresh random key, recorded now, owned by `url` and the key `key_id`.
+    pub(crate) fn new(
+        url: impl Into<String>,
+        key_id: impl Into<String>,
+        slug: impl Into<String>,
+        body: &str,
+    ) -> Self {
         Self {
             key: IdempotencyKey::random(),
             created_ms: now_ms(),
             url: url.into(),
+            slug: slug.into(),
+            key_id: key_id.into(),
             payload: raw(body),
             count: 1,
         }

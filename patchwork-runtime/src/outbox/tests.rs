@@ -7,6 +7,8 @@ use std::time::SystemTime;
 fn item(n: u64) -> OutboxItem {
     OutboxItem::new(
         "http://127.0.0.1:1",
+        "0123456789abcdef0123456789abcdef",
+        "test",
         &json!({"what_i_needed": format!("n{n}"), "what_i_tried": "t"}).to_string(),
     )
 }

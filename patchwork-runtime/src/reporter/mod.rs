@@ -196,8 +196,8 @@ impl Reporter {
     /// Lets this reporter deliver outbox items addressed to `settings`' service URL with its key, and drains
     /// them now when the URL is new. Without a key, or with a refused URL, it does nothing.
     pub(crate) fn register(&self, settings: &Settings) {
-        if let (Ok(target), Ok(base)) = (Target::feedback(settings), settings.url.as_ref())
-            && self.shared.register_route(base.as_str(), target)
+        if let Ok(target) = Target::feedback(settings)
+            && self.shared.register_route(target)
         {
             self.shared.drain_now.notify_one();
         }

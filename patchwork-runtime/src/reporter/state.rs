@@ -42,8 +42,8 @@ pub(super) struct Shared {
     pub(super) outbox_failed: bool,
     pub(super) client: Option<Client>,
     pub(super) runtime: Option<tokio::runtime::Handle>,
-    /// Where items recorded for each base URL go, and with which key.
-    routes: Mutex<HashMap<String, Target>>,
+    /// Where the items of each owner (base URL, key fingerprint) go, with that key.
+    routes: Mutex<HashMap<(String, String), Target>>,
     pub(super) flood: Mutex<FloodGuard>,
     active: Mutex<HashMap<IdempotencyKey, ActiveEntry>>,
     settled: Condvar,
@@ -87,15 +87,26 @@ impl Shared {
         }
     }
 
-    /// Registers where items for `base_url` go; true if it was not known (worth a drain).
-    pub(super) fn register_route(&self, base_url: &str, target: Target) -> bool {
-        lock(&self.routes)
-            .insert(base_url.to_string(), target)
-            .is_none()
+    /// Registers where the items of `target`'s owner go; true if it was not known (worth a drain).
+    pub(super) fn register_route(&self, target: Target) -> bool {
+        let owner = (target.base.clone(), target.key_id.clone());
+        lock(&self.routes).insert(owner, target).is_none()
     }
 
-    pub(super) fn route_for(&self, base_url: &str) -> Option<Target> {
-        lock(&self.routes).get(base_url).cloned()
+    /// Where the items owned by `base_url` and the key `key_id` go; `None` when this process has not that key
+    /// for that service. Items without a fingerprint (written before there were any) go with any key for
+    /// their URL.
+    pub(super) fn route_for(&self, base_url: &str, key_id: &str) -> Option<Target> {
+        let routes = lock(&self.routes);
+        if key_id.is_empty() {
+            return routes
+                .iter()
+                .find(|((url, _), _)| url == base_url)
+                .map(|(_, target)| target.clone());
+        }
+        routes
+            .get(&(base_url.to_string(), key_id.to_string()))
+            .cloned()
     }
 
     /// Takes `key` into the worker's hands if there is room and nobody in this process has it.

@@ -55,9 +55,9 @@ impl Reporter {
             log_unsent(&reason.token(), &prepared.body);
             Submission::only(Outcome::Kept { reason })
         };
-        let (target, base) = match (Target::feedback(settings), settings.url.as_ref()) {
-            (Ok(target), Ok(base)) => (target, base.as_str().to_string()),
-            (Err(reason), _) => {
+        let target = match Target::feedback(settings) {
+            Ok(target) => target,
+            Err(reason) => {
                 match &reason {
                     Reason::MissingApiKey => {
                         tracing::warn!("no PatchworkMCP API key configured; feedback not sent")
@@ -66,14 +66,10 @@ impl Reporter {
                 }
                 return kept(reason);
             }
-            (Ok(_), Err(error)) => {
-                return kept(Reason::InvalidUrl {
-                    token: error.reason(),
-                });
-            }
         };
         let shared = &self.shared;
-        if shared.register_route(&base, target) {
+        let owner = (target.base.clone(), target.key_id.clone());
+        if shared.register_route(target) {
             shared.drain_now.notify_one();
         }
         let print = fingerprint(&prepared.body);
@@ -88,7 +84,8 @@ impl Reporter {
             }
             Verdict::New { count } => count,
         };
-        let mut item = OutboxItem::new(base, &prepared.body);
+        let mut item =
+            OutboxItem::new(owner.0, owner.1, settings.slug_or_default(), &prepared.body);
         // Taken into the worker's hands before the file exists, so a drain running meanwhile never takes it
         // (it would deliver it without the live repeat count).
         let mut reserved = shared.try_activate(&item.key, None).then(|| ActiveGuard {

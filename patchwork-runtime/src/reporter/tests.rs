@@ -213,12 +213,12 @@ async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
     let mut left = Vec::new();
     for n in 0..3 {
         let body = payload(&format!("left {n}")).to_json_line();
-        let item = OutboxItem::new(collector.url(), &body);
+        let item = OutboxItem::new(collector.url(), "", "reporter-test", &body);
         earlier.append(&item).expect("append");
         left.push(item.key.to_string());
     }
     // An item for another service stays untouched.
-    let foreign = OutboxItem::new("https://elsewhere.example", "{}");
+    let foreign = OutboxItem::new("https://elsewhere.example", "", "other", "{}");
     earlier.append(&foreign).expect("append");
 
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
@@ -529,5 +529,94 @@ async fn the_retry_after_cap_of_the_policy_holds_in_background_mode() {
     assert!(
         took >= Duration::from_millis(290) && took < WAIT,
         "{took:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_item_is_delivered_only_under_the_key_it_was_accepted_with() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::builder()
+        .any_api_key()
+        .start()
+        .expect("collector");
+    let with_key = |key: &str, slug: &str| {
+        settings_of(&Options {
+            patchwork_url: Some(collector.url()),
+            api_key: Some(key.to_string()),
+            server_slug: Some(slug.to_string()),
+        })
+    };
+    // Team B's server queues feedback while the service fails, then exits.
+    collector.fail_next(1, 503);
+    {
+        let team_b = Reporter::start(ReporterConfig {
+            retry: fast_retry().with_max_attempts(1),
+            ..fast_config(in_dir(dir.path()))
+        });
+        let (outcome, _) = recorded(
+            team_b
+                .submit(&prepared("team b's gap"), &with_key("key-b", "b"))
+                .await,
+        );
+        assert_eq!(outcome, Outcome::Queued);
+        assert!(team_b.flush(WAIT).await.settled());
+        assert_eq!(team_b.stats().deferred, 1);
+    }
+    // Team A's server shares the outbox: it delivers its own feedback and leaves B's alone.
+    let team_a = Reporter::start(fast_config(in_dir(dir.path())));
+    team_a
+        .submit(&prepared("team a's gap"), &with_key("key-a", "a"))
+        .await;
+    assert!(team_a.flush(WAIT).await.settled());
+    let accepted = |collector: &Collector| -> Vec<(String, String)> {
+        collector
+            .requests()
+            .iter()
+            .filter(|r| r.status == Some(201))
+            .map(|r| {
+                let what = r.feedback().map(|f| f.what_i_needed).unwrap_or_default();
+                (
+                    what,
+                    r.header("authorization").unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        accepted(&collector),
+        [("team a's gap".to_string(), "Bearer key-a".to_string())]
+    );
+    assert_eq!(
+        team_a
+            .outbox()
+            .expect("outbox")
+            .pending()
+            .expect("list")
+            .len(),
+        1,
+        "B's item waits for B"
+    );
+    // Team B's server comes back: its item goes out under its own key.
+    let team_b = Reporter::start(fast_config(in_dir(dir.path())));
+    team_b.register(&with_key("key-b", "b"));
+    collector
+        .wait_for_requests(3, WAIT)
+        .await
+        .expect("B's item is drained");
+    assert!(team_b.flush(WAIT).await.settled());
+    assert_eq!(
+        accepted(&collector),
+        [
+            ("team a's gap".to_string(), "Bearer key-a".to_string()),
+            ("team b's gap".to_string(), "Bearer key-b".to_string()),
+        ]
+    );
+    assert!(
+        team_b
+            .outbox()
+            .expect("outbox")
+            .pending()
+            .expect("list")
+            .is_empty()
     );
 }

@@ -72,8 +72,8 @@ fn drain(shared: &Arc<Shared>) {
                 continue;
             }
         };
-        if shared.route_for(&item.url).is_none() {
-            tracing::debug!(key = %item.key, "outbox item for another service URL; left");
+        if shared.route_for(&item.url, &item.key_id).is_none() {
+            tracing::debug!(key = %item.key, "outbox item for another service or key; left for its owner");
             continue;
         }
         if !shared.try_activate(&item.key, None) {
@@ -110,7 +110,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
         .flatten();
     let timeout = shared.config.retry.request_timeout();
     let finished = with_retries(&shared.config.retry, Some(&shared.pause), || {
-        let route = shared.route_for(&job.item.url);
+        let route = shared.route_for(&job.item.url, &job.item.key_id);
         // A durable item is locked again for each attempt (it may have been delivered or taken by another
         // process meanwhile), without reading it from disk again.
         let hold: Option<Option<ItemLock>> = match (&entry, &shared.outbox) {
