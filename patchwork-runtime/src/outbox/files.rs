@@ -24,8 +24,50 @@ pub(super) fn file_name(path: &Path) -> &std::ffi::OsStr {
     path.file_name().unwrap_or(path.as_os_str())
 }
 
+/// Creates `dir` (and missing parents) readable by its owner only, and tightens it if it exists with wider
+/// modes: the outbox holds the agents' text about what the user was doing. A directory that cannot be
+/// tightened (another owner's) is used as it is, with one warning per process.
+pub(super) fn private_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mode = fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0
+            && let Err(error) = fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+        {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                tracing::warn!(
+                    dir = %dir.display(),
+                    mode = format!("{mode:o}"),
+                    %error,
+                    "the feedback outbox is readable by other users and could not be made private"
+                );
+            });
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    fs::create_dir_all(dir)
+}
+
+/// Opens `path` for writing, readable by its owner only (whatever the umask).
+pub(super) fn private_file(options: &mut fs::OpenOptions) -> &mut fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600)
+    }
+    #[cfg(not(unix))]
+    options
+}
+
 pub(super) fn write_synced(path: &Path, content: &[u8]) -> io::Result<()> {
-    let mut file = File::create_new(path)?;
+    let mut file = private_file(fs::OpenOptions::new().write(true).create_new(true)).open(path)?;
     file.write_all(content)?;
     file.sync_data()
 }

@@ -37,7 +37,10 @@ pub(crate) use item::{AppendError, OutboxItem, OutboxLimits};
 
 use crate::delivery::IdempotencyKey;
 use crate::random::random_u64;
-use files::{file_name, parse_item_file_name, still_linked, sync_dir, write_synced};
+use files::{
+    file_name, parse_item_file_name, private_dir, private_file, still_linked, sync_dir,
+    write_synced,
+};
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -114,8 +117,9 @@ impl Outbox {
     /// Opens (creating if needed) the outbox in `dir` and checks that it can be written.
     pub(crate) fn open(dir: impl Into<PathBuf>, limits: OutboxLimits) -> io::Result<Self> {
         let dir = dir.into();
-        for sub in [PENDING, TMP] {
-            fs::create_dir_all(dir.join(sub))?;
+        private_dir(&dir)?;
+        for sub in [PENDING, TMP, REJECTED, CORRUPT] {
+            private_dir(&dir.join(sub))?;
         }
         let outbox = Self {
             dir,
@@ -248,7 +252,7 @@ impl Outbox {
                     Err(error) => format!("it is torn or not an outbox item ({error})"),
                 };
                 let target = self.dir.join(CORRUPT).join(file_name(&entry.path));
-                let moved = fs::create_dir_all(self.dir.join(CORRUPT))
+                let moved = private_dir(&self.dir.join(CORRUPT))
                     .and_then(|()| fs::rename(&entry.path, &target));
                 match moved {
                     Ok(()) => tracing::warn!(
@@ -282,7 +286,7 @@ impl Outbox {
     /// The service refused the item for good (a final 4xx): moves it to `rejected/`, where it
     /// is kept for a person to look at or replay, and out of the way of every drain.
     pub(crate) fn reject(&self, lock: ItemLock) -> io::Result<PathBuf> {
-        fs::create_dir_all(self.dir.join(REJECTED))?;
+        private_dir(&self.dir.join(REJECTED))?;
         let target = self.dir.join(REJECTED).join(file_name(&lock.path));
         fs::rename(&lock.path, &target)?;
         self.forget(lock.size);
@@ -304,9 +308,7 @@ impl Outbox {
     /// Notes `key` as delivered (best effort: the ledger only saves replays a request).
     pub(crate) fn record_delivered(&self, key: &IdempotencyKey) {
         let path = self.dir.join(DELIVERED_LOG);
-        let appended = OpenOptions::new()
-            .create(true)
-            .append(true)
+        let appended = private_file(OpenOptions::new().create(true).append(true))
             .open(&path)
             .and_then(|mut file| {
                 // One write of a short line with O_APPEND: concurrent writers do not interleave.

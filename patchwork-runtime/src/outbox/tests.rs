@@ -453,3 +453,34 @@ fn an_item_without_count_reads_as_one() {
     let parsed: OutboxItem = serde_json::from_str(&text).expect("parse");
     assert_eq!(parsed.count, 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_outbox_is_private_to_its_owner_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| fs::metadata(path).expect("stat").permissions().mode() & 0o777;
+    let root = tempfile::tempdir().expect("tempdir");
+    // A pre-existing outbox that someone made world-readable is tightened; new directories are born private.
+    let dir = root.path().join("state").join("outbox");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let outbox = open(&dir);
+    outbox.append(&item(1)).expect("append");
+    outbox.record_delivered(&IdempotencyKey::random());
+    assert_eq!(mode(&dir), 0o700);
+    for sub in ["pending", "tmp", "rejected", "corrupt"] {
+        assert_eq!(mode(&dir.join(sub)), 0o700, "{sub}");
+    }
+    let pending = outbox.pending().expect("list");
+    let Claim::Claimed(claimed) = outbox.try_claim(&pending[0]).expect("claim") else {
+        panic!("not claimed");
+    };
+    let rejected = outbox.reject(claimed.lock).expect("reject");
+    for file in [rejected.as_path(), &dir.join("delivered.log")] {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    outbox.append(&item(2)).expect("append");
+    for entry in fs::read_dir(dir.join("pending")).expect("list") {
+        assert_eq!(mode(&entry.expect("entry").path()), 0o600);
+    }
+}
