@@ -2,7 +2,7 @@
 
 mod fault_common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use fault_common::*;
 use patchwork_runtime::testing::{Collector, capture_unsent};
@@ -11,26 +11,30 @@ use patchwork_runtime::{Outcome, Replay};
 #[tokio::test]
 async fn a_torn_outbox_item_is_set_aside_and_the_rest_delivered_once() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let collector = Collector::start().expect("collector");
-    let mut markers = Vec::new();
-    let mut seeded = BTreeMap::new();
-    for n in 0..5 {
-        let marker = format!("whole {n}");
-        let item = seed_item(dir.path(), &collector.url(), &payload(&marker));
-        seeded.insert(marker.clone(), item.key);
-        markers.push(marker);
-    }
-    assert_eq!(
-        pending(dir.path()),
-        seeded,
-        "an earlier run left five whole items"
-    );
-    // A power cut mid-write left half an item under a valid name.
-    let torn = outbox_item(&collector.url(), &payload("torn"));
-    let half = &torn.line.as_bytes()[..torn.line.len() / 2];
-    std::fs::write(dir.path().join("pending").join(&torn.file_name), half).expect("write torn");
+    // An earlier run could not reach the service (bound, not listening: connections refused) and
+    // left six items.
+    let (refusing, addr) = refusing_addr();
+    let url = format!("http://{addr}");
+    let markers: Vec<String> = (0..5).map(|n| format!("whole {n}")).collect();
+    let torn_marker = "torn".to_string();
+    let all: Vec<String> = markers.iter().chain([&torn_marker]).cloned().collect();
+    let mut seeded = leave_in_outbox(dir.path(), &url, &all).await;
+    // A power cut mid-write left half of one item under its valid name.
+    let torn_key = seeded.remove(&torn_marker).expect("seeded");
+    let torn_path = pending_file(dir.path(), &torn_key);
+    let line = std::fs::read(&torn_path).expect("read the item");
+    let half = &line[..line.len() / 2];
+    std::fs::write(&torn_path, half).expect("write torn");
+    let torn_name = torn_path.file_name().expect("a file name").to_owned();
 
-    let patchwork = fast(&collector.url(), dir.path()).build();
+    // The service comes up there (the refusing socket is released just before it binds), and the
+    // next run drains the outbox.
+    drop(refusing);
+    let collector = Collector::builder()
+        .bind(addr)
+        .start()
+        .expect("collector on the same port");
+    let patchwork = fast(&url, dir.path()).build();
     collector
         .wait_for_requests(5, WAIT)
         .await
@@ -43,8 +47,7 @@ async fn a_torn_outbox_item_is_set_aside_and_the_rest_delivered_once() {
     // Each went out under the key it was stored with.
     assert_one_key_per_feedback(&requests, &seeded);
     assert!(pending(dir.path()).is_empty());
-    let kept =
-        std::fs::read(dir.path().join("corrupt").join(&torn.file_name)).expect("torn bytes kept");
+    let kept = std::fs::read(dir.path().join("corrupt").join(&torn_name)).expect("torn bytes kept");
     assert_eq!(kept, half);
 }
 

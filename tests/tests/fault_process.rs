@@ -147,17 +147,24 @@ async fn sigkill_right_after_the_reply_then_restart_delivers_it_once() {
 
 #[test]
 fn two_processes_draining_one_outbox_send_each_feedback_once() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let collector = Collector::start().expect("collector");
+    // An earlier run could not reach the service (bound, not listening: connections refused) and
+    // left 200 items.
+    let (refusing, addr) = refusing_addr();
+    let url = format!("http://{addr}");
+    let markers: Vec<String> = (0..200).map(|n| format!("shared {n}")).collect();
+    let seeded = runtime.block_on(leave_in_outbox(dir.path(), &url, &markers));
+    // The service comes up there; the refusing socket is released just before it binds.
+    drop(refusing);
+    let collector = Collector::builder()
+        .bind(addr)
+        .start()
+        .expect("collector on the same port");
     collector.set_delay(std::time::Duration::from_millis(5));
-    let mut markers = Vec::new();
-    let mut seeded = std::collections::BTreeMap::new();
-    for n in 0..200 {
-        let marker = format!("shared {n}");
-        let item = seed_item(dir.path(), &collector.url(), &payload(&marker));
-        seeded.insert(marker.clone(), item.key);
-        markers.push(marker);
-    }
 
     let mut children: Vec<_> = (0..2)
         .map(|_| {
@@ -172,11 +179,7 @@ fn two_processes_draining_one_outbox_send_each_feedback_once() {
         .collect();
     // Both run until the collector has received every item (or the bound passes: then the
     // assertions below say what is missing).
-    let _ = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(collector.wait_for_requests(200, WAIT));
+    let _ = runtime.block_on(collector.wait_for_requests(200, WAIT));
     let mut delivered_by_child = Vec::new();
     for process in &mut children {
         drop(process.stdin.take()); // tells the child to finish

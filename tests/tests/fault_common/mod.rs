@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use patchwork_runtime::testing::{Collector, RecordedRequest, refusing_url};
 use patchwork_runtime::{Builder, FeedbackPayload, Outcome, Patchwork, RetryPolicy};
@@ -223,72 +223,47 @@ pub fn assert_delivered_once_or_pending(
     assert_one_key_per_feedback(requests, pending);
 }
 
-/// An outbox item written by hand.
-#[derive(Debug, Clone)]
-pub struct SeededItem {
-    pub key: String,
-    /// Its file name in `pending/`: `<created_ms>-<key>.json`.
-    pub file_name: String,
-    /// Its content: one JSON line.
-    pub line: String,
-}
-
-/// An outbox item for `payload`, addressed to the service at `url`, as the runtime stores one (the layout
-/// on disk is the contract between runs and processes), with a fresh random key. Not yet written.
-pub fn outbox_item(url: &str, payload: &FeedbackPayload) -> SeededItem {
-    let key = random_key();
-    let created_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after the epoch")
-        .as_millis();
-    let json = |value: &str| serde_json::Value::from(value).to_string();
-    let body = serde_json::to_string(payload).expect("a payload serialises");
-    let line = format!(
-        "{{\"key\":{},\"created_ms\":{created_ms},\"url\":{},\"payload\":{body},\"count\":1}}\n",
-        json(&key),
-        json(url)
-    );
-    SeededItem {
-        file_name: format!("{created_ms:013}-{key}.json"),
-        key,
-        line,
+/// Leaves the feedback of `markers` in the outbox at `dir` the way a run that could not reach the
+/// service at `url` does: each recorded, tried once, and kept. The caller keeps `url` refusing
+/// connections meanwhile (see [`refusing_addr`]). Returns what `pending/` then holds.
+pub async fn leave_in_outbox(
+    dir: &Path,
+    url: &str,
+    markers: &[String],
+) -> BTreeMap<String, String> {
+    let patchwork = fast(url, dir)
+        .retry(
+            fast_retry()
+                .with_max_attempts(1)
+                // Also how long an item given up on rests: this run does not try it again.
+                .with_max_backoff(Duration::from_secs(3600)),
+        )
+        .build();
+    for marker in markers {
+        let outcome = patchwork.enqueue(&payload(marker)).await;
+        assert_eq!(outcome, Outcome::Queued, "{marker:?} not recorded durably");
     }
+    assert!(patchwork.flush(WAIT).await.settled());
+    let stats = patchwork.stats();
+    assert_eq!(stats.deferred, markers.len() as u64, "{stats:?}");
+    assert_eq!(stats.delivered, 0, "{stats:?}");
+    drop(patchwork);
+    let kept = pending(dir);
+    assert_eq!(kept.len(), markers.len(), "{kept:?}");
+    assert!(markers.iter().all(|m| kept.contains_key(m)), "{kept:?}");
+    kept
 }
 
-/// Stores `payload` in the outbox at `dir` as an earlier run would have: written in `tmp/`, synced, then
-/// renamed into `pending/`.
-pub fn seed_item(dir: &Path, url: &str, payload: &FeedbackPayload) -> SeededItem {
-    use std::io::Write;
-    let item = outbox_item(url, payload);
-    for sub in ["pending", "tmp"] {
-        std::fs::create_dir_all(dir.join(sub)).expect("outbox directories");
-    }
-    let tmp = dir.join("tmp").join(&item.file_name);
-    let mut file = std::fs::File::create_new(&tmp).expect("a new item file");
-    file.write_all(item.line.as_bytes())
-        .expect("write the item");
-    file.sync_all().expect("sync the item");
-    std::fs::rename(&tmp, dir.join("pending").join(&item.file_name)).expect("rename into pending/");
-    item
-}
-
-/// A random key in the outbox's shape (a version-4 UUID, lower-case).
-fn random_key() -> String {
-    use std::hash::{BuildHasher, RandomState};
-    let (high, low) = (
-        RandomState::new().hash_one(1u8),
-        RandomState::new().hash_one(2u8),
-    );
-    let bits = (u128::from(high) << 64) | u128::from(low);
-    let bits = (bits & !(0xf << 76)) | (0x4 << 76); // version nibble
-    let bits = (bits & !(0x3 << 62)) | (0x2 << 62); // RFC 4122 variant
-    let hex = format!("{bits:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+/// The path of the pending item holding `key`.
+pub fn pending_file(dir: &Path, key: &str) -> std::path::PathBuf {
+    let suffix = format!("-{key}.json");
+    std::fs::read_dir(dir.join("pending"))
+        .expect("pending/")
+        .map(|entry| entry.expect("a directory entry").path())
+        .find(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.ends_with(&suffix))
+        })
+        .unwrap_or_else(|| panic!("no pending item for key {key}"))
 }
