@@ -43,7 +43,7 @@ impl Weather {
     "tools_available": {
       "type": "array",
       "items": { "type": "string" },
-      "description": "Tool names you considered or tried."
+      "description": "The tools this server offers, as you know them (the server fills this in itself when it can)."
     },
     "agent_model": {
       "type": "string",
@@ -55,7 +55,7 @@ impl Weather {
     },
     "client_type": {
       "type": "string",
-      "description": "The MCP client in use, if known (e.g. 'claude-desktop', 'cursor', 'claude-code')."
+      "description": "The MCP client in use, if known (e.g. 'claude-desktop', 'cursor', 'claude-code'); the server's own knowledge of it wins."
     }
   },
   "required": ["what_i_needed", "what_i_tried", "gap_type"]

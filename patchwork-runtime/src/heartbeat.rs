@@ -66,6 +66,10 @@ pub fn start_heartbeat(
     tool_names: Vec<String>,
 ) -> Option<HeartbeatHandle> {
     let patchwork = Patchwork::global();
+    if patchwork.mode() != crate::Mode::Live {
+        tracing::debug!(mode = ?patchwork.mode(), "heartbeat not started");
+        return None;
+    }
     let layer = options.map(Layer::from).unwrap_or_default();
     let settings = patchwork.settings_for(&layer);
     start_on(

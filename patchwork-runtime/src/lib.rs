@@ -108,7 +108,7 @@ pub mod testing;
 
 pub use patchwork_macros::patchwork_feedback;
 
-pub use config::Options;
+pub use config::{Mode, Options};
 pub use delivery::{Outcome, Reason, RetryPolicy};
 pub use feedback::validate::ArgumentError;
 pub use feedback::{FeedbackPayload, GapType, Resolution};

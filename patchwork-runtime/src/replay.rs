@@ -204,7 +204,7 @@ pub(crate) async fn replay(
                 }
                 Finished::Refused { .. } => {
                     report.refused += 1;
-                    let _ = outbox.reject(claimed.lock);
+                    let _ = outbox.reject(claimed.lock, &key);
                 }
                 Finished::GaveUp { .. } | Finished::Abandoned => report.failed += 1,
             }

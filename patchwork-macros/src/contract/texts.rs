@@ -68,6 +68,8 @@ pub(crate) const ENV_API_KEY: &str = "PATCHWORKMCP_API_KEY";
 pub(crate) const ENV_SERVER_SLUG: &str = "PATCHWORKMCP_SERVER_SLUG";
 /// Environment variable placing (or, with `off`, turning off) the durable outbox.
 pub(crate) const ENV_OUTBOX: &str = "PATCHWORKMCP_OUTBOX";
+/// Environment variable choosing the mode: `live`, `dry-run` or `off`.
+pub(crate) const ENV_MODE: &str = "PATCHWORKMCP_MODE";
 
 /// The service's base URL when none is configured.
 pub(crate) const DEFAULT_URL: &str = "https://patchworkmcp.com";

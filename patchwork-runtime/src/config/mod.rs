@@ -10,7 +10,9 @@ use std::fmt;
 
 pub(crate) use outbox::OutboxSetting;
 
-use crate::contract::texts::{DEFAULT_URL, ENV_API_KEY, ENV_OUTBOX, ENV_SERVER_SLUG, ENV_URL};
+use crate::contract::texts::{
+    DEFAULT_URL, ENV_API_KEY, ENV_MODE, ENV_OUTBOX, ENV_SERVER_SLUG, ENV_URL,
+};
 use crate::contract::url::{BaseUrl, UrlError};
 
 /// Overrides for the connection to PatchworkMCP, field for field as in the reference client. `None` (or an
@@ -181,6 +183,58 @@ pub(crate) fn resolve(layers: &[&Layer], env: &dyn Fn(&str) -> Option<String>) -
     }
 }
 
+/// What the feedback tool does with feedback: send it (`Live`), only check and log it (`DryRun`), or nothing
+/// (`Off`). Chosen with [`Builder::mode`](crate::Builder::mode), else `PATCHWORKMCP_MODE` (`live`, `dry-run`,
+/// `off`), else `Live`.
+///
+/// ```
+/// # fn main() {
+/// use patchwork_runtime::{Mode, Patchwork};
+/// // In your server's own tests: validate what agents would send, send nothing.
+/// let patchwork = Patchwork::builder().mode(Mode::DryRun).build();
+/// assert_eq!(patchwork.mode(), Mode::DryRun);
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Feedback is stored and delivered (the default).
+    #[default]
+    Live,
+    /// Feedback is validated and logged (at info, through `tracing`); nothing is stored or sent, and the agent
+    /// is told so.
+    DryRun,
+    /// Nothing is stored or sent; the tool replies that feedback is turned off.
+    Off,
+}
+
+impl Mode {
+    /// Reads a value of `PATCHWORKMCP_MODE`; `None` when unset or blank. A value that is none of the modes
+    /// is read as `DryRun` (nothing leaves the machine) with a warning.
+    fn parse(value: Option<&str>) -> Option<Self> {
+        let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+        let folded = value.to_ascii_lowercase().replace('_', "-");
+        Some(match folded.as_str() {
+            "live" | "on" => Self::Live,
+            "dry-run" | "dryrun" | "dry" => Self::DryRun,
+            "off" | "disabled" | "false" | "0" | "none" => Self::Off,
+            _ => {
+                tracing::warn!(
+                    "{ENV_MODE} is not one of live, dry-run, off; running in dry-run mode (nothing is sent)"
+                );
+                Self::DryRun
+            }
+        })
+    }
+}
+
+/// The mode: the run-time choice, else `PATCHWORKMCP_MODE`, else `Live`.
+pub(crate) fn mode(runtime: Option<Mode>, env: &dyn Fn(&str) -> Option<String>) -> Mode {
+    runtime
+        .or_else(|| Mode::parse(env(ENV_MODE).as_deref()))
+        .unwrap_or_default()
+}
+
 /// Where the outbox lives: the run-time choice, else `PATCHWORKMCP_OUTBOX`, else the per-user default.
 pub(crate) fn outbox_location(
     runtime: Option<&OutboxSetting>,
@@ -331,6 +385,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_mode_follows_the_runtime_choice_then_the_environment() {
+        assert_eq!(mode(None, &env_of(&[])), Mode::Live);
+        assert_eq!(
+            mode(None, &env_of(&[(ENV_MODE, " Dry_Run ")])),
+            Mode::DryRun
+        );
+        assert_eq!(mode(None, &env_of(&[(ENV_MODE, "off")])), Mode::Off);
+        assert_eq!(
+            mode(None, &env_of(&[(ENV_MODE, "offf")])),
+            Mode::DryRun,
+            "a typo never sends"
+        );
+        assert_eq!(
+            mode(Some(Mode::Live), &env_of(&[(ENV_MODE, "off")])),
+            Mode::Live
+        );
     }
 
     #[test]

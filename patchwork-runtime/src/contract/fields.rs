@@ -80,7 +80,7 @@ pub(crate) const FIELDS: &[Field] = &[
         name: "tools_available",
         kind: Kind::TextList,
         required: false,
-        description: "Tool names you considered or tried.",
+        description: "The tools this server offers, as you know them (the server fills this in itself when it can).",
     },
     Field {
         name: "agent_model",
@@ -98,7 +98,7 @@ pub(crate) const FIELDS: &[Field] = &[
         name: "client_type",
         kind: Kind::Text,
         required: false,
-        description: "The MCP client in use, if known (e.g. 'claude-desktop', 'cursor', 'claude-code').",
+        description: "The MCP client in use, if known (e.g. 'claude-desktop', 'cursor', 'claude-code'); the server's own knowledge of it wins.",
     },
 ];
 

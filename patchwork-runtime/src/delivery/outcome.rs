@@ -100,6 +100,10 @@ pub enum Outcome {
         /// How many identical calls there have been recently, this one included.
         count: u64,
     },
+    /// Dry-run mode: the feedback was validated and logged; nothing was stored or sent.
+    DryRun,
+    /// Feedback is turned off on this server: nothing was stored or sent.
+    Disabled,
     /// Neither delivered nor queued: the feedback was written to stderr as a replayable unsent line.
     Kept {
         /// Why.
@@ -138,6 +142,11 @@ impl Outcome {
                 "Thank you. This feedback was already recorded ({count} identical reports recently); no need \
                  to send it again."
             ),
+            Self::DryRun => "Thank you. This server runs its feedback tool in dry-run mode: your feedback was \
+                 checked and logged, but not sent. No need to retry."
+                .to_string(),
+            Self::Disabled => "Feedback is turned off on this server; nothing was recorded. No need to retry."
+                .to_string(),
             Self::Kept { reason: Reason::MissingApiKey } => "Feedback was not sent because this server has no \
                  PatchworkMCP API key configured; it was kept in the server's log. No need to retry."
                 .to_string(),

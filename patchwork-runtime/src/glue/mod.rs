@@ -54,13 +54,16 @@ impl FeedbackConfig {
     }
 }
 
-/// Facts the server knows about the call, used where the agent left a field empty.
+/// Facts the server knows about the call; they win over what the agent wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallContext {
     /// The MCP client's name and version (e.g. from `initialize`'s `clientInfo`).
     pub client_type: Option<String>,
     /// The server's real tool list.
     pub tools_available: Option<Vec<String>>,
+    /// The transport's session (e.g. a streamable HTTP session's `Mcp-Session-Id`): fills `session_id` when
+    /// the agent left it empty, so feedback from different sessions is never merged as repeats.
+    pub session_id: Option<String>,
 }
 
 /// The tool's definition. `input_schema` is the macro's compile-time schema text (the contract's); if it
@@ -123,13 +126,23 @@ pub(crate) async fn handle_call_on(
     };
     let settings = patchwork.settings_for(&config.layer());
     payload.server_slug = settings.slug_or_default().to_string();
-    if payload.client_type.is_empty() {
-        payload.client_type = context.client_type.unwrap_or_default();
+    // What the server knows beats the agent's guess: the client's declared name and version, and the tools
+    // the server really offers (`tools_available` means "the tools this server offers"; the agent's list is
+    // kept only when the server knows none).
+    if let Some(client) = context.client_type.filter(|c| !c.trim().is_empty()) {
+        payload.client_type = client;
     }
-    if payload.tools_available.is_empty() {
-        payload.tools_available = context
-            .tools_available
-            .unwrap_or_else(|| config.server_tools.iter().map(|t| t.to_string()).collect());
+    let server_tools = context.tools_available.or_else(|| {
+        (!config.server_tools.is_empty())
+            .then(|| config.server_tools.iter().map(|t| t.to_string()).collect())
+    });
+    if let Some(tools) = server_tools {
+        payload.tools_available = tools;
+    }
+    if payload.session_id.trim().is_empty()
+        && let Some(session) = context.session_id
+    {
+        payload.session_id = session;
     }
     let prepared = Prepared::new(payload);
     let outcome = match config.delivery {

@@ -74,9 +74,9 @@ fn parse_schema(text: &str) -> Arc<JsonObject> {
     Arc::new(object)
 }
 
-/// Handles one call of the feedback tool routed by rmcp: fills what the agent left empty from what the server
+/// Handles one call of the feedback tool routed by rmcp: replaces the agent's guesses with what the server
 /// knows (the client's name and version, and `server_tools`: the server's real tool list, see [`ServerTools`]),
-/// validates, delivers and replies. `server_tools` is only awaited when the agent sent no tool list.
+/// validates, delivers and replies.
 ///
 /// Invalid arguments give a result with `isError: true` naming each field to fix; otherwise the result's text
 /// says what happened to the feedback (delivered, queued for delivery, or kept in the log).
@@ -105,19 +105,16 @@ pub(crate) async fn call_tool_on(
     server_tools: impl Future<Output = Option<Vec<String>>>,
 ) -> CallToolResult {
     let arguments = Value::Object(arguments);
-    let tools_available = if agent_listed_tools(&arguments) {
-        None
-    } else {
-        server_tools.await.map(|names| {
-            names
-                .into_iter()
-                .filter(|name| name != config.tool_name)
-                .collect()
-        })
-    };
+    let tools_available = server_tools.await.map(|names| {
+        names
+            .into_iter()
+            .filter(|name| name != config.tool_name)
+            .collect()
+    });
     let known = CallContext {
         client_type: context.client_info().as_ref().and_then(client_label),
         tools_available,
+        session_id: transport_session(&context),
     };
     into_result(handle_call_on(patchwork, config, &arguments, known).await)
 }
@@ -165,6 +162,15 @@ impl<'a, S> ListViaBlock<'a> for ServerTools<'a, S> {
     }
 }
 
+/// The transport's session: the `Mcp-Session-Id` of a streamable HTTP session (legacy protocol versions keep
+/// one per client), read from the HTTP request rmcp hands the tool. `None` over stdio, and for stateless
+/// 2026-07-28 requests, which have no session.
+fn transport_session(context: &RequestContext<RoleServer>) -> Option<String> {
+    let parts = context.extensions.get::<http::request::Parts>()?;
+    let id = parts.headers.get("mcp-session-id")?.to_str().ok()?.trim();
+    (!id.is_empty()).then(|| id.to_string())
+}
+
 /// `name/version` of the MCP client (e.g. `claude-code/2.0.1`), read per request so it also works with the
 /// stateless lifecycle, where there is no `initialize`.
 fn client_label(client: &Implementation) -> Option<String> {
@@ -175,13 +181,6 @@ fn client_label(client: &Implementation) -> Option<String> {
         (false, true) => Some(name.to_owned()),
         (false, false) => Some(format!("{name}/{version}")),
     }
-}
-
-fn agent_listed_tools(arguments: &Value) -> bool {
-    arguments
-        .get("tools_available")
-        .and_then(Value::as_array)
-        .is_some_and(|tools| !tools.is_empty())
 }
 
 /// The names the server's own `tools/list` returns (all routers merged, the user's overrides honoured). `None`
@@ -266,20 +265,6 @@ mod tests {
             Some("cursor")
         );
         assert_eq!(client_label(&Implementation::new("", "1.0")), None);
-    }
-
-    #[test]
-    fn only_a_non_empty_tool_list_counts_as_sent() {
-        assert!(agent_listed_tools(
-            &serde_json::json!({"tools_available": ["a"]})
-        ));
-        assert!(!agent_listed_tools(
-            &serde_json::json!({"tools_available": []})
-        ));
-        assert!(!agent_listed_tools(
-            &serde_json::json!({"tools_available": "a"})
-        ));
-        assert!(!agent_listed_tools(&serde_json::json!({})));
     }
 
     #[test]

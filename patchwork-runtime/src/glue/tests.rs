@@ -72,15 +72,19 @@ async fn dispatch_only_answers_its_own_tool_name() {
 }
 
 #[tokio::test]
-async fn good_arguments_are_delivered_with_server_facts_filled_in() {
+async fn server_facts_win_over_the_agents_guesses() {
     let collector = Collector::start().expect("collector");
     let patchwork = collector.patchwork("").no_outbox().build();
-    let context = CallContext {
+    let context = || CallContext {
         client_type: Some("claude-code/2.0.1".into()),
         tools_available: None,
+        session_id: Some("transport-session-1".into()),
     };
-    let args = json!({"what_i_needed": "await-mode", "what_i_tried": "search", "gap_type": "wrong_format"});
-    let reply = handle_call_on(&patchwork, &CONFIG, &args, context).await;
+    let args = json!({
+        "what_i_needed": "await-mode", "what_i_tried": "search", "gap_type": "wrong_format",
+        "client_type": "cursor", "tools_available": ["what the agent tried"],
+    });
+    let reply = handle_call_on(&patchwork, &CONFIG, &args, context()).await;
     assert!(!reply.is_error, "{}", reply.text);
     assert!(
         reply
@@ -97,9 +101,38 @@ async fn good_arguments_are_delivered_with_server_facts_filled_in() {
         sent.server_slug, "attr-slug",
         "the attribute's slug wins over an empty run-time one"
     );
-    assert_eq!(sent.client_type, "claude-code/2.0.1");
-    assert_eq!(sent.tools_available, ["search", "fetch"]);
+    assert_eq!(
+        sent.client_type, "claude-code/2.0.1",
+        "the client's declared name wins"
+    );
+    assert_eq!(
+        sent.tools_available,
+        ["search", "fetch"],
+        "the server's tools win"
+    );
+    assert_eq!(
+        sent.session_id, "transport-session-1",
+        "the transport's session fills an empty one"
+    );
     assert_eq!(sent.what_i_needed, "await-mode");
+
+    // Where the server knows nothing, what the agent wrote is kept.
+    static NO_TOOLS: FeedbackConfig = FeedbackConfig {
+        server_tools: &[],
+        ..CONFIG
+    };
+    let args = json!({
+        "what_i_needed": "await-mode 2", "what_i_tried": "search", "gap_type": "other",
+        "client_type": "cursor", "tools_available": ["search"], "session_id": "agent-session",
+    });
+    let reply = handle_call_on(&patchwork, &NO_TOOLS, &args, CallContext::default()).await;
+    assert!(!reply.is_error, "{}", reply.text);
+    let sent = collector.feedback().pop().expect("delivered");
+    assert_eq!(
+        (sent.client_type.as_str(), sent.session_id.as_str()),
+        ("cursor", "agent-session")
+    );
+    assert_eq!(sent.tools_available, ["search"]);
 }
 
 #[tokio::test]

@@ -53,6 +53,7 @@ const PENDING: &str = "pending";
 const TMP: &str = "tmp";
 const REJECTED: &str = "rejected";
 const CORRUPT: &str = "corrupt";
+const REPEATS: &str = "repeats";
 const DELIVERED_LOG: &str = "delivered.log";
 const DELIVERED_LOG_OLD: &str = "delivered.log.1";
 /// The delivered-keys ledger rotates past this size (about 13,000 keys per generation).
@@ -118,7 +119,7 @@ impl Outbox {
     pub(crate) fn open(dir: impl Into<PathBuf>, limits: OutboxLimits) -> io::Result<Self> {
         let dir = dir.into();
         private_dir(&dir)?;
-        for sub in [PENDING, TMP, REJECTED, CORRUPT] {
+        for sub in [PENDING, TMP, REJECTED, CORRUPT, REPEATS] {
             private_dir(&dir.join(sub))?;
         }
         let outbox = Self {
@@ -280,17 +281,40 @@ impl Outbox {
         }
         self.forget(lock.size);
         self.record_delivered(key);
+        let _ = fs::remove_file(self.dir.join(REPEATS).join(key.as_str()));
         Ok(())
     }
 
     /// The service refused the item for good (a final 4xx): moves it to `rejected/`, where it
     /// is kept for a person to look at or replay, and out of the way of every drain.
-    pub(crate) fn reject(&self, lock: ItemLock) -> io::Result<PathBuf> {
+    pub(crate) fn reject(&self, lock: ItemLock, key: &IdempotencyKey) -> io::Result<PathBuf> {
+        let _ = fs::remove_file(self.dir.join(REPEATS).join(key.as_str()));
         private_dir(&self.dir.join(REJECTED))?;
         let target = self.dir.join(REJECTED).join(file_name(&lock.path));
         fs::rename(&lock.path, &target)?;
         self.forget(lock.size);
         Ok(target)
+    }
+
+    /// Persists that the item `key` stands for `count` identical calls (flood suppression), so the count
+    /// survives a restart. Best effort: a lost count only under-reports repeats.
+    pub(crate) fn note_repeats(&self, key: &IdempotencyKey, count: u64) {
+        let tmp = self.dir.join(TMP).join(format!("{key}.repeats"));
+        let written = private_file(OpenOptions::new().write(true).create(true).truncate(true))
+            .open(&tmp)
+            .and_then(|mut file| file.write_all(count.to_string().as_bytes()))
+            .and_then(|()| fs::rename(&tmp, self.dir.join(REPEATS).join(key.as_str())));
+        if let Err(error) = written {
+            tracing::debug!(%error, "could not persist a repeat count");
+        }
+    }
+
+    /// The repeat count persisted for the item `key` (1 when none is).
+    pub(crate) fn repeats(&self, key: &IdempotencyKey) -> u64 {
+        fs::read_to_string(self.dir.join(REPEATS).join(key.as_str()))
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(1)
     }
 
     /// Keys recorded as delivered (current and previous ledger generation).

@@ -420,7 +420,9 @@ fn rejected_items_leave_pending_and_are_kept() {
     let Claim::Claimed(claimed) = outbox.try_claim(&entry).expect("claim") else {
         panic!("claim");
     };
-    let kept = outbox.reject(claimed.lock).expect("reject");
+    let kept = outbox
+        .reject(claimed.lock, &claimed.item.key)
+        .expect("reject");
     assert!(outbox.pending().expect("list").is_empty());
     let back: OutboxItem =
         serde_json::from_str(&fs::read_to_string(kept).expect("read")).expect("parse");
@@ -475,7 +477,9 @@ fn the_outbox_is_private_to_its_owner_whatever_the_umask() {
     let Claim::Claimed(claimed) = outbox.try_claim(&pending[0]).expect("claim") else {
         panic!("not claimed");
     };
-    let rejected = outbox.reject(claimed.lock).expect("reject");
+    let rejected = outbox
+        .reject(claimed.lock, &claimed.item.key)
+        .expect("reject");
     for file in [rejected.as_path(), &dir.join("delivered.log")] {
         assert_eq!(mode(file), 0o600, "{}", file.display());
     }

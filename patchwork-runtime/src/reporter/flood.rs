@@ -11,19 +11,26 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::delivery::IdempotencyKey;
+
 /// What [`FloodGuard::check`] decided.
 #[derive(Debug, Clone)]
 pub(crate) enum Verdict {
     /// First time in the window: record and send it; `count` is how many calls it stands for.
     New { count: Arc<AtomicU64> },
-    /// Seen in the window: suppressed; this is its `count`-th occurrence.
-    Repeat { count: u64 },
+    /// Seen in the window: suppressed; this is its `count`-th occurrence. `item` is the outbox item that
+    /// stands for it, when there is one (its count is persisted there).
+    Repeat {
+        count: u64,
+        item: Option<IdempotencyKey>,
+    },
 }
 
 #[derive(Debug)]
 struct Seen {
     first: Instant,
     count: Arc<AtomicU64>,
+    item: Option<IdempotencyKey>,
 }
 
 /// Remembers recent feedback fingerprints.
@@ -58,7 +65,10 @@ impl FloodGuard {
         self.expire(now);
         if let Some(seen) = self.seen.get(&print) {
             let count = seen.count.fetch_add(1, Ordering::Relaxed) + 1;
-            return Verdict::Repeat { count };
+            return Verdict::Repeat {
+                count,
+                item: seen.item.clone(),
+            };
         }
         while self.seen.len() >= self.capacity {
             let Some((oldest, at)) = self.order.pop_front() else {
@@ -74,10 +84,18 @@ impl FloodGuard {
             Seen {
                 first: now,
                 count: Arc::clone(&count),
+                item: None,
             },
         );
         self.order.push_back((print, now));
         Verdict::New { count }
+    }
+
+    /// Notes the outbox item that stands for `print`, so later repeats can persist their count with it.
+    pub(crate) fn attach(&mut self, print: u64, item: IdempotencyKey) {
+        if let Some(seen) = self.seen.get_mut(&print) {
+            seen.item = Some(item);
+        }
     }
 
     /// Forgets `print` (its feedback could not be recorded, so a repeat must not be suppressed).
@@ -113,7 +131,7 @@ mod tests {
     fn count_of(verdict: Verdict) -> u64 {
         match verdict {
             Verdict::New { count } => count.load(Ordering::Relaxed),
-            Verdict::Repeat { count } => count,
+            Verdict::Repeat { count, .. } => count,
         }
     }
 
@@ -126,7 +144,7 @@ mod tests {
         };
         for n in 2..=1000 {
             let verdict = guard.check(1, start + Duration::from_millis(n));
-            assert!(matches!(verdict, Verdict::Repeat { count } if count == n));
+            assert!(matches!(verdict, Verdict::Repeat { count, .. } if count == n));
         }
         assert_eq!(
             count.load(Ordering::Relaxed),
@@ -143,7 +161,7 @@ mod tests {
         assert!(matches!(guard.check(1, start), Verdict::New { .. }));
         assert!(matches!(
             guard.check(1, start + Duration::from_secs(59)),
-            Verdict::Repeat { count: 2 }
+            Verdict::Repeat { count: 2, .. }
         ));
         let later = guard.check(1, start + Duration::from_secs(60));
         assert_eq!(count_of(later), 1);

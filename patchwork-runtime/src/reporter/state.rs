@@ -17,6 +17,28 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Lets a diagnostic through at most once per period, counting what it held back: an outage must not write
+/// a line per feedback to the operator's log.
+#[derive(Debug, Default)]
+pub(super) struct Throttle {
+    last: Mutex<Option<Instant>>,
+    held_back: AtomicU64,
+}
+
+impl Throttle {
+    /// `Some(held back since the last one)` when a diagnostic may go out now.
+    pub(super) fn allow(&self, period: std::time::Duration) -> Option<u64> {
+        let now = Instant::now();
+        let mut last = lock(&self.last);
+        if last.is_some_and(|at| now.saturating_duration_since(at) < period) {
+            self.held_back.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        *last = Some(now);
+        Some(self.held_back.swap(0, Ordering::Relaxed))
+    }
+}
+
 /// Counters since the reporter started.
 #[derive(Debug, Default)]
 pub(super) struct Counters {
@@ -57,6 +79,11 @@ pub(super) struct Shared {
     pub(super) resting: Mutex<HashMap<IdempotencyKey, Instant>>,
     pub(super) permits: Semaphore,
     pub(super) counters: Counters,
+    /// Diagnostics about the service being unreachable, and about drained items.
+    pub(super) unreachable_note: Throttle,
+    pub(super) drained_note: Throttle,
+    /// Whether the last delivery attempt failed for lack of the service (to say when it is back).
+    pub(super) outage: AtomicBool,
 }
 
 impl Shared {
@@ -84,6 +111,9 @@ impl Shared {
             pause: Pause::default(),
             resting: Mutex::new(HashMap::new()),
             counters: Counters::default(),
+            unreachable_note: Throttle::default(),
+            drained_note: Throttle::default(),
+            outage: AtomicBool::new(false),
         }
     }
 

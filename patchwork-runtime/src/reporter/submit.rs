@@ -74,8 +74,12 @@ impl Reporter {
         }
         let print = fingerprint(&prepared.body);
         let count = match lock(&shared.flood).check(print, tokio::time::Instant::now()) {
-            Verdict::Repeat { count } => {
+            Verdict::Repeat { count, item } => {
                 shared.counters.repeats.fetch_add(1, Ordering::Relaxed);
+                // Persisted with the item, so repeats still count when it is drained after a restart.
+                if let (Some(item), Some(outbox)) = (item, &shared.outbox) {
+                    outbox.note_repeats(&item, count);
+                }
                 tracing::debug!(
                     count,
                     "identical feedback repeated; counted, not sent again"
@@ -124,6 +128,9 @@ impl Reporter {
                     shared: Arc::clone(shared),
                     key: item.key.clone(),
                 });
+        }
+        if durable {
+            lock(&shared.flood).attach(print, item.key.clone());
         }
         if let Some(guard) = reserved {
             let key = item.key.clone();

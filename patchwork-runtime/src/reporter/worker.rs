@@ -56,6 +56,7 @@ fn drain(shared: &Arc<Shared>) {
         resting.retain(|_, until| *until > now);
         resting.keys().cloned().collect()
     };
+    let mut drained = 0u64;
     for entry in pending {
         if resting.contains(&entry.key) || shared.is_active(&entry.key) {
             continue;
@@ -64,7 +65,7 @@ fn drain(shared: &Arc<Shared>) {
             shared.overflowed.store(true, Ordering::Release);
             return;
         }
-        let item = match outbox.try_claim(&entry) {
+        let mut item = match outbox.try_claim(&entry) {
             Ok(Claim::Claimed(claimed)) => claimed.item,
             Ok(Claim::Busy | Claim::Gone | Claim::Corrupt) => continue,
             Err(error) => {
@@ -79,6 +80,7 @@ fn drain(shared: &Arc<Shared>) {
         if !shared.try_activate(&item.key, None) {
             continue;
         }
+        item.count = item.count.max(outbox.repeats(&item.key));
         let guard = ActiveGuard {
             shared: Arc::clone(shared),
             key: item.key.clone(),
@@ -89,8 +91,18 @@ fn drain(shared: &Arc<Shared>) {
             count: None,
         };
         tokio::spawn(deliver(Arc::clone(shared), job, guard));
+        drained += 1;
+    }
+    if drained > 0 && shared.drained_note.allow(NOTE_PERIOD).is_some() {
+        tracing::info!(
+            items = drained,
+            "delivering feedback waiting in the outbox (earlier runs, other processes, retries)"
+        );
     }
 }
+
+/// The shortest time between two notes of one kind in the operator's log.
+const NOTE_PERIOD: Duration = Duration::from_secs(300);
 
 /// Delivers one item with the reporter's retry policy: until accepted, refused for good, or given up.
 pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) {
@@ -140,6 +152,9 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
     match finished {
         Finished::Accepted { attempts, hold, .. } => {
             tracing::debug!(%key, attempts, "feedback delivered");
+            if shared.outage.swap(false, Ordering::Relaxed) {
+                tracing::info!("PatchworkMCP is reachable again; delivering what waited");
+            }
             shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
             if let Some(outbox) = &shared.outbox {
                 let done = match hold {
@@ -162,6 +177,15 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
         }
         Finished::GaveUp { reason, attempts } => {
             shared.counters.deferred.fetch_add(1, Ordering::Relaxed);
+            shared.outage.store(true, Ordering::Relaxed);
+            if let Some(held_back) = shared.unreachable_note.allow(NOTE_PERIOD) {
+                tracing::warn!(
+                    %reason,
+                    attempts,
+                    like_this_since_last_note = held_back,
+                    "PatchworkMCP did not accept feedback for a while; it stays in the outbox and is retried"
+                );
+            }
             lock(&shared.resting).insert(key.clone(), after(shared.config.retry.max_backoff()));
             if job.durable {
                 tracing::info!(%key, %reason, attempts, "feedback not delivered yet; left in the outbox");
@@ -182,7 +206,7 @@ fn settle_refused(shared: &Shared, job: &Job, hold: Option<ItemLock>, reason: &R
         log_unsent(&reason.token(), &body);
     }
     if let (Some(outbox), Some(lock)) = (&shared.outbox, hold) {
-        match outbox.reject(lock) {
+        match outbox.reject(lock, &job.item.key) {
             Ok(path) => tracing::info!(file = %path.display(), "refused feedback kept"),
             Err(error) => tracing::warn!(%error, "could not move refused feedback aside"),
         }

@@ -4,160 +4,18 @@
 //! the process-wide client that generated feedback tools use and returns a [`Guard`] that flushes on drop;
 //! [`Builder::build`] makes an independent one (tests, several services in one process).
 
+mod builder;
+
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::config::{Layer, OutboxSetting, Settings, process_env, resolve};
+pub use builder::Builder;
+
+use crate::config::{Layer, Mode, Settings, process_env, resolve};
 use crate::delivery::{Client, Outcome, Reason, RetryPolicy, deliver_now};
 use crate::feedback::{FeedbackPayload, Prepared};
-use crate::outbox::OutboxLimits;
-use crate::reporter::{FlushReport, Reporter, ReporterConfig, Stats, Submission};
-
-/// Builds a [`Patchwork`]: the service's URL, key and slug, where the outbox lives, and how deliveries are
-/// retried. Unset values fall back to the attribute's keys, then the environment, then the defaults.
-///
-/// ```no_run
-/// # fn main() {
-/// let _guard = patchwork_runtime::Patchwork::builder()
-///     .slug("weather")
-///     .outbox_dir("/var/lib/weather/patchwork-outbox")
-///     .install(); // generated tools now use this; flushes when `_guard` drops
-/// # }
-/// ```
-#[derive(Clone, Default)]
-#[must_use]
-pub struct Builder {
-    layer: Layer,
-    outbox: Option<OutboxSetting>,
-    reporter: ReporterConfig,
-    await_retry: Option<RetryPolicy>,
-    flush_timeout: Option<Duration>,
-}
-
-impl fmt::Debug for Builder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
-            .field("layer", &self.layer)
-            .field("outbox", &self.outbox)
-            .field("retry", &self.reporter.retry)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Builder {
-    /// The service's base URL (default: `PATCHWORKMCP_URL`, else `https://patchworkmcp.com`).
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.layer.url = Some(url.into());
-        self
-    }
-
-    /// The team API key (default: the variable the attribute's `api_key_env` names, else
-    /// `PATCHWORKMCP_API_KEY`). Never logged or shown by `Debug`.
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.layer.api_key = Some(key.into());
-        self
-    }
-
-    /// The server's slug on PatchworkMCP (default: the attribute's `slug`, else `PATCHWORKMCP_SERVER_SLUG`).
-    pub fn slug(mut self, slug: impl Into<String>) -> Self {
-        self.layer.slug = Some(slug.into());
-        self
-    }
-
-    /// Keeps the durable outbox in `dir` (default: `PATCHWORKMCP_OUTBOX`, else the per-user state directory).
-    pub fn outbox_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.outbox = Some(OutboxSetting::Dir(dir.into()));
-        self
-    }
-
-    /// Keeps no outbox: feedback is held in memory while it is delivered, and written to stderr as an
-    /// unsent line when it cannot be.
-    pub fn no_outbox(mut self) -> Self {
-        self.outbox = Some(OutboxSetting::Off);
-        self
-    }
-
-    /// Caps the outbox at `max_items` items and `max_bytes` bytes (default 10,000 and 32 MiB).
-    pub fn outbox_limits(mut self, max_items: u64, max_bytes: u64) -> Self {
-        self.reporter.outbox_limits = OutboxLimits {
-            max_items,
-            max_bytes,
-        };
-        self
-    }
-
-    /// How the background worker retries (default [`RetryPolicy::background`]).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.reporter.retry = policy;
-        self
-    }
-
-    /// How awaited deliveries retry (`delivery = "await"`, [`Patchwork::deliver`]; default
-    /// [`RetryPolicy::reference`]).
-    pub fn await_retry(mut self, policy: RetryPolicy) -> Self {
-        self.await_retry = Some(policy);
-        self
-    }
-
-    /// How often the background worker looks for items other runs and processes left (default 60 s).
-    pub fn drain_interval(mut self, interval: Duration) -> Self {
-        self.reporter.drain_interval = interval;
-        self
-    }
-
-    /// Most items in the background worker's hands at once; the rest wait in the outbox (default 1,024).
-    pub fn queue_capacity(mut self, capacity: usize) -> Self {
-        self.reporter.queue_capacity = capacity;
-        self
-    }
-
-    /// How long the [`Guard`] waits for in-flight deliveries when it drops (default 2 s).
-    pub fn flush_timeout(mut self, timeout: Duration) -> Self {
-        self.flush_timeout = Some(timeout);
-        self
-    }
-
-    /// An independent client with its own background worker. Items earlier runs left in its outbox for its
-    /// service are drained at once.
-    pub fn build(self) -> Patchwork {
-        let outbox = crate::config::outbox_location(self.outbox.as_ref(), &process_env);
-        let reporter = Reporter::start(ReporterConfig {
-            outbox,
-            ..self.reporter
-        });
-        let inner = Inner {
-            reporter,
-            client: OnceLock::new(),
-            await_retry: self.await_retry.unwrap_or_else(RetryPolicy::reference),
-            flush_timeout: self.flush_timeout.unwrap_or(Duration::from_secs(2)),
-            layer: self.layer,
-        };
-        inner.reporter.register(&inner.settings(&Layer::default()));
-        Patchwork {
-            inner: Arc::new(inner),
-        }
-    }
-
-    /// Builds the client and makes it the process-wide one that generated feedback tools (and the heartbeat)
-    /// use. Call it once at start-up, before serving; keep the guard until the server exits: dropping it
-    /// flushes. A second install keeps the first client (and logs a warning).
-    pub fn install(self) -> Guard {
-        let fresh = self.build();
-        let mut installed_now = false;
-        let patchwork = GLOBAL.get_or_init(|| {
-            installed_now = true;
-            fresh
-        });
-        if !installed_now {
-            tracing::warn!("a Patchwork client was already installed; this one is not used");
-        }
-        Guard {
-            patchwork: patchwork.clone(),
-        }
-    }
-}
+use crate::reporter::{FlushReport, Reporter, Stats, Submission};
 
 /// A configured client of PatchworkMCP: validated payloads go to the service, awaited or through the
 /// background worker and its durable outbox. Cheap to clone.
@@ -172,6 +30,7 @@ struct Inner {
     client: OnceLock<Result<Client, Reason>>,
     await_retry: RetryPolicy,
     flush_timeout: Duration,
+    mode: Mode,
 }
 
 impl Inner {
@@ -184,6 +43,7 @@ impl fmt::Debug for Patchwork {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Patchwork")
             .field("layer", &self.inner.layer)
+            .field("mode", &self.inner.mode)
             .field("reporter", &self.inner.reporter)
             .finish_non_exhaustive()
     }
@@ -195,6 +55,63 @@ impl Patchwork {
     /// Starts a [`Builder`].
     pub fn builder() -> Builder {
         Builder::default()
+    }
+
+    fn new(inner: Inner) -> Self {
+        let patchwork = Patchwork {
+            inner: Arc::new(inner),
+        };
+        if patchwork.inner.mode == Mode::Live {
+            patchwork
+                .inner
+                .reporter
+                .register(&patchwork.inner.settings(&Layer::default()));
+        }
+        patchwork
+    }
+
+    /// The mode this client runs in.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        self.inner.mode
+    }
+
+    /// Says once, at warn, what keeps feedback from being delivered (no key, no slug, a refused URL), and at
+    /// info which mode and service are in use. Never the key.
+    fn report_configuration(&self) {
+        let settings = self.inner.settings(&Layer::default());
+        match self.inner.mode {
+            Mode::Off => tracing::info!("PatchworkMCP feedback is off: nothing is stored or sent"),
+            Mode::DryRun => tracing::info!(
+                "PatchworkMCP feedback runs dry: feedback is checked and logged, not sent"
+            ),
+            Mode::Live => {
+                if settings.api_key.is_none() {
+                    tracing::warn!(
+                        "no PatchworkMCP API key (PATCHWORKMCP_API_KEY): feedback is kept in the log, not sent"
+                    );
+                }
+                match &settings.url {
+                    Ok(url) => tracing::info!(%url, "PatchworkMCP feedback goes to this service"),
+                    Err(error) => {
+                        tracing::warn!(%error, "the PatchworkMCP URL is refused: feedback is kept in the log, not sent")
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the mode does instead of delivering, if anything: `Off` replies that feedback is off; `DryRun`
+    /// logs the checked payload at info and replies so.
+    fn instead_of_delivery(&self, prepared: &Prepared) -> Option<Outcome> {
+        match self.inner.mode {
+            Mode::Live => None,
+            Mode::Off => Some(Outcome::Disabled),
+            Mode::DryRun => {
+                tracing::info!(payload = %prepared.body, "dry run: feedback checked, not sent");
+                Some(Outcome::DryRun)
+            }
+        }
     }
 
     /// The process-wide client: the one installed, else one configured from the environment alone, started
@@ -242,7 +159,9 @@ impl Patchwork {
     /// The settings for a call of a generated tool: this client's, then the attribute's `layer`.
     pub(crate) fn settings_for(&self, attribute: &Layer) -> Settings {
         let settings = self.inner.settings(attribute);
-        self.inner.reporter.register(&settings);
+        if self.inner.mode == Mode::Live {
+            self.inner.reporter.register(&settings);
+        }
         settings
     }
 
@@ -251,6 +170,9 @@ impl Patchwork {
         prepared: &Prepared,
         settings: &Settings,
     ) -> Outcome {
+        if let Some(outcome) = self.instead_of_delivery(prepared) {
+            return outcome;
+        }
         let client = self
             .inner
             .client
@@ -261,6 +183,9 @@ impl Patchwork {
     }
 
     pub(crate) async fn submit(&self, prepared: &Prepared, settings: &Settings) -> Submission {
+        if let Some(outcome) = self.instead_of_delivery(prepared) {
+            return Submission { outcome, key: None };
+        }
         self.inner.reporter.submit(prepared, settings).await
     }
 

@@ -1,0 +1,169 @@
+//! [`Builder`]: the one run-time configuration entry.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use super::{GLOBAL, Guard, Inner, Patchwork};
+use crate::config::{Layer, Mode, OutboxSetting, process_env};
+use crate::delivery::RetryPolicy;
+use crate::outbox::OutboxLimits;
+use crate::reporter::{Reporter, ReporterConfig};
+
+/// Builds a [`Patchwork`]: the service's URL, key and slug, where the outbox lives, and how deliveries are
+/// retried. Unset values fall back to the attribute's keys, then the environment, then the defaults.
+///
+/// ```no_run
+/// # fn main() {
+/// let _guard = patchwork_runtime::Patchwork::builder()
+///     .slug("weather")
+///     .outbox_dir("/var/lib/weather/patchwork-outbox")
+///     .install(); // generated tools now use this; flushes when `_guard` drops
+/// # }
+/// ```
+#[derive(Clone, Default)]
+#[must_use]
+pub struct Builder {
+    layer: Layer,
+    outbox: Option<OutboxSetting>,
+    mode: Option<Mode>,
+    reporter: ReporterConfig,
+    await_retry: Option<RetryPolicy>,
+    flush_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("layer", &self.layer)
+            .field("outbox", &self.outbox)
+            .field("mode", &self.mode)
+            .field("retry", &self.reporter.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Builder {
+    /// The service's base URL (default: `PATCHWORKMCP_URL`, else `https://patchworkmcp.com`).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.layer.url = Some(url.into());
+        self
+    }
+
+    /// The team API key (default: the variable the attribute's `api_key_env` names, else
+    /// `PATCHWORKMCP_API_KEY`). Never logged or shown by `Debug`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.layer.api_key = Some(key.into());
+        self
+    }
+
+    /// The server's slug on PatchworkMCP (default: the attribute's `slug`, else `PATCHWORKMCP_SERVER_SLUG`).
+    pub fn slug(mut self, slug: impl Into<String>) -> Self {
+        self.layer.slug = Some(slug.into());
+        self
+    }
+
+    /// The mode (default: `PATCHWORKMCP_MODE`, else [`Mode::Live`]). In your server's own tests, `DryRun` or
+    /// `Off` keep a developer's key in the environment from sending anything.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Keeps the durable outbox in `dir` (default: `PATCHWORKMCP_OUTBOX`, else the per-user state directory).
+    pub fn outbox_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.outbox = Some(OutboxSetting::Dir(dir.into()));
+        self
+    }
+
+    /// Keeps no outbox: feedback is held in memory while it is delivered, and written to stderr as an
+    /// unsent line when it cannot be.
+    pub fn no_outbox(mut self) -> Self {
+        self.outbox = Some(OutboxSetting::Off);
+        self
+    }
+
+    /// Caps the outbox at `max_items` items and `max_bytes` bytes (default 10,000 and 32 MiB).
+    pub fn outbox_limits(mut self, max_items: u64, max_bytes: u64) -> Self {
+        self.reporter.outbox_limits = OutboxLimits {
+            max_items,
+            max_bytes,
+        };
+        self
+    }
+
+    /// How the background worker retries (default [`RetryPolicy::background`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.reporter.retry = policy;
+        self
+    }
+
+    /// How awaited deliveries retry (`delivery = "await"`, [`Patchwork::deliver`]; default
+    /// [`RetryPolicy::reference`]).
+    pub fn await_retry(mut self, policy: RetryPolicy) -> Self {
+        self.await_retry = Some(policy);
+        self
+    }
+
+    /// How often the background worker looks for items other runs and processes left (default 60 s).
+    pub fn drain_interval(mut self, interval: Duration) -> Self {
+        self.reporter.drain_interval = interval;
+        self
+    }
+
+    /// Most items in the background worker's hands at once; the rest wait in the outbox (default 1,024).
+    pub fn queue_capacity(mut self, capacity: usize) -> Self {
+        self.reporter.queue_capacity = capacity;
+        self
+    }
+
+    /// How long the [`Guard`] waits for in-flight deliveries when it drops (default 1 s, inside the grace
+    /// period MCP clients give a server before they signal it; what is not delivered stays in the outbox).
+    pub fn flush_timeout(mut self, timeout: Duration) -> Self {
+        self.flush_timeout = Some(timeout);
+        self
+    }
+
+    /// An independent client with its own background worker. Items earlier runs left in its outbox for its
+    /// service and key are drained at once. In `DryRun` and `Off` modes no outbox is opened and nothing is
+    /// drained.
+    pub fn build(self) -> Patchwork {
+        let mode = crate::config::mode(self.mode, &process_env);
+        let outbox = match mode {
+            Mode::Live => crate::config::outbox_location(self.outbox.as_ref(), &process_env),
+            Mode::DryRun | Mode::Off => OutboxSetting::Off,
+        };
+        let reporter = Reporter::start(ReporterConfig {
+            outbox,
+            ..self.reporter
+        });
+        Patchwork::new(Inner {
+            reporter,
+            client: OnceLock::new(),
+            await_retry: self.await_retry.unwrap_or_else(RetryPolicy::reference),
+            flush_timeout: self.flush_timeout.unwrap_or(Duration::from_secs(1)),
+            layer: self.layer,
+            mode,
+        })
+    }
+
+    /// Builds the client and makes it the process-wide one that generated feedback tools (and the heartbeat)
+    /// use. Call it once at start-up, before serving; keep the guard until the server exits: dropping it
+    /// flushes. A second install keeps the first client (and logs a warning).
+    pub fn install(self) -> Guard {
+        let fresh = self.build();
+        fresh.report_configuration();
+        let mut installed_now = false;
+        let patchwork = GLOBAL.get_or_init(|| {
+            installed_now = true;
+            fresh
+        });
+        if !installed_now {
+            tracing::warn!("a Patchwork client was already installed; this one is not used");
+        }
+        Guard {
+            patchwork: patchwork.clone(),
+        }
+    }
+}
