@@ -1,0 +1,141 @@
+//! Replay against the local collector: the outbox and log lines once, a refusal, a failure, noise.
+use super::*;
+use crate::delivery::IDEMPOTENCY_KEY_HEADER;
+use crate::feedback::FeedbackPayload;
+use crate::feedback::unsent::unsent_line;
+use crate::testing::Collector;
+
+fn settings_of(options: &Options) -> Settings {
+    resolve(&[&Layer::from(options)], &|_| None)
+}
+
+fn payload(what: &str) -> FeedbackPayload {
+    FeedbackPayload {
+        server_slug: "replay".into(),
+        what_i_needed: what.into(),
+        what_i_tried: "x".into(),
+        ..Default::default()
+    }
+}
+
+fn input(text: String) -> Vec<Box<dyn BufRead>> {
+    vec![Box::new(std::io::Cursor::new(text.into_bytes()))]
+}
+
+#[tokio::test]
+async fn replays_outbox_and_log_lines_once_and_skips_them_the_second_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+    for n in 0..2 {
+        let body = payload(&format!("boxed {n}")).to_json_line();
+        outbox
+            .append(&OutboxItem::new(collector.url(), "", "replay", &body))
+            .expect("append");
+    }
+    let foreign = OutboxItem::new("https://elsewhere.example", "", "other", "{}");
+    outbox.append(&foreign).expect("append");
+    let logged = unsent_line("status_503", &payload("logged").to_json_line());
+    let torn = &logged[..logged.len() - 10];
+    let log = format!("2026-01-01 server started\n2026-01-01 {logged}\n{logged}\nnoise\n{torn}");
+    let resolved = settings_of(&collector.options("replay"));
+
+    let first = replay(Some(&outbox), input(log.clone()), &resolved)
+        .await
+        .expect("replay");
+    assert_eq!(
+        first,
+        ReplayReport {
+            delivered: 3,
+            already_delivered: 1,
+            unreadable: 1,
+            other_service: 1,
+            ..Default::default()
+        },
+        "{first}"
+    );
+    assert_eq!(collector.feedback().len(), 3);
+    let keys: HashSet<_> = collector
+        .requests()
+        .iter()
+        .filter_map(|r| r.header(IDEMPOTENCY_KEY_HEADER).map(str::to_string))
+        .collect();
+    assert_eq!(keys.len(), 3);
+
+    let second = replay(Some(&outbox), input(log), &resolved)
+        .await
+        .expect("replay");
+    assert_eq!(second.delivered, 0, "{second}");
+    assert_eq!(second.already_delivered, 2);
+    assert_eq!(collector.feedback().len(), 3);
+}
+
+#[tokio::test]
+async fn a_refused_item_is_rejected_and_one_that_keeps_failing_counts_as_failed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+    let body = payload("refused").to_json_line();
+    outbox
+        .append(&OutboxItem::new(collector.url(), "", "replay", &body))
+        .expect("append");
+    let resolved = settings_of(&collector.options("replay"));
+
+    collector.fail_next(1, 400);
+    let refused = replay(Some(&outbox), Vec::new(), &resolved)
+        .await
+        .expect("replay");
+    assert_eq!(
+        refused,
+        ReplayReport {
+            refused: 1,
+            ..Default::default()
+        },
+        "{refused}"
+    );
+    assert!(
+        outbox.pending().expect("pending").is_empty(),
+        "moved to rejected/"
+    );
+    assert_eq!(collector.requests().len(), 1, "a refusal is not retried");
+
+    collector.fail_next(3, 503);
+    let logged = unsent_line("status_503", &payload("still failing").to_json_line());
+    let failed = replay(None, input(logged), &resolved)
+        .await
+        .expect("replay");
+    assert_eq!(
+        failed,
+        ReplayReport {
+            failed: 1,
+            ..Default::default()
+        },
+        "{failed}"
+    );
+    assert_eq!(collector.requests().len(), 4, "one attempt and two retries");
+}
+
+#[tokio::test]
+async fn a_line_that_is_not_utf8_does_not_hide_the_lines_after_it() {
+    let collector = Collector::start().expect("collector");
+    let mut log = b"2026-01-01 binary noise \xff\xfe\n".to_vec();
+    log.extend_from_slice(
+        unsent_line("status_503", &payload("after the noise").to_json_line()).as_bytes(),
+    );
+    log.extend_from_slice(b"\r\n");
+    let inputs: Vec<Box<dyn BufRead>> = vec![Box::new(std::io::Cursor::new(log))];
+    let resolved = settings_of(&collector.options("replay"));
+    let report = replay(None, inputs, &resolved).await.expect("replay");
+    assert_eq!(report.delivered, 1, "{report}");
+    assert_eq!(collector.feedback()[0].what_i_needed, "after the noise");
+}
+
+#[tokio::test]
+async fn without_a_key_replay_refuses_to_start() {
+    let mut settings = settings_of(&Options::default());
+    settings.api_key = None;
+    let error = replay(None, Vec::new(), &settings)
+        .await
+        .expect_err("no key");
+    assert_eq!(error, Reason::MissingApiKey);
+}
