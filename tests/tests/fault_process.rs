@@ -158,12 +158,7 @@ fn two_processes_draining_one_outbox_send_each_feedback_once() {
     let url = format!("http://{addr}");
     let markers: Vec<String> = (0..200).map(|n| format!("shared {n}")).collect();
     let seeded = runtime.block_on(leave_in_outbox(dir.path(), &url, &markers));
-    // The service comes up there; the refusing socket is released just before it binds.
-    drop(refusing);
-    let collector = Collector::builder()
-        .bind(addr)
-        .start()
-        .expect("collector on the same port");
+    let collector = collector_where(refusing, addr);
     collector.set_delay(std::time::Duration::from_millis(5));
 
     let mut children: Vec<_> = (0..2)

@@ -86,6 +86,16 @@ pub fn refusing_addr() -> (tokio::net::TcpSocket, SocketAddr) {
     (socket, addr)
 }
 
+/// The service comes up where `refusing` held the address: the socket is released only now, just before
+/// the collector binds the same port.
+pub fn collector_where(refusing: tokio::net::TcpSocket, addr: SocketAddr) -> Collector {
+    drop(refusing);
+    Collector::builder()
+        .bind(addr)
+        .start()
+        .expect("collector on the same port")
+}
+
 /// The marker of a feedback request (its `what_i_needed`); `None` for other requests.
 pub fn marker(request: &RecordedRequest) -> Option<&str> {
     if request.path != FEEDBACK_PATH {
