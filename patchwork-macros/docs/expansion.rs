@@ -1,15 +1,15 @@
 impl Weather {
-    /// Today's forecast for a city.
+    #[doc = " Today's forecast for a city."]
     pub fn forecast(&self, city: &str) -> String {
         format!("Sunny in {city}")
     }
-    /// The feedback tool's name: `feedback`.
+    #[doc = " The feedback tool's name: `feedback`."]
     #[allow(dead_code, unreachable_pub)]
     pub const PATCHWORK_TOOL_NAME: &'static ::core::primitive::str = "feedback";
-    /// The feedback tool's description, written for the agent: when to call it.
+    #[doc = r" The feedback tool's description, written for the agent: when to call it."]
     #[allow(dead_code, unreachable_pub)]
     pub const PATCHWORK_TOOL_DESCRIPTION: &'static ::core::primitive::str = "Report when you cannot find what you need or when the available tools do not fully address the task; this feedback directly improves this server. Call this tool whenever: (1) a tool or resource you looked for does not exist, (2) a tool returned incomplete or unhelpful results, (3) you had to work around a limitation or approximate an answer, (4) a new tool or parameter would have made the task easier. If you could not fully satisfy the user's request with the available tools, call this BEFORE giving your final answer.";
-    /// The feedback tool's input schema (JSON Schema, as JSON text), built at compile time.
+    #[doc = r" The feedback tool's input schema (JSON Schema, as JSON text), built at compile time."]
     #[allow(dead_code, unreachable_pub)]
     pub const PATCHWORK_INPUT_SCHEMA: &'static ::core::primitive::str = r#"{
   "type": "object",
@@ -60,18 +60,18 @@ impl Weather {
   },
   "required": ["what_i_needed", "what_i_tried", "gap_type"]
 }"#;
-    /// The server's instructions for the MCP `initialize` result: the server's own instructions followed by
-    /// the directive that makes agents call the feedback tool.
+    #[doc = r" The server's instructions for the MCP `initialize` result: the server's own instructions followed by"]
+    #[doc = r" the directive that makes agents call the feedback tool."]
     #[allow(dead_code, unreachable_pub)]
     pub const PATCHWORK_INSTRUCTIONS: &'static ::core::primitive::str = r#"Forecasts for European cities.
 
 If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped."#;
-    /// The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): none.
-    /// Sent as `tools_available` when the agent names none.
+    #[doc = " The server's own tools visible to `#[patchwork_feedback]` (methods marked `#[tool]`): none."]
+    #[doc = r" Sent as `tools_available` when the agent names none."]
     #[allow(dead_code, unreachable_pub)]
     pub const PATCHWORK_SERVER_TOOLS: &'static [&'static ::core::primitive::str] = &[];
-    /// The feedback tool's definition for `tools/list`: name, title, description, input schema and
-    /// annotations (not read-only, not destructive, open world).
+    #[doc = r" The feedback tool's definition for `tools/list`: name, title, description, input schema and"]
+    #[doc = r" annotations (not read-only, not destructive, open world)."]
     #[must_use]
     #[allow(dead_code, unreachable_pub)]
     pub fn patchwork_tool() -> ::patchwork_runtime::ToolDefinition {
@@ -90,9 +90,9 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
             Self::PATCHWORK_INPUT_SCHEMA,
         )
     }
-    /// Handles a `tools/call` if it is for the feedback tool: `None` when `name` is another tool; otherwise
-    /// validates the arguments, delivers the feedback and returns the reply for the agent (an `is_error`
-    /// reply saying what to fix when the arguments are invalid).
+    #[doc = r" Handles a `tools/call` if it is for the feedback tool: `None` when `name` is another tool; otherwise"]
+    #[doc = r" validates the arguments, delivers the feedback and returns the reply for the agent (an `is_error`"]
+    #[doc = r" reply saying what to fix when the arguments are invalid)."]
     #[allow(dead_code, unreachable_pub, clippy::unused_self)]
     pub async fn patchwork_dispatch(
         &self,
@@ -109,5 +109,22 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 delivery: ::patchwork_runtime::__private::Delivery::Background,
             };
         ::patchwork_runtime::__private::dispatch(&PATCHWORK_CONFIG, name, arguments).await
+    }
+    #[doc = r" The run-time configuration entry for this server: a `Builder` with the attribute's settings under"]
+    #[doc = r" its own. Call `.install()` at start-up (before serving) and keep the guard: earlier runs' feedback is"]
+    #[doc = r" drained from then on, and `.heartbeat(..)` starts the heartbeat with the same service, key and slug."]
+    #[must_use]
+    #[allow(dead_code, unreachable_pub)]
+    pub fn patchwork_builder() -> ::patchwork_runtime::Builder {
+        static PATCHWORK_CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
+            ::patchwork_runtime::__private::FeedbackConfig {
+                tool_name: "feedback",
+                server_slug: ::core::option::Option::Some("weather"),
+                base_url: ::core::option::Option::None,
+                api_key_env: ::core::option::Option::None,
+                server_tools: &[],
+                delivery: ::patchwork_runtime::__private::Delivery::Background,
+            };
+        ::patchwork_runtime::__private::builder_for(&PATCHWORK_CONFIG)
     }
 }

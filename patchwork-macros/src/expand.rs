@@ -125,6 +125,16 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
             #config_static
             #private::dispatch(&#config_ident, #name, #arguments).await
         }
+
+        /// The run-time configuration entry for this server: a `Builder` with the attribute's settings under
+        /// its own. Call `.install()` at start-up (before serving) and keep the guard: earlier runs' feedback is
+        /// drained from then on, and `.heartbeat(..)` starts the heartbeat with the same service, key and slug.
+        #[must_use]
+        #[allow(dead_code, unreachable_pub)]
+        pub fn patchwork_builder() -> #krate::Builder {
+            #config_static
+            #private::builder_for(&#config_ident)
+        }
     }
 }
 

@@ -111,6 +111,11 @@ fn stubs(config: &Config) -> TokenStream {
             ::core::unreachable!()
         }
         #[doc(hidden)]
+        #[allow(dead_code, unreachable_pub)]
+        pub fn patchwork_builder() -> #krate::Builder {
+            ::core::unreachable!()
+        }
+        #[doc(hidden)]
         #[allow(dead_code, unreachable_pub, unused_variables, clippy::unused_self)]
         pub async fn patchwork_dispatch(
             &self,

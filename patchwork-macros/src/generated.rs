@@ -15,6 +15,7 @@ pub(crate) const GENERATED_ITEMS: &[&str] = &[
     "PATCHWORK_SERVER_TOOLS",
     "patchwork_tool",
     "patchwork_dispatch",
+    "patchwork_builder",
 ];
 
 /// The name of the method rmcp mode adds; rmcp's `#[tool]` adds `<name>_tool_attr` beside it. In rmcp mode both

@@ -98,7 +98,6 @@ mod reporter;
 mod patchwork;
 // 7: features on top of the client, and framework glue
 mod glue;
-mod heartbeat;
 mod reference;
 mod replay;
 // The test kit
@@ -113,8 +112,8 @@ pub use delivery::{Outcome, Reason, RetryPolicy};
 pub use feedback::validate::ArgumentError;
 pub use feedback::{FeedbackPayload, GapType, Resolution};
 pub use glue::tool::{ToolAnnotations, ToolDefinition, ToolReply};
-pub use heartbeat::{HeartbeatHandle, start_heartbeat};
 pub use patchwork::{Builder, Guard, Patchwork};
+pub use patchwork::{HeartbeatHandle, start_heartbeat};
 pub use reference::{
     SERVER_INSTRUCTIONS, TOOL_DESCRIPTION, TOOL_NAME, payload_from_args, send_feedback,
     tool_input_schema, validate_arguments,
@@ -143,7 +142,7 @@ pub async fn flush(timeout: std::time::Duration) -> Option<FlushReport> {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::glue::{
-        CallContext, Delivery, FeedbackConfig, dispatch, handle_call, tool_definition,
+        CallContext, Delivery, FeedbackConfig, builder_for, dispatch, handle_call, tool_definition,
     };
     pub use serde_json;
 

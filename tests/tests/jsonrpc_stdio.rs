@@ -4,117 +4,22 @@
 
 use patchwork_runtime::testing::Collector;
 use patchwork_runtime::tool_input_schema;
+use patchwork_tests::stdio::{RESPONSE_TIMEOUT, StdioClient, text_of};
 use serde_json::{Value, json};
-use std::process::Stdio;
-use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::Command;
 
-/// Generous bound for one response on a loaded 2-core machine; only reached when something is broken.
-const RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A JSON-RPC client speaking to the server process.
-struct StdioClient {
-    child: Child,
-    /// The server's outbox (`PATCHWORKMCP_OUTBOX`), so it never touches the user's own.
-    _outbox: tempfile::TempDir,
-    stdin: ChildStdin,
-    stdout: Lines<BufReader<ChildStdout>>,
-    next_id: u64,
-}
-
-impl StdioClient {
-    /// Starts the server delivering to `collector`, and performs the `initialize` handshake; returns the
-    /// client and the `initialize` result.
-    async fn start(collector: &Collector) -> (Self, Value) {
-        let outbox = tempfile::tempdir().expect("a temporary outbox");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jsonrpc_stdio_server"))
-            .env("PATCHWORKMCP_OUTBOX", outbox.path())
-            .env("PATCHWORKMCP_URL", collector.url())
-            .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
-            .env_remove("PATCHWORKMCP_SERVER_SLUG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the stdio server");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let mut client = Self {
-            child,
-            _outbox: outbox,
-            stdin,
-            stdout,
-            next_id: 1,
-        };
-        let initialized = client
-            .request(
-                "initialize",
-                json!({
-                    "protocolVersion": "2025-06-18",
-                    "capabilities": {},
-                    "clientInfo": { "name": "jsonrpc-test", "version": "1.0.0" }
-                }),
-            )
-            .await;
-        client
-            .send(json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))
-            .await;
-        (client, initialized)
-    }
-
-    async fn send(&mut self, message: Value) {
-        let line = format!("{message}\n");
-        self.stdin
-            .write_all(line.as_bytes())
-            .await
-            .expect("write to the server");
-        self.stdin.flush().await.expect("flush to the server");
-    }
-
-    /// Sends a request and returns its `result` (panics on a JSON-RPC error or no answer in time).
-    async fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))
-            .await;
-        let line = tokio::time::timeout(RESPONSE_TIMEOUT, self.stdout.next_line())
-            .await
-            .unwrap_or_else(|_| panic!("no answer to `{method}` in {RESPONSE_TIMEOUT:?}"))
-            .expect("read from the server")
-            .unwrap_or_else(|| panic!("the server closed stdout before answering `{method}`"));
-        let response: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        assert_eq!(response["id"], id, "responses come in order: {response}");
-        assert!(
-            response.get("error").is_none(),
-            "`{method}` failed: {response}"
-        );
-        response["result"].clone()
-    }
-
-    async fn call_tool(&mut self, name: &str, arguments: Value) -> Value {
-        self.request(
-            "tools/call",
-            json!({ "name": name, "arguments": arguments }),
-        )
-        .await
-    }
-
-    /// Closes stdin and waits for the server to exit on its own.
-    async fn finish(mut self) {
-        drop(self.stdin);
-        let status = tokio::time::timeout(RESPONSE_TIMEOUT, self.child.wait())
-            .await
-            .expect("the server exits when stdin closes")
-            .expect("wait for the server");
-        assert!(status.success(), "{status}");
-    }
-}
-
-fn text_of(result: &Value) -> &str {
-    result["content"][0]["text"].as_str().unwrap_or_default()
+/// Starts the hand-written server delivering to `collector`, with a temporary outbox (kept alive by the caller)
+/// so it never touches the user's own.
+async fn start(collector: &Collector) -> (StdioClient, Value, tempfile::TempDir) {
+    let outbox = tempfile::tempdir().expect("a temporary outbox");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jsonrpc_stdio_server"));
+    command
+        .env("PATCHWORKMCP_OUTBOX", outbox.path())
+        .env("PATCHWORKMCP_URL", collector.url())
+        .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
+        .env_remove("PATCHWORKMCP_SERVER_SLUG");
+    let (client, initialized) = StdioClient::start(command, "jsonrpc-test").await;
+    (client, initialized, outbox)
 }
 
 fn good_arguments() -> Value {
@@ -130,7 +35,7 @@ fn good_arguments() -> Value {
 #[tokio::test]
 async fn instructions_and_tool_list_show_the_feedback_tool() {
     let collector = Collector::start().expect("collector");
-    let (mut client, initialized) = StdioClient::start(&collector).await;
+    let (mut client, initialized, _outbox) = start(&collector).await;
 
     let instructions = initialized["instructions"].as_str().expect("instructions");
     assert!(
@@ -163,7 +68,7 @@ async fn instructions_and_tool_list_show_the_feedback_tool() {
 #[tokio::test]
 async fn tools_call_delivers_the_payload_to_the_collector() {
     let collector = Collector::start().expect("collector");
-    let (mut client, _) = StdioClient::start(&collector).await;
+    let (mut client, _, _outbox) = start(&collector).await;
 
     let result = client.call_tool("feedback", good_arguments()).await;
     assert_eq!(result["isError"], false, "{result}");
@@ -204,7 +109,7 @@ async fn tools_call_delivers_the_payload_to_the_collector() {
 #[tokio::test]
 async fn bad_arguments_get_an_error_reply_and_deliver_nothing() {
     let collector = Collector::start().expect("collector");
-    let (mut client, _) = StdioClient::start(&collector).await;
+    let (mut client, _, _outbox) = start(&collector).await;
 
     let mut wrong_gap = good_arguments();
     wrong_gap["gap_type"] = json!(7);

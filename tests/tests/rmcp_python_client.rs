@@ -6,16 +6,14 @@
 //! SDK when it is missing (`python3 -m venv` + pip from PyPI; `.venv` is git-ignored). Set `PATCHWORK_PYTHON` to
 //! use another interpreter that already has the SDK.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use patchwork_runtime::testing::Collector;
-use patchwork_tests::{repo_root, run_bounded};
+use patchwork_tests::python::python_with_sdk;
+use patchwork_tests::{build_example, repo_root, run_bounded};
 use serde_json::{Value, json};
 
-/// The SDK version the harness is written against (one pin, shared with `.ci/run`).
-const MCP_SDK: &str = include_str!("../e2e/requirements.txt").trim_ascii();
 const CLIENT: &str = "patchwork-e2e-python/0.9.1";
 /// `legacy`: the `initialize` handshake; `auto`: `server/discover`, which rmcp answers with the stateless
 /// 2026-07-28 lifecycle (client name and version then come with each request, not from `initialize`).
@@ -24,8 +22,8 @@ const MODES: [&str; 2] = ["legacy", "auto"];
 #[test]
 fn python_sdk_drives_the_stdio_example() {
     let repo = repo_root();
-    let server = build_stdio_example(&repo);
-    let python = python_with_sdk(&repo);
+    let server = build_example("stdio_server");
+    let python = python_with_sdk();
     let collector = Collector::start().expect("the local collector starts");
     // The servers' outbox, so the test never touches the user's own.
     let outbox = tempfile::tempdir().expect("a temporary outbox");
@@ -164,99 +162,4 @@ fn check_session(mode: &str, session: &Value) {
     let bad = session["bad"]["text"].as_str().unwrap_or_default();
     assert!(bad.contains("`what_i_needed` is missing"), "{mode}: {bad}");
     assert!(bad.contains("`resolution` must be one of"), "{mode}: {bad}");
-}
-
-/// Builds the example (a no-op when it is fresh) and returns its path.
-fn build_stdio_example(repo: &Path) -> PathBuf {
-    let output = run_bounded(
-        Command::new(env!("CARGO")).current_dir(repo).args([
-            "build",
-            "-p",
-            "patchwork-runtime",
-            "--example",
-            "stdio_server",
-            "--features",
-            "rmcp",
-            "--message-format=json-render-diagnostics",
-        ]),
-        Duration::from_secs(1200),
-    );
-    assert!(
-        output.status.success(),
-        "building the stdio_server example failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    // cargo reports where the executable is; do not guess the target directory.
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|message| message["target"]["name"] == "stdio_server")
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reported the stdio_server executable")
-}
-
-/// A Python with the pinned SDK: `PATCHWORK_PYTHON`, else `<repo>/.venv`, created when missing.
-fn python_with_sdk(repo: &Path) -> PathBuf {
-    if let Some(python) = std::env::var_os("PATCHWORK_PYTHON") {
-        return PathBuf::from(python);
-    }
-    let venv = repo.join(".venv");
-    let python = venv.join("bin/python");
-    if !has_sdk(&python) {
-        if !python.exists() {
-            let created = run_bounded(
-                Command::new("python3").args(["-m", "venv"]).arg(&venv),
-                Duration::from_secs(300),
-            );
-            if !created.status.success() {
-                // A failed `venv` (no ensurepip, say) leaves an interpreter without pip behind; remove what this
-                // run created so the next run starts clean instead of failing in `pip install`.
-                let _ = std::fs::remove_dir_all(&venv);
-                panic!(
-                    "python3 -m venv {} failed (install Python 3 with venv and pip, e.g. `apt-get install \
-                     python3-venv`, or set PATCHWORK_PYTHON to a Python that has {MCP_SDK}):\n{}",
-                    venv.display(),
-                    String::from_utf8_lossy(&created.stderr)
-                );
-            }
-        }
-        let installed = run_bounded(
-            Command::new(&python).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                MCP_SDK,
-            ]),
-            Duration::from_secs(600),
-        );
-        assert!(
-            installed.status.success(),
-            "pip install {MCP_SDK} into {} failed (PyPI must be reachable; delete that directory to start over, \
-             or set PATCHWORK_PYTHON):\n{}",
-            venv.display(),
-            String::from_utf8_lossy(&installed.stderr)
-        );
-        assert!(
-            has_sdk(&python),
-            "{MCP_SDK} is not importable after pip install"
-        );
-    }
-    python
-}
-
-fn has_sdk(python: &Path) -> bool {
-    let wanted = MCP_SDK.trim_start_matches("mcp==");
-    python.exists()
-        && run_bounded(
-            Command::new(python).args([
-                "-c",
-                "import importlib.metadata as m, mcp; print(m.version('mcp'))",
-            ]),
-            Duration::from_secs(120),
-        )
-        .stdout
-        .trim_ascii()
-            == wanted.as_bytes()
 }

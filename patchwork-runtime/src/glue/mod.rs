@@ -89,6 +89,15 @@ pub fn tool_definition(
     }
 }
 
+/// The run-time configuration entry of a block (its generated `patchwork_builder()`): a [`Builder`] with the
+/// attribute's settings under the builder's own, so what starts with the server (the drain of earlier runs'
+/// items, the heartbeat) uses the same service, key and slug as the tool.
+///
+/// [`Builder`]: crate::Builder
+pub fn builder_for(config: &'static FeedbackConfig) -> crate::Builder {
+    Patchwork::builder().attribute(config.layer())
+}
+
 /// Handles the call if `name` is the feedback tool's; `None` otherwise so the server routes it elsewhere.
 pub async fn dispatch(
     config: &'static FeedbackConfig,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use super::{GLOBAL, Guard, Inner, Patchwork};
@@ -31,6 +31,9 @@ pub struct Builder {
     reporter: ReporterConfig,
     await_retry: Option<RetryPolicy>,
     flush_timeout: Option<Duration>,
+    /// The settings of the `#[patchwork_feedback]` block this builder came from (`patchwork_builder()`).
+    attribute: Layer,
+    heartbeat: Option<Vec<String>>,
 }
 
 impl fmt::Debug for Builder {
@@ -40,6 +43,8 @@ impl fmt::Debug for Builder {
             .field("outbox", &self.outbox)
             .field("mode", &self.mode)
             .field("retry", &self.reporter.retry)
+            .field("attribute", &self.attribute)
+            .field("heartbeat", &self.heartbeat)
             .finish_non_exhaustive()
     }
 }
@@ -138,29 +143,65 @@ impl Builder {
             outbox,
             ..self.reporter
         });
-        Patchwork::new(Inner {
-            reporter,
-            client: OnceLock::new(),
-            await_retry: self.await_retry.unwrap_or_else(RetryPolicy::reference),
-            flush_timeout: self.flush_timeout.unwrap_or(Duration::from_secs(1)),
-            layer: self.layer,
-            mode,
-        })
+        Patchwork::new(
+            Inner {
+                reporter,
+                client: OnceLock::new(),
+                await_retry: self.await_retry.unwrap_or_else(RetryPolicy::reference),
+                flush_timeout: self.flush_timeout.unwrap_or(Duration::from_secs(1)),
+                layer: self.layer,
+                attribute: self.attribute,
+                heartbeat: Mutex::new(None),
+                mode,
+            },
+            self.heartbeat,
+        )
+    }
+
+    /// Sends the heartbeat (this server's tool list, at start and every minute, so the service knows the server
+    /// is alive and what it offers) while the client lives. Pass the server's real tool list, the feedback tool
+    /// included: for rmcp, the names in `Self::tool_router().list_all()`. It needs a key and a slug; without
+    /// them it says so once, at warn, instead of sending. Only in [`Mode::Live`].
+    ///
+    /// ```no_run
+    /// # fn main() {
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .slug("weather")
+    ///     .heartbeat(["forecast", "feedback"])
+    ///     .install();
+    /// # }
+    /// ```
+    pub fn heartbeat<I>(mut self, tool_names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.heartbeat = Some(tool_names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Puts the attribute's settings under this builder's (what `patchwork_builder()` does).
+    pub(crate) fn attribute(mut self, layer: Layer) -> Self {
+        self.attribute = layer;
+        self
     }
 
     /// Builds the client and makes it the process-wide one that generated feedback tools (and the heartbeat)
     /// use. Call it once at start-up, before serving; keep the guard until the server exits: dropping it
     /// flushes. A second install keeps the first client (and logs a warning).
     pub fn install(self) -> Guard {
-        let fresh = self.build();
-        fresh.report_configuration();
         let mut installed_now = false;
         let patchwork = GLOBAL.get_or_init(|| {
             installed_now = true;
-            fresh
+            self.build()
         });
-        if !installed_now {
-            tracing::warn!("a Patchwork client was already installed; this one is not used");
+        if installed_now {
+            patchwork.report_configuration();
+        } else {
+            tracing::warn!(
+                "a Patchwork client was already installed (or started by an earlier feedback call); \
+                 this builder's settings are not used"
+            );
         }
         Guard {
             patchwork: patchwork.clone(),

@@ -5,12 +5,14 @@
 //! [`Builder::build`] makes an independent one (tests, several services in one process).
 
 mod builder;
+mod heartbeat;
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 pub use builder::Builder;
+pub use heartbeat::{HeartbeatHandle, start_heartbeat};
 
 use crate::config::{Layer, Mode, Settings, process_env, resolve};
 use crate::delivery::{Client, Outcome, Reason, RetryPolicy, deliver_now};
@@ -26,6 +28,9 @@ pub struct Patchwork {
 
 struct Inner {
     layer: Layer,
+    /// The settings of the `#[patchwork_feedback]` block the builder came from, under `layer`.
+    attribute: Layer,
+    heartbeat: Mutex<Option<HeartbeatHandle>>,
     reporter: Reporter,
     client: OnceLock<Result<Client, Reason>>,
     await_retry: RetryPolicy,
@@ -34,8 +39,27 @@ struct Inner {
 }
 
 impl Inner {
+    /// This client's settings, then the calling tool's attribute, then the builder's attribute, then the
+    /// environment.
     fn settings(&self, attribute: &Layer) -> Settings {
-        resolve(&[&self.layer, attribute], &process_env)
+        resolve(&[&self.layer, attribute, &self.attribute], &process_env)
+    }
+
+    fn stop_heartbeat(&self) {
+        let handle = self
+            .heartbeat
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(handle) = handle {
+            handle.stop_now();
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop_heartbeat();
     }
 }
 
@@ -57,15 +81,37 @@ impl Patchwork {
         Builder::default()
     }
 
-    fn new(inner: Inner) -> Self {
+    /// Starts draining what earlier runs left for this client's service and key, and the heartbeat when
+    /// `tool_names` are given (both only in [`Mode::Live`]).
+    fn new(inner: Inner, tool_names: Option<Vec<String>>) -> Self {
         let patchwork = Patchwork {
             inner: Arc::new(inner),
         };
         if patchwork.inner.mode == Mode::Live {
-            patchwork
-                .inner
-                .reporter
-                .register(&patchwork.inner.settings(&Layer::default()));
+            let settings = patchwork.inner.settings(&Layer::default());
+            patchwork.inner.reporter.register(&settings);
+            if let Some(tool_names) = tool_names {
+                let handle = heartbeat::start_on(
+                    &patchwork.inner.reporter,
+                    &settings,
+                    tool_names,
+                    heartbeat::HEARTBEAT_INTERVAL,
+                )
+                .inspect_err(|reason| {
+                    if settings.api_key.is_some() && settings.slug.is_some() {
+                        tracing::warn!(%reason, "PatchworkMCP heartbeat not started");
+                    } else {
+                        // `report_configuration` says once what is missing.
+                        tracing::debug!(%reason, "PatchworkMCP heartbeat not started");
+                    }
+                })
+                .ok();
+                *patchwork
+                    .inner
+                    .heartbeat
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = handle;
+            }
         }
         patchwork
     }
@@ -89,6 +135,12 @@ impl Patchwork {
                 if settings.api_key.is_none() {
                     tracing::warn!(
                         "no PatchworkMCP API key (PATCHWORKMCP_API_KEY): feedback is kept in the log, not sent"
+                    );
+                }
+                if settings.slug.is_none() {
+                    tracing::warn!(
+                        "no PatchworkMCP server slug (attribute `slug`, Builder::slug or PATCHWORKMCP_SERVER_SLUG): \
+                         feedback is filed under the slug the agent gives, else `unknown`, and no heartbeat is sent"
                     );
                 }
                 match &settings.url {
@@ -229,6 +281,7 @@ impl Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        self.patchwork.inner.stop_heartbeat();
         let report = self
             .patchwork
             .inner

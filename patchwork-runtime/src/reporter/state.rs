@@ -118,6 +118,11 @@ impl Shared {
     }
 
     /// Registers where the items of `target`'s owner go; true if it was not known (worth a drain).
+    /// Whether this process has a key for any service (else no item could be claimed).
+    pub(super) fn has_routes(&self) -> bool {
+        !lock(&self.routes).is_empty()
+    }
+
     pub(super) fn register_route(&self, target: Target) -> bool {
         let owner = (target.base.clone(), target.key_id.clone());
         lock(&self.routes).insert(owner, target).is_none()

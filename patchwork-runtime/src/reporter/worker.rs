@@ -43,6 +43,10 @@ fn drain(shared: &Arc<Shared>) {
     let Some(outbox) = &shared.outbox else {
         return;
     };
+    if !shared.has_routes() {
+        // No key yet (or none at all): every item would be left for its owner.
+        return;
+    }
     let pending = match outbox.pending() {
         Ok(pending) => pending,
         Err(error) => {
@@ -57,6 +61,7 @@ fn drain(shared: &Arc<Shared>) {
         resting.keys().cloned().collect()
     };
     let mut drained = 0u64;
+    let mut others = 0u64;
     for entry in pending {
         if resting.contains(&entry.key) || shared.is_active(&entry.key) {
             continue;
@@ -75,6 +80,7 @@ fn drain(shared: &Arc<Shared>) {
         };
         if shared.route_for(&item.url, &item.key_id).is_none() {
             tracing::debug!(key = %item.key, "outbox item for another service or key; left for its owner");
+            others += 1;
             continue;
         }
         if !shared.try_activate(&item.key, None) {
@@ -93,10 +99,12 @@ fn drain(shared: &Arc<Shared>) {
         tokio::spawn(deliver(Arc::clone(shared), job, guard));
         drained += 1;
     }
-    if drained > 0 && shared.drained_note.allow(NOTE_PERIOD).is_some() {
+    if (drained > 0 || others > 0) && shared.drained_note.allow(NOTE_PERIOD).is_some() {
         tracing::info!(
             items = drained,
-            "delivering feedback waiting in the outbox (earlier runs, other processes, retries)"
+            left_for_other_keys = others,
+            "delivering feedback waiting in the outbox (earlier runs, other processes, retries); items accepted \
+             under another key or for another service are left for their owner"
         );
     }
 }

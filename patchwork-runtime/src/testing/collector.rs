@@ -280,6 +280,34 @@ impl Collector {
         }
     }
 
+    /// Waits until at least `count` requests to the feedback endpoint have arrived (heartbeats are not counted),
+    /// or `timeout` passes; returns those requests, in arrival order.
+    pub async fn wait_for_feedback(
+        &self,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<Vec<RecordedRequest>, WaitTimeout> {
+        let feedback_requests = || -> Vec<RecordedRequest> {
+            self.requests()
+                .into_iter()
+                .filter(|r| r.path == FEEDBACK_PATH)
+                .collect()
+        };
+        let mut received = self.state.received.subscribe();
+        let reached = tokio::time::timeout(
+            timeout,
+            received.wait_for(|_| feedback_requests().len() >= count),
+        )
+        .await;
+        match reached {
+            Ok(Ok(_)) => Ok(feedback_requests()),
+            _ => Err(WaitTimeout {
+                wanted: count,
+                received: self.requests(),
+            }),
+        }
+    }
+
     /// Stops the server and waits for its thread; open connections are closed.
     pub fn shutdown(mut self) {
         self.stop_and_join();

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use patchwork_runtime::testing::{Collector, RecordedRequest, refusing_url};
 use patchwork_runtime::{Builder, FeedbackPayload, Outcome, Patchwork, RetryPolicy};
+pub use patchwork_tests::pending;
 
 /// Generous bound for event waits on a loaded 2-core machine.
 pub const WAIT: Duration = Duration::from_secs(120);
@@ -136,42 +137,6 @@ pub fn keys_by_marker<'a>(
             .insert(key.to_string());
     }
     keys
-}
-
-/// What `<dir>/pending/` holds: each item's marker and key. Checks that every item file is whole, that its
-/// name's key is the key it holds, and that no feedback is in it twice.
-pub fn pending(dir: &Path) -> BTreeMap<String, String> {
-    let mut items = BTreeMap::new();
-    let listing = match std::fs::read_dir(dir.join("pending")) {
-        Ok(listing) => listing,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return items,
-        Err(error) => panic!("cannot list {}: {error}", dir.display()),
-    };
-    for entry in listing {
-        let path = entry.expect("a directory entry").path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let Some(name_key) = name
-            .strip_suffix(".json")
-            .and_then(|stem| stem.split_once('-'))
-            .map(|(_, key)| key.to_string())
-        else {
-            continue; // not an item file
-        };
-        let text = std::fs::read_to_string(&path).expect("read an outbox item");
-        let item: serde_json::Value = serde_json::from_str(text.trim_end())
-            .unwrap_or_else(|e| panic!("outbox item {name} is not whole ({e}): {text:?}"));
-        assert_eq!(item["key"], name_key.as_str(), "{name}: {item}");
-        let marker = item["payload"]["what_i_needed"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{name} holds no feedback: {item}"))
-            .to_string();
-        let earlier = items.insert(marker.clone(), name_key);
-        assert!(earlier.is_none(), "{marker:?} is pending twice");
-    }
-    items
 }
 
 /// Every attempt of one feedback carried one key, distinct feedback carried distinct keys, and a feedback

@@ -11,10 +11,10 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use super::Patchwork;
 use crate::config::{Layer, Options, Settings};
 use crate::contract::texts::HEARTBEAT_PATH;
 use crate::delivery::{Attempt, Request, Target};
-use crate::patchwork::Patchwork;
 use crate::random::random_u64;
 use crate::reporter::Reporter;
 
@@ -78,27 +78,29 @@ pub fn start_heartbeat(
         tool_names,
         HEARTBEAT_INTERVAL,
     )
+    .inspect_err(|reason| tracing::debug!(%reason, "heartbeat not started"))
+    .ok()
 }
 
-/// [`start_heartbeat`] on a given reporter, with resolved settings and an interval.
+/// [`start_heartbeat`] on a given reporter, with resolved settings and an interval; the error says why it
+/// cannot start.
 pub(crate) fn start_on(
     reporter: &Reporter,
     settings: &Settings,
     tool_names: Vec<String>,
     interval: Duration,
-) -> Option<HeartbeatHandle> {
+) -> Result<HeartbeatHandle, String> {
     let Some(slug) = settings.slug.clone() else {
-        tracing::debug!("no PatchworkMCP server slug; heartbeat not started");
-        return None;
+        return Err(
+            "no PatchworkMCP server slug (attribute `slug`, Builder::slug or \
+                    PATCHWORKMCP_SERVER_SLUG)"
+                .to_string(),
+        );
     };
-    let target = match Target::at(settings, HEARTBEAT_PATH) {
-        Ok(target) => target,
-        Err(reason) => {
-            tracing::debug!(%reason, "heartbeat not started");
-            return None;
-        }
-    };
-    let (runtime, client) = reporter.background()?;
+    let target = Target::at(settings, HEARTBEAT_PATH).map_err(|reason| reason.to_string())?;
+    let (runtime, client) = reporter
+        .background()
+        .ok_or_else(|| "the background worker is not running".to_string())?;
     let body = json!({
         "server_slug": slug,
         "tool_count": tool_names.len(),
@@ -138,7 +140,7 @@ pub(crate) fn start_on(
         }
         let _ = finished.send(());
     });
-    Some(HeartbeatHandle {
+    Ok(HeartbeatHandle {
         stop: Some(stop),
         done: Some(done),
     })
@@ -273,10 +275,10 @@ mod tests {
             let reporter = reporter();
             let mut no_key = settings_of(&collector.options("s"));
             no_key.api_key = None;
-            assert!(start_on(&reporter, &no_key, vec![], Duration::from_millis(1)).is_none());
+            assert!(start_on(&reporter, &no_key, vec![], Duration::from_millis(1)).is_err());
             let mut no_slug = settings_of(&collector.options("x"));
             no_slug.slug = None;
-            assert!(start_on(&reporter, &no_slug, vec![], Duration::from_millis(1)).is_none());
+            assert!(start_on(&reporter, &no_slug, vec![], Duration::from_millis(1)).is_err());
             assert!(collector.requests().is_empty());
         }
 
