@@ -7,7 +7,7 @@ pub mod watch;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -57,9 +57,18 @@ fn wait_for(child: Child, limit: Duration, what: &str) -> Output {
         .unwrap_or_else(|e| panic!("waiting for {what} failed: {e}"))
 }
 
-/// Builds an example of `patchwork-runtime` with its `rmcp` feature (a no-op when it is fresh) and returns the
-/// executable's path.
+/// Builds an example of `patchwork-runtime` with its `rmcp` feature (a no-op when it is fresh; once per test
+/// process) and returns the executable's path.
 pub fn build_example(name: &str) -> PathBuf {
+    static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    built
+        .entry(name.to_string())
+        .or_insert_with(|| cargo_build_example(name))
+        .clone()
+}
+
+fn cargo_build_example(name: &str) -> PathBuf {
     let repo = repo_root();
     let output = run_bounded(
         Command::new(env!("CARGO")).current_dir(&repo).args([

@@ -29,7 +29,7 @@ async fn a_torn_outbox_item_is_set_aside_and_the_rest_delivered_once() {
 
     // The service comes up there (the refusing socket is released just before it binds), and the
     // next run drains the outbox.
-    let collector = collector_where(refusing, addr);
+    let collector = collector_where(refusing, Collector::builder());
     let patchwork = fast(&url, dir.path()).build();
     collector
         .wait_for_requests(5, WAIT)

@@ -75,7 +75,7 @@ async fn refused_connections_keep_feedback_in_the_outbox_until_a_service_appears
 
     // The service comes up on that address; the next run drains the outbox. The refusing socket
     // is released only now, just before the collector binds its port.
-    let collector = collector_where(refusing, addr);
+    let collector = collector_where(refusing, Collector::builder());
     let patchwork = fast(&url, dir.path()).build();
     collector
         .wait_for_requests(10, WAIT)

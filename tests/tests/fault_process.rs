@@ -158,7 +158,7 @@ fn two_processes_draining_one_outbox_send_each_feedback_once() {
     let url = format!("http://{addr}");
     let markers: Vec<String> = (0..200).map(|n| format!("shared {n}")).collect();
     let seeded = runtime.block_on(leave_in_outbox(dir.path(), &url, &markers));
-    let collector = collector_where(refusing, addr);
+    let collector = collector_where(refusing, Collector::builder());
     collector.set_delay(std::time::Duration::from_millis(5));
 
     let mut children: Vec<_> = (0..2)

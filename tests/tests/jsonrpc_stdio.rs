@@ -62,7 +62,34 @@ async fn instructions_and_tool_list_show_the_feedback_tool() {
     );
 
     client.finish().await;
-    assert!(collector.requests().is_empty(), "listing delivers nothing");
+    assert!(
+        collector
+            .requests()
+            .iter()
+            .all(|r| r.path != "/api/v1/feedback/"),
+        "listing delivers nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_heartbeat_starts_with_the_server_under_the_attribute_s_slug() {
+    let collector = Collector::start().expect("collector");
+    let (client, _, _outbox) = start(&collector).await;
+    // No call at all: the heartbeat comes from the start-up entry, with the slug only the attribute names.
+    let beats = collector
+        .wait_for_requests(1, RESPONSE_TIMEOUT)
+        .await
+        .expect("a heartbeat at start");
+    client.finish().await;
+    let beat = &beats[0];
+    assert_eq!(beat.path, "/api/v1/heartbeat/");
+    assert_eq!(beat.body["server_slug"], "weather-stdio");
+    assert_eq!(beat.body["tool_names"], json!(["forecast", "feedback"]));
+    assert_eq!(beat.body["tool_count"], 2);
+    assert_eq!(
+        beat.header("authorization"),
+        Some(format!("Bearer {}", Collector::DEFAULT_API_KEY).as_str())
+    );
 }
 
 #[tokio::test]
@@ -75,7 +102,7 @@ async fn tools_call_delivers_the_payload_to_the_collector() {
     assert!(!text_of(&result).is_empty());
 
     let requests = collector
-        .wait_for_requests(1, RESPONSE_TIMEOUT)
+        .wait_for_feedback(1, RESPONSE_TIMEOUT)
         .await
         .expect("the feedback arrives");
     let request = &requests[0];
@@ -103,7 +130,7 @@ async fn tools_call_delivers_the_payload_to_the_collector() {
         .await;
     assert_eq!(text_of(&forecast), "Sunny in Lyon");
     client.finish().await;
-    assert_eq!(collector.requests().len(), 1);
+    assert_eq!(collector.feedback().len(), 1);
 }
 
 #[tokio::test]
@@ -130,11 +157,11 @@ async fn bad_arguments_get_an_error_reply_and_deliver_nothing() {
     let result = client.call_tool("feedback", good_arguments()).await;
     assert_eq!(result["isError"], false, "{result}");
     let requests = collector
-        .wait_for_requests(1, RESPONSE_TIMEOUT)
+        .wait_for_feedback(1, RESPONSE_TIMEOUT)
         .await
         .expect("the good call arrives");
     client.finish().await;
     assert_eq!(requests.len(), 1);
-    assert_eq!(collector.requests().len(), 1);
+    assert_eq!(collector.feedback().len(), 1);
     assert_eq!(requests[0].body["gap_type"], "missing_tool");
 }

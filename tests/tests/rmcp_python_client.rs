@@ -102,13 +102,13 @@ fn python_sdk_drives_the_stdio_example() {
     }
 }
 
-/// Waits up to a minute for `count` requests (the collector notifies; no polling).
+/// Waits up to a minute for `count` feedback requests (the collector notifies; no polling).
 fn bounded_wait(collector: &Collector, count: usize) -> bool {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime")
-        .block_on(collector.wait_for_requests(count, Duration::from_secs(60)))
+        .block_on(collector.wait_for_feedback(count, Duration::from_secs(60)))
         .is_ok()
 }
 

@@ -9,6 +9,8 @@ use patchwork_runtime::Replay;
 const HELP: &str = "\
 usage: patchwork-replay [--outbox DIR | --no-outbox] [FILE | -]...
 
+install: cargo install --locked --path patchwork-runtime --bin patchwork-replay   (in a checkout)
+
 Re-sends feedback that was not delivered: first what the outbox holds, then every
 PATCHWORKMCP_UNSENT_FEEDBACK line found in the FILEs (`-` reads stdin; log lines may carry
 timestamps or other prefixes). Each feedback is sent with its idempotency key; keys the outbox's
@@ -20,8 +22,8 @@ options:
   -h, --help     this text
 
 environment:
-  PATCHWORKMCP_API_KEY      the key to send with (required); items the outbox holds for another
-                            service URL are left for their owner
+  PATCHWORKMCP_API_KEY      the key to send with (required); only outbox items accepted under
+                            this key are sent, the rest are left for their owner
   PATCHWORKMCP_URL          the service's base URL (default https://patchworkmcp.com)
   PATCHWORKMCP_SERVER_SLUG  not needed: each feedback carries its own slug
   PATCHWORKMCP_OUTBOX       the outbox when --outbox is not given (default: the per-user state
@@ -33,7 +35,8 @@ output: one line of counts:
   failed               not accepted after retries (service unreachable, 429/5xx); outbox items stay
   refused              refused for good (4xx); outbox items move to rejected/
   unreadable           lines or items that look like feedback but do not parse (torn)
-  for another service  outbox items addressed to another service URL, left alone
+  for another owner    outbox items accepted under another API key or for another service URL,
+                       left for their owner (replay with that key and URL to send them)
 
 exit status: 0 when nothing failed, 1 when some feedback could not be delivered, 2 on a usage or
 configuration error.";

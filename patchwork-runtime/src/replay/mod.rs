@@ -35,20 +35,20 @@ pub struct ReplayReport {
     /// Lines that looked like feedback but did not parse (e.g. a torn last line).
     pub unreadable: u64,
     /// Outbox items of another service URL or accepted under another key, left for their owner.
-    pub other_service: u64,
+    pub other_owner: u64,
 }
 
 impl fmt::Display for ReplayReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "delivered {}, already delivered {}, failed {}, refused {}, unreadable {}, for another service {}",
+            "delivered {}, already delivered {}, failed {}, refused {}, unreadable {}, for another owner {}",
             self.delivered,
             self.already_delivered,
             self.failed,
             self.refused,
             self.unreadable,
-            self.other_service
+            self.other_owner
         )
     }
 }
@@ -187,7 +187,7 @@ pub(crate) async fn replay(
             let owned =
                 item.url == target.base && (item.key_id.is_empty() || item.key_id == target.key_id);
             if !owned {
-                report.other_service += 1;
+                report.other_owner += 1;
                 continue;
             }
             let key = item.key.clone();

@@ -49,7 +49,7 @@ async fn replays_outbox_and_log_lines_once_and_skips_them_the_second_time() {
             delivered: 3,
             already_delivered: 1,
             unreadable: 1,
-            other_service: 1,
+            other_owner: 1,
             ..Default::default()
         },
         "{first}"

@@ -620,3 +620,48 @@ async fn an_item_is_delivered_only_under_the_key_it_was_accepted_with() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn repeat_counts_reach_the_service_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let settings = resolved(&collector);
+    {
+        let first_run = Reporter::start(ReporterConfig {
+            max_concurrent: 1,
+            retry: fast_retry().with_max_attempts(1),
+            ..fast_config(in_dir(dir.path()))
+        });
+        // Holding the only request slot keeps the attempt back until the repeats are in.
+        let slot = first_run
+            .shared
+            .permits
+            .try_acquire()
+            .expect("the only slot");
+        let (outcome, _) = recorded(first_run.submit(&prepared("stuck"), &settings).await);
+        assert_eq!(outcome, Outcome::Queued);
+        for n in 2..=5 {
+            let repeat = first_run.submit(&prepared("stuck"), &settings).await;
+            assert_eq!(repeat.outcome, Outcome::Repeat { count: n });
+        }
+        // The one attempt of this run fails; the item and its count stay in the outbox.
+        collector.fail_next(1, 503);
+        drop(slot);
+        assert!(first_run.flush(WAIT).await.settled());
+        assert_eq!(first_run.stats().deferred, 1);
+    }
+    // The next run drains it at start, with every repeat the first run saw.
+    let next_run = Reporter::start(fast_config(in_dir(dir.path())));
+    next_run.register(&settings);
+    let requests = collector
+        .wait_for_requests(2, WAIT)
+        .await
+        .expect("drained by the next run");
+    assert!(next_run.flush(WAIT).await.settled());
+    assert_eq!(requests[1].status, Some(201));
+    assert_eq!(
+        requests[1].header(REPEAT_COUNT_HEADER),
+        Some("5"),
+        "the count survives the restart"
+    );
+}

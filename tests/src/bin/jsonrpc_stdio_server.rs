@@ -7,7 +7,7 @@
 //! process-wide client it installs at start; the slug is set in the attribute. Driven end to end by
 //! `tests/jsonrpc_stdio.rs`.
 
-use patchwork_runtime::{Patchwork, patchwork_feedback};
+use patchwork_runtime::patchwork_feedback;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -99,9 +99,12 @@ fn text_result(text: &str, is_error: bool) -> Value {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
-    // The process-wide client the generated tool uses, configured from the environment. Keep the guard until
-    // `main` returns: dropping it flushes too.
-    let _guard = Patchwork::builder().install();
+    // The process-wide client the generated tool uses: the attribute's settings (the slug), then the
+    // environment. Installing it drains earlier runs' feedback and starts the heartbeat with the server's tool
+    // list. Keep the guard until `main` returns: dropping it flushes.
+    let _guard = Weather::patchwork_builder()
+        .heartbeat(["forecast", Weather::PATCHWORK_TOOL_NAME])
+        .install();
     let server = Weather;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut stdout = tokio::io::stdout();

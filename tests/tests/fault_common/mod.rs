@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use patchwork_runtime::testing::{Collector, RecordedRequest, refusing_url};
+use patchwork_runtime::testing::{Collector, CollectorBuilder, RecordedRequest, refusing_url};
 use patchwork_runtime::{Builder, FeedbackPayload, Outcome, Patchwork, RetryPolicy};
 pub use patchwork_tests::pending;
 
@@ -88,10 +88,13 @@ pub fn refusing_addr() -> (tokio::net::TcpSocket, SocketAddr) {
 }
 
 /// The service comes up where `refusing` held the address: the socket is released only now, just before
-/// the collector binds the same port.
-pub fn collector_where(refusing: tokio::net::TcpSocket, addr: SocketAddr) -> Collector {
+/// the collector binds the same port (the collector's key rules come from `builder`, e.g. `Collector::builder()`).
+pub fn collector_where(refusing: tokio::net::TcpSocket, builder: CollectorBuilder) -> Collector {
+    let addr = refusing
+        .local_addr()
+        .expect("the refusing socket's address");
     drop(refusing);
-    Collector::builder()
+    builder
         .bind(addr)
         .start()
         .expect("collector on the same port")
