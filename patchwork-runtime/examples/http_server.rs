@@ -83,7 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Cancelled at shutdown: ends open sessions and their event streams, which graceful shutdown waits for.
     let sessions_done = config.cancellation_token.clone();
     let mcp = StreamableHttpService::new(
-        || Ok(Toolbox),
+        || Ok(Toolbox::new()),
         Arc::new(LocalSessionManager::default()),
         config,
     );

@@ -30,7 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _guard = Toolbox::patchwork_builder()
         .heartbeat(toolbox::tool_names())
         .install();
-    let running = Toolbox.serve(rmcp::transport::stdio()).await?;
+    let running = Toolbox::new().serve(rmcp::transport::stdio()).await?;
     running.waiting().await?;
     Ok(())
 }

@@ -206,3 +206,36 @@ async fn an_unwritable_outbox_never_promises_more_than_happened() {
     assert_eq!(delivered[0].body["what_i_needed"], "read-only gap");
     assert!(!outbox.exists());
 }
+
+#[tokio::test]
+async fn with_the_mode_off_the_feedback_tool_is_not_offered() {
+    let collector = Collector::start().expect("collector");
+    let outbox = tempfile::tempdir().expect("an outbox");
+    let mut command = server(
+        outbox.path(),
+        &collector.url(),
+        Collector::DEFAULT_API_KEY,
+        "off",
+    );
+    command.env("PATCHWORKMCP_MODE", "off");
+    let (mut client, log) = start(command).await;
+    let listed = client.request("tools/list", json!({})).await;
+    let names: Vec<&str> = listed["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["convert_units", "count_text", "days_between"],
+        "{}",
+        log.text()
+    );
+    client.finish().await;
+    assert!(
+        collector.requests().is_empty(),
+        "off sends nothing, not even a heartbeat"
+    );
+    assert!(pending_files(outbox.path()).is_empty());
+}

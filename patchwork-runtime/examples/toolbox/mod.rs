@@ -8,6 +8,7 @@ mod dates;
 mod units;
 
 use patchwork_runtime::patchwork_feedback;
+use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{ServerHandler, schemars, tool, tool_handler, tool_router};
@@ -41,8 +42,27 @@ struct DaysBetweenArgs {
 }
 
 /// Everyday helpers: counting text, converting units, counting days.
-#[derive(Debug, Clone, Default)]
-pub struct Toolbox;
+#[derive(Debug, Clone)]
+pub struct Toolbox {
+    tools: ToolRouter<Self>,
+}
+
+impl Toolbox {
+    /// The server, with its tool router. With `PATCHWORKMCP_MODE=off` the feedback tool is not offered at all.
+    pub fn new() -> Self {
+        let mut tools = Self::tool_router();
+        if patchwork_runtime::mode() == patchwork_runtime::Mode::Off {
+            tools.disable_route(Self::PATCHWORK_TOOL_NAME);
+        }
+        Self { tools }
+    }
+}
+
+impl Default for Toolbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 #[patchwork_feedback(
     instructions = "Everyday helpers: count words and lines in a text, convert between units, and count the days between two dates."
@@ -100,7 +120,7 @@ impl Toolbox {
     }
 }
 
-#[tool_handler]
+#[tool_handler(router = self.tools)]
 impl ServerHandler for Toolbox {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
