@@ -4,7 +4,11 @@ use serde_json::{Value, json};
 /// A small weather server with a hand-written JSON-RPC loop.
 pub struct Weather;
 
-#[patchwork_feedback(slug = "weather", instructions = "Forecasts for European cities.")]
+#[patchwork_feedback(
+    slug = "weather",
+    instructions = "Forecasts for European cities.",
+    dispatch = "manual" // routed by the `call_tool` below, not by rmcp's `#[tool_router]`
+)]
 impl Weather {
     /// Today's forecast for a city.
     pub fn forecast(&self, city: &str) -> String {

@@ -27,6 +27,8 @@ pub(crate) struct Method {
     /// `Some(name)` when the method carries an attribute whose last path segment is `tool` (how rmcp's
     /// `#[tool_router]` finds tools): the `name = "..."` given there, else the method's own name.
     pub tool_name: Option<String>,
+    /// The `name = "..."` tokens of that attribute, when it names the tool (what a clash points at).
+    pub tool_name_tokens: Option<TokenStream>,
 }
 
 impl Server {
@@ -34,6 +36,13 @@ impl Server {
     pub(crate) fn from_item(item: Item, errors: &mut Errors) -> Option<Self> {
         let item = match item {
             Item::Impl(item) => item,
+            Item::Mod(module) => {
+                errors.spanned(
+                    item_head(&Item::Mod(module)),
+                    format!("{NOT_AN_IMPL}\nhelp: move it from this module onto the server's `impl` block inside it"),
+                );
+                return None;
+            }
             other => {
                 errors.spanned(item_head(&other), NOT_AN_IMPL);
                 return None;
@@ -62,17 +71,23 @@ impl Server {
         let mut other_items = Vec::new();
         for impl_item in &item.items {
             match impl_item {
-                ImplItem::Fn(function) => methods.push(Method {
-                    ident: function.sig.ident.clone(),
-                    tool_name: function
+                ImplItem::Fn(function) => {
+                    let named = function
                         .attrs
                         .iter()
                         .find(|attr| last_segment_is(attr, "tool"))
-                        .map(|attr| {
-                            tool_attribute_name(attr)
-                                .unwrap_or_else(|| function.sig.ident.unraw().to_string())
-                        }),
-                }),
+                        .map(tool_attribute_name);
+                    let (tool_name, tool_name_tokens) = match named {
+                        Some(Some((name, tokens))) => (Some(name), Some(tokens)),
+                        Some(None) => (Some(function.sig.ident.unraw().to_string()), None),
+                        None => (None, None),
+                    };
+                    methods.push(Method {
+                        ident: function.sig.ident.clone(),
+                        tool_name,
+                        tool_name_tokens,
+                    });
+                }
                 ImplItem::Const(constant) => other_items.push(constant.ident.clone()),
                 ImplItem::Type(ty) => other_items.push(ty.ident.clone()),
                 _ => {}
@@ -101,6 +116,18 @@ impl Server {
         idents.filter(|ident| GENERATED_ITEMS.iter().any(|generated| *ident == generated))
     }
 
+    /// Whether the block already holds everything the attribute adds: the attribute ran on it before (it is
+    /// applied twice).
+    pub(crate) fn carries_the_expansion(&self) -> bool {
+        GENERATED_ITEMS.iter().all(|generated| {
+            self.methods
+                .iter()
+                .map(|m| &m.ident)
+                .chain(&self.other_items)
+                .any(|ident| ident == generated)
+        })
+    }
+
     /// The names of the server's own tools visible in the block, in source order.
     pub(crate) fn tool_names(&self) -> Vec<&str> {
         self.methods
@@ -120,9 +147,9 @@ fn last_segment_is(attr: &Attribute, name: &str) -> bool {
         .is_some_and(|segment| segment.ident == name)
 }
 
-/// The `name = "..."` of a `#[tool(...)]` attribute, if it has one. The attribute belongs to rmcp, which checks
-/// it; anything unreadable here just means "no explicit name".
-fn tool_attribute_name(attr: &Attribute) -> Option<String> {
+/// The `name = "..."` of a `#[tool(...)]` attribute and its tokens, if it has one. The attribute belongs to
+/// rmcp, which checks it; anything unreadable here just means "no explicit name".
+fn tool_attribute_name(attr: &Attribute) -> Option<(String, TokenStream)> {
     let syn::Meta::List(list) = &attr.meta else {
         return None;
     };
@@ -131,10 +158,11 @@ fn tool_attribute_name(attr: &Attribute) -> Option<String> {
         if meta.input.peek(Token![=]) {
             let value: Expr = meta.value()?.parse()?;
             if meta.path.is_ident("name")
-                && let Expr::Lit(lit) = value
-                && let Lit::Str(s) = lit.lit
+                && let Expr::Lit(lit) = &value
+                && let Lit::Str(s) = &lit.lit
             {
-                name = Some(s.value());
+                let path = &meta.path;
+                name = Some((s.value(), quote::quote!(#path = #value)));
             }
         } else if meta.input.peek(syn::token::Paren) {
             let _content;

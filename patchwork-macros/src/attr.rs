@@ -7,12 +7,10 @@
 
 use crate::contract::texts::ENV_API_KEY;
 use crate::ctxt::Errors;
-use proc_macro2::TokenStream;
+use proc_macro2::{Spacing, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::meta::ParseNestedMeta;
-use syn::parse::Parser;
-use syn::{Expr, Lit, LitStr, Token};
+use syn::{Expr, Lit, LitStr};
 
 /// Every key the attribute accepts, in the order the documentation lists them.
 pub(crate) const KEYS: &[&str] = &[
@@ -22,6 +20,7 @@ pub(crate) const KEYS: &[&str] = &[
     "url",
     "api_key_env",
     "delivery",
+    "dispatch",
     "crate",
 ];
 
@@ -34,6 +33,7 @@ pub(crate) struct Args {
     pub url: Option<LitStr>,
     pub api_key_env: Option<LitStr>,
     pub delivery: Option<LitStr>,
+    pub dispatch: Option<LitStr>,
     pub krate: Option<LitStr>,
     /// `api_key = ...` and the like: the tokens to point at. Reported once all keys are read, so the message
     /// can name the variable configured by `api_key_env` even when that key comes later.
@@ -41,80 +41,254 @@ pub(crate) struct Args {
 }
 
 /// Reads the attribute's arguments, recording every problem in `errors`.
+///
+/// The list is split at its top-level commas and each entry read on its own, so a mistake in one entry (a
+/// positional value, `key: value`, `key(value)`, an unquoted word) gets one error that shows the form to write,
+/// and the entries after it are still read.
 pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> Args {
     let mut parsed = Args::default();
-    let parser = syn::meta::parser(|meta| parse_key(&mut parsed, meta, errors));
-    if let Err(error) = parser.parse2(args) {
-        errors.push(error);
+    for entry in entries(args) {
+        parse_entry(&mut parsed, entry, errors);
     }
     parsed
 }
 
-/// Handles one `key = value` (or a bare `key`, or `key(...)`). Returns `Err` only for malformed syntax, after
-/// which the rest of the list cannot be read.
-fn parse_key(args: &mut Args, meta: ParseNestedMeta, errors: &mut Errors) -> syn::Result<()> {
-    let path = meta.path.clone();
-    let value = if meta.input.peek(Token![=]) {
-        meta.input.parse::<Token![=]>()?;
-        Some(meta.input.parse::<Expr>()?)
-    } else {
-        if meta.input.peek(syn::token::Paren) {
-            // `key(...)`: consume the group so the remaining keys are still checked.
-            let _content;
-            syn::parenthesized!(_content in meta.input);
+/// The comma-separated entries of the list (commas inside groups belong to their entry), empty ones dropped.
+pub(crate) fn entries(args: TokenStream) -> Vec<TokenStream> {
+    let mut entries = Vec::new();
+    let mut current = TokenStream::new();
+    for tree in args {
+        match &tree {
+            TokenTree::Punct(punct) if punct.as_char() == ',' => {
+                entries.push(std::mem::take(&mut current));
+            }
+            _ => current.extend([tree]),
         }
-        None
-    };
+    }
+    entries.push(current);
+    entries.retain(|entry| !entry.is_empty());
+    entries
+}
 
-    let Some(ident) = path.get_ident() else {
-        errors.spanned(&path, format!("expected a key, one of: {}", key_list()));
-        return Ok(());
+/// Reads one entry: `key = "value"`, or records the one error that says what to write instead.
+fn parse_entry(args: &mut Args, entry: TokenStream, errors: &mut Errors) {
+    let mut trees = entry.clone().into_iter();
+    let Some(first) = trees.next() else {
+        return;
     };
-    let key = ident.unraw().to_string();
-    let slot = match key.as_str() {
+    let key = match &first {
+        TokenTree::Ident(ident) => ident.unraw().to_string(),
+        TokenTree::Literal(literal) => {
+            let shown = literal.to_string();
+            let fix = if shown.starts_with('"') {
+                format!("write `slug = {shown}` (or another key: {})", key_list())
+            } else {
+                format!("write `key = \"value\"` with one of: {}", key_list())
+            };
+            errors.spanned(
+                literal,
+                format!("the attribute takes `key = \"value\"` pairs, not a bare value: {fix}"),
+            );
+            return;
+        }
+        other => {
+            errors.spanned(
+                other,
+                format!(
+                    "expected a key, one of: {}: write `key = \"value\"`",
+                    key_list()
+                ),
+            );
+            return;
+        }
+    };
+    let rest: Vec<TokenTree> = trees.collect();
+    let value = match rest.first() {
+        None => None,
+        Some(TokenTree::Punct(punct)) if punct.as_char() == '=' && !is_joint_eq(&rest) => {
+            let tokens: TokenStream = rest[1..].iter().cloned().collect();
+            if tokens.is_empty() {
+                errors.spanned(
+                    &entry,
+                    format!("`{key} =` needs a value: write `{key} = {}`", example(&key)),
+                );
+                return;
+            }
+            Some(value_of(tokens))
+        }
+        Some(TokenTree::Punct(punct)) if punct.as_char() == ':' => {
+            let tokens: TokenStream = rest[1..].iter().cloned().collect();
+            errors.spanned(
+                punct,
+                format!(
+                    "the attribute's keys take `=`, not `:`: write `{key} = {}`",
+                    shown_or_example(&key, &tokens)
+                ),
+            );
+            return;
+        }
+        Some(TokenTree::Group(group)) if rest.len() == 1 => {
+            errors.spanned(
+                group,
+                format!(
+                    "the attribute's keys take `=`, not parentheses: write `{key} = {}`",
+                    shown_or_example(&key, &group.stream())
+                ),
+            );
+            return;
+        }
+        Some(other) => {
+            errors.spanned(
+                other,
+                format!(
+                    "expected `=` after `{key}`: write `{key} = {}`",
+                    example(&key)
+                ),
+            );
+            return;
+        }
+    };
+    record(args, &first, &key, value, errors);
+}
+
+/// `==` and the like are not `key = value`.
+fn is_joint_eq(rest: &[TokenTree]) -> bool {
+    matches!(rest.first(), Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint)
+        && matches!(rest.get(1), Some(TokenTree::Punct(_)))
+}
+
+/// A value as written: an expression when it parses as one, else its raw tokens (a keyword such as `await`).
+enum Value {
+    Expr(Expr),
+    Tokens(TokenStream),
+}
+
+impl ToTokens for Value {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Value::Expr(expr) => expr.to_tokens(tokens),
+            Value::Tokens(raw) => raw.to_tokens(tokens),
+        }
+    }
+}
+
+fn value_of(tokens: TokenStream) -> Value {
+    match syn::parse2::<Expr>(tokens.clone()) {
+        Ok(expr) => Value::Expr(expr),
+        Err(_) => Value::Tokens(tokens),
+    }
+}
+
+/// What the user wrote, as the quoted string to write instead: a string literal as it is, a word quoted.
+fn shown_or_example(key: &str, tokens: &TokenStream) -> String {
+    match syn::parse2::<Expr>(tokens.clone()) {
+        Ok(expr) => match string_literal(&expr) {
+            Ok(literal) => literal.to_token_stream().to_string(),
+            Err(_) => {
+                quoted_word(key, &expr.to_token_stream()).unwrap_or_else(|| example(key).to_owned())
+            }
+        },
+        Err(_) => quoted_word(key, tokens).unwrap_or_else(|| example(key).to_owned()),
+    }
+}
+
+/// `"word"` for a value written as a bare identifier, path or keyword (`background`, `await`,
+/// `patchwork_runtime`), the form the key wants; `None` for anything else.
+fn quoted_word(key: &str, tokens: &TokenStream) -> Option<String> {
+    let text: String = tokens.to_string().split_whitespace().collect();
+    let word = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '-');
+    // A constant's name (`SLUG`) is not the value; an example serves better than quoting it.
+    let constant = text.chars().any(|c| c.is_ascii_uppercase())
+        && !text.chars().any(|c| c.is_ascii_lowercase());
+    if !word || constant || (key != "crate" && text.contains("::")) {
+        return None;
+    }
+    if key == "crate" {
+        return Some(format!("\"{}\"", crate_path_for(&text)));
+    }
+    Some(format!("\"{text}\""))
+}
+
+/// The path to write for a runtime crate named `name` (a package name's `-` is a `_` in paths).
+pub(crate) fn crate_path_for(name: &str) -> String {
+    let path = name.replace('-', "_");
+    if path.starts_with("::") || path.starts_with("crate::") || path.starts_with("self::") {
+        path
+    } else {
+        format!("::{path}")
+    }
+}
+
+/// Stores `key = value` in its slot, or records why it cannot be.
+fn record(
+    args: &mut Args,
+    key_token: &TokenTree,
+    key: &str,
+    value: Option<Value>,
+    errors: &mut Errors,
+) {
+    let slot = match key {
         "slug" => &mut args.slug,
         "tool_name" => &mut args.tool_name,
         "instructions" => &mut args.instructions,
         "url" => &mut args.url,
         "api_key_env" => &mut args.api_key_env,
         "delivery" => &mut args.delivery,
+        "dispatch" => &mut args.dispatch,
         "crate" => &mut args.krate,
-        _ if is_secret_key(&key) => {
-            let mut tokens = path.to_token_stream();
+        _ if is_secret_key(key) => {
+            let mut tokens = key_token.to_token_stream();
             if let Some(value) = &value {
                 tokens.extend(quote::quote!(= #value));
             }
             args.secrets.push(tokens);
-            return Ok(());
+            return;
         }
         _ => {
-            errors.spanned(&path, unknown_key_message(&key));
-            return Ok(());
+            errors.spanned(key_token, unknown_key_message(key));
+            return;
         }
     };
-
     let Some(value) = value else {
         errors.spanned(
-            &path,
-            format!("`{key}` takes a value: `{key} = {}`", example(&key)),
+            key_token,
+            format!("`{key}` takes a value: `{key} = {}`", example(key)),
         );
-        return Ok(());
+        return;
     };
     if slot.is_some() {
-        errors.spanned(&path, format!("duplicate key `{key}`: give it once"));
-        return Ok(());
+        errors.spanned(key_token, format!("duplicate key `{key}`: give it once"));
+        return;
     }
-    match string_literal(&value) {
-        Ok(literal) => *slot = Some(literal),
-        Err(found) => errors.spanned(
-            &value,
-            format!(
-                "`{key}` takes a string literal, found {found}: write `{key} = {}`",
-                example(&key)
-            ),
+    let found = match &value {
+        Value::Expr(expr) => match string_literal(expr) {
+            Ok(literal) => {
+                *slot = Some(literal);
+                return;
+            }
+            Err(found) => found,
+        },
+        Value::Tokens(_) => "a keyword",
+    };
+    // A bare word (`background`, `await`, `weather`) is most likely the value itself, unquoted.
+    let word = matches!(&value, Value::Tokens(_) | Value::Expr(Expr::Path(_)));
+    let message = match word
+        .then(|| quoted_word(key, &value.to_token_stream()))
+        .flatten()
+    {
+        Some(quoted) => format!(
+            "`{key}` takes a string literal, not the bare word `{}`: write `{key} = {quoted}`",
+            value.to_token_stream()
         ),
-    }
-    Ok(())
+        None => format!(
+            "`{key}` takes a string literal, found {found}: write `{key} = {}`",
+            example(key)
+        ),
+    };
+    errors.spanned(&value, message);
 }
 
 /// The string literal `expr` is, or a description of what it is instead.
@@ -243,6 +417,7 @@ fn example(key: &str) -> &'static str {
         "url" => "\"https://patchworkmcp.com\"",
         "api_key_env" => "\"MY_PATCHWORK_KEY\"",
         "delivery" => "\"background\"",
+        "dispatch" => "\"manual\"",
         _ => "\"::patchwork_runtime\"",
     }
 }

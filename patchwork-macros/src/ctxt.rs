@@ -24,6 +24,11 @@ impl Errors {
         self.push(syn::Error::new_spanned(tokens, message));
     }
 
+    /// Whether anything was recorded.
+    pub(crate) fn any(&self) -> bool {
+        self.combined.is_some()
+    }
+
     /// `Ok` when nothing was recorded, else every error as one `syn::Error`.
     pub(crate) fn finish(self) -> Result<(), syn::Error> {
         match self.combined {

@@ -26,9 +26,24 @@ pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
             None
         }
     };
+    if server.as_ref().is_some_and(Server::carries_the_expansion) {
+        // The block already holds the items: report the repetition once, not each item it would redefine.
+        return quote! {
+            ::core::compile_error! {
+                "`#[patchwork_feedback]` is applied twice to this block: remove this one (the attribute goes once, \
+                 on one block of the server type)"
+            }
+            #item
+        };
+    }
     let config = valid::check(args, server.as_ref(), &mut errors);
     if let Some(server) = &server {
-        rmcp_mode::check(server, rmcp_mode::RMCP_FEATURE_ENABLED, &mut errors);
+        rmcp_mode::check(
+            server,
+            &config,
+            rmcp_mode::RMCP_FEATURE_ENABLED,
+            &mut errors,
+        );
     }
     match (errors.finish(), server) {
         (Ok(()), Some(server)) => generate(server, &config),
@@ -46,8 +61,9 @@ fn generate(mut server: Server, config: &Config) -> TokenStream {
     if let Some(routed) = rmcp_mode::routed_method(&server, config, &config_static) {
         server.item.items.push(ImplItem::Verbatim(routed));
     }
+    let server_handler = rmcp_mode::take_server_handler(&mut server, config);
     let item = &server.item;
-    quote!(#item)
+    quote!(#item #server_handler)
 }
 
 /// The public constants, `patchwork_tool` and `patchwork_dispatch`; `config_static` declares the hidden config

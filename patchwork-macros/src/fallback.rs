@@ -18,18 +18,43 @@ pub(crate) fn expand(
 ) -> TokenStream {
     let errors = error.to_compile_error();
     match server {
-        // When the block already defines one of our names, stubs would only add "duplicate definition" errors.
-        Some(mut server) if server.generated_name_clashes().next().is_none() => {
-            server.item.items.push(ImplItem::Verbatim(stubs(config)));
+        // Every item but those the block defines itself (stubs of those would only add "duplicate definition"
+        // errors).
+        Some(mut server) => {
+            let taken: Vec<String> = server
+                .generated_name_clashes()
+                .map(ToString::to_string)
+                .collect();
+            server
+                .item
+                .items
+                .push(ImplItem::Verbatim(stubs(config, &taken)));
             let item = &server.item;
             quote!(#errors #item)
         }
-        Some(_) => quote!(#errors #item),
-        None => {
-            let stubs = stubs_beside(&item, config);
-            quote!(#errors #item #stubs)
-        }
+        None => match stubs_inside_module(&item, config) {
+            Some(module) => quote!(#errors #module),
+            None => {
+                let stubs = stubs_beside(&item, config);
+                quote!(#errors #item #stubs)
+            }
+        },
     }
+}
+
+/// For the attribute on the `mod` that holds the server: the module with the stubs beside its first struct or
+/// enum (the likely server type), so code in it naming the generated items adds no error to the real one.
+fn stubs_inside_module(item: &TokenStream, config: &Config) -> Option<TokenStream> {
+    let Item::Mod(mut module) = syn::parse2::<Item>(item.clone()).ok()? else {
+        return None;
+    };
+    let (_, items) = module.content.as_mut()?;
+    let stubs = items.iter().find_map(|inner| match inner {
+        Item::Struct(_) | Item::Enum(_) => stubs_beside(&inner.to_token_stream(), config),
+        _ => None,
+    })?;
+    items.push(Item::Verbatim(stubs));
+    Some(module.to_token_stream())
 }
 
 /// For the attribute on the wrong item, a likely slip: the stubs in an inherent impl of the type it names, so code
@@ -37,7 +62,7 @@ pub(crate) fn expand(
 /// to the real one. For a trait impl (`impl ServerHandler for MyServer`) of a plain path type whose generics all
 /// appear in it, and for a struct or enum definition; nothing otherwise (it could add an error of its own).
 fn stubs_beside(item: &TokenStream, config: &Config) -> Option<TokenStream> {
-    let stubs = stubs(config);
+    let stubs = stubs(config, &[]);
     match syn::parse2::<Item>(item.clone()).ok()? {
         Item::Impl(block) => {
             block.trait_.as_ref()?;
@@ -86,43 +111,65 @@ fn idents_in(tokens: TokenStream, out: &mut Vec<proc_macro2::Ident>) {
     }
 }
 
-fn stubs(config: &Config) -> TokenStream {
+/// Stand-ins for every generated item except those named in `skip` (the user's own items of those names).
+fn stubs(config: &Config, skip: &[String]) -> TokenStream {
     let krate = &config.krate;
     let private = private_path(krate);
-    quote! {
-        #[doc(hidden)]
-        #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_TOOL_NAME: &'static ::core::primitive::str = "";
-        #[doc(hidden)]
-        #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_TOOL_DESCRIPTION: &'static ::core::primitive::str = "";
-        #[doc(hidden)]
-        #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_INPUT_SCHEMA: &'static ::core::primitive::str = "";
-        #[doc(hidden)]
-        #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_INSTRUCTIONS: &'static ::core::primitive::str = "";
-        #[doc(hidden)]
-        #[allow(dead_code, unreachable_pub)]
-        pub const PATCHWORK_SERVER_TOOLS: &'static [&'static ::core::primitive::str] = &[];
-        #[doc(hidden)]
-        #[allow(dead_code, unreachable_pub)]
-        pub fn patchwork_tool() -> #krate::ToolDefinition {
-            ::core::unreachable!()
-        }
-        #[doc(hidden)]
-        #[allow(dead_code, unreachable_pub)]
-        pub fn patchwork_builder() -> #krate::Builder {
-            ::core::unreachable!()
-        }
-        #[doc(hidden)]
-        #[allow(dead_code, unreachable_pub, unused_variables, clippy::unused_self)]
-        pub async fn patchwork_dispatch(
-            &self,
-            name: &::core::primitive::str,
-            arguments: &#private::serde_json::Value,
-        ) -> ::core::option::Option<#krate::ToolReply> {
-            ::core::unreachable!()
-        }
-    }
+    let str_const = |name: &str| {
+        let ident = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+        quote!(pub const #ident: &'static ::core::primitive::str = "";)
+    };
+    let items = [
+        ("PATCHWORK_TOOL_NAME", str_const("PATCHWORK_TOOL_NAME")),
+        (
+            "PATCHWORK_TOOL_DESCRIPTION",
+            str_const("PATCHWORK_TOOL_DESCRIPTION"),
+        ),
+        (
+            "PATCHWORK_INPUT_SCHEMA",
+            str_const("PATCHWORK_INPUT_SCHEMA"),
+        ),
+        (
+            "PATCHWORK_INSTRUCTIONS",
+            str_const("PATCHWORK_INSTRUCTIONS"),
+        ),
+        (
+            "PATCHWORK_SERVER_TOOLS",
+            quote!(
+                pub const PATCHWORK_SERVER_TOOLS: &'static [&'static ::core::primitive::str] = &[];
+            ),
+        ),
+        (
+            "patchwork_tool",
+            quote!(pub fn patchwork_tool() -> #krate::ToolDefinition { ::core::unreachable!() }),
+        ),
+        (
+            "patchwork_builder",
+            quote!(pub fn patchwork_builder() -> #krate::Builder { ::core::unreachable!() }),
+        ),
+        (
+            "patchwork_dispatch",
+            quote! {
+                #[allow(unused_variables, clippy::unused_self)]
+                pub async fn patchwork_dispatch(
+                    &self,
+                    name: &::core::primitive::str,
+                    arguments: &#private::serde_json::Value,
+                ) -> ::core::option::Option<#krate::ToolReply> {
+                    ::core::unreachable!()
+                }
+            },
+        ),
+    ];
+    items
+        .into_iter()
+        .filter(|(name, _)| !skip.iter().any(|taken| taken == name))
+        .map(|(_, item)| {
+            quote! {
+                #[doc(hidden)]
+                #[allow(dead_code, unreachable_pub)]
+                #item
+            }
+        })
+        .collect()
 }

@@ -7,7 +7,8 @@
 //! server's real tool list from the request, validates, delivers and returns a `CallToolResult`.
 
 use crate::ast::Server;
-use crate::contract::texts::{ANNOTATIONS, TOOL_TITLE};
+use crate::attr;
+use crate::contract::texts::{self, ANNOTATIONS, TOOL_TITLE};
 use crate::ctxt::Errors;
 use crate::generated::{ROUTED_METHOD, ROUTED_METHOD_TOOL_ATTR, config_ident, private_path};
 use crate::valid::Config;
@@ -20,8 +21,19 @@ pub(crate) const RMCP_FEATURE_ENABLED: bool = cfg!(feature = "rmcp");
 
 /// Records an error when the block's rmcp wiring means the feedback tool would not be routed, or when rmcp mode
 /// is asked for without the `rmcp` feature (`rmcp_enabled`, a parameter so tests can cover both builds).
-pub(crate) fn check(server: &Server, rmcp_enabled: bool, errors: &mut Errors) {
+pub(crate) fn check(server: &Server, config: &Config, rmcp_enabled: bool, errors: &mut Errors) {
     if let Some(tool_router) = &server.tool_router {
+        if let Some(lit) = config
+            .dispatch_lit
+            .as_ref()
+            .filter(|_| config.dispatch_manual)
+        {
+            errors.spanned(
+                lit,
+                "`dispatch = \"manual\"` is for a block whose tool you route yourself; above `#[tool_router]` rmcp \
+                 routes the feedback tool\nhelp: remove `dispatch = \"manual\"`",
+            );
+        }
         for taken in server
             .methods
             .iter()
@@ -52,9 +64,22 @@ pub(crate) fn check(server: &Server, rmcp_enabled: bool, errors: &mut Errors) {
             "the feedback tool would never be routed: this block's rmcp router already exists (a fn returning \
              `ToolRouter`), and `#[patchwork_feedback]` can only add its tool to a router that `#[tool_router]` has \
              not built yet\nhelp: write `#[patchwork_feedback(...)]` above `#[tool_router]`, not below it \
-             (attributes expand top to bottom)\nhelp: to route the tool yourself instead, put the attribute on an \
-             impl block of its own and call `patchwork_dispatch` from your `call_tool`",
+             (attributes expand top to bottom)\nhelp: to route the tool yourself instead, put \
+             `#[patchwork_feedback(dispatch = \"manual\")]` on an impl block of its own and call \
+             `patchwork_dispatch` from your `call_tool`",
         );
+    }
+    if rmcp_enabled && !config.dispatch_manual && !errors.any() {
+        // Checked last, and only when nothing else is wrong: it is about where the attribute is, not what it says.
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "this block has no `#[tool_router]` below `#[patchwork_feedback]`, so rmcp would never list or route \
+             the feedback tool (while `PATCHWORK_INSTRUCTIONS` tells agents to call it)\nhelp: put \
+             `#[patchwork_feedback(...)]` directly above `#[tool_router]`, on the block that holds your `#[tool]` \
+             methods (one block per server type)\nhelp: if your own `call_tool` routes the tool with \
+             `patchwork_dispatch` (and your `list_tools` lists `patchwork_tool()`), say so: \
+             `#[patchwork_feedback(dispatch = \"manual\")]`",
+        ));
     }
 }
 
@@ -128,6 +153,60 @@ fn returns_tool_router(output: &ReturnType) -> bool {
     matches!(&**ty, Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "ToolRouter"))
 }
 
+/// rmcp's `#[tool_router(server_handler)]` writes `impl ServerHandler` itself, with no instructions: the feedback
+/// directive would never reach agents. Integrated instead: the flag is taken off the block's `#[tool_router]`, and
+/// this returns the same `impl ServerHandler` through rmcp's `#[tool_handler]`, given the generated instructions
+/// (the server's own text from `instructions = "..."`, then the directive). `None` without the flag.
+pub(crate) fn take_server_handler(server: &mut Server, config: &Config) -> Option<TokenStream> {
+    let attr = server.item.attrs.iter_mut().find(|attr| {
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "tool_router")
+    })?;
+    let syn::Meta::List(list) = &mut attr.meta else {
+        return None;
+    };
+    let entries = attr::entries(list.tokens.clone());
+    let is_flag = |entry: &TokenStream| {
+        let text = entry.to_string().replace(' ', "");
+        text == "server_handler" || text == "server_handler=true"
+    };
+    if !entries.iter().any(&is_flag) {
+        return None;
+    }
+    let mut router = syn::Ident::new("tool_router", Span::call_site());
+    for entry in &entries {
+        let mut trees = entry.clone().into_iter();
+        if let (
+            Some(proc_macro2::TokenTree::Ident(key)),
+            Some(_),
+            Some(proc_macro2::TokenTree::Ident(name)),
+        ) = (trees.next(), trees.next(), trees.next())
+            && key == "router"
+        {
+            router = name;
+        }
+    }
+    let kept: Vec<TokenStream> = entries
+        .into_iter()
+        .filter(|entry| !is_flag(entry))
+        .collect();
+    list.tokens = quote!(#(#kept),*);
+
+    let private = private_path(&config.krate);
+    let instructions = proc_macro2::Literal::string(&texts::instructions(
+        config.instructions.as_deref(),
+        &config.tool_name,
+    ));
+    let self_ty = &server.item.self_ty;
+    let (impl_generics, _, where_clause) = server.item.generics.split_for_impl();
+    Some(quote! {
+        #[#private::rmcp::tool_handler(router = Self::#router(), instructions = #instructions)]
+        impl #impl_generics #private::rmcp::ServerHandler for #self_ty #where_clause {}
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,7 +222,7 @@ mod tests {
 
     fn problems(server: &Server, rmcp_enabled: bool) -> Option<String> {
         let mut errors = Errors::default();
-        check(server, rmcp_enabled, &mut errors);
+        check(server, &config(), rmcp_enabled, &mut errors);
         errors.finish().err().map(|e| e.to_string())
     }
 
@@ -156,6 +235,8 @@ mod tests {
             url: None,
             api_key_env: None,
             delivery: crate::valid::DeliveryMode::Background,
+            dispatch_manual: false,
+            dispatch_lit: None,
         }
     }
 
@@ -207,6 +288,21 @@ mod tests {
         let block = server(quote! { impl S { fn helper(&self) {} } });
         assert_eq!(problems(&block, false), None);
         assert!(routed_method(&block, &config(), &quote!()).is_none());
+    }
+
+    #[test]
+    fn in_an_rmcp_build_a_block_without_tool_router_needs_dispatch_manual() {
+        let block = server(quote! { impl S { fn helper(&self) {} } });
+        let message = problems(&block, true).expect("an error");
+        assert!(message.contains("no `#[tool_router]` below"), "{message}");
+        assert!(message.contains("dispatch = \"manual\""), "{message}");
+        let mut errors = Errors::default();
+        let manual = Config {
+            dispatch_manual: true,
+            ..config()
+        };
+        check(&block, &manual, true, &mut errors);
+        assert!(errors.finish().is_ok(), "the opt-in is accepted");
     }
 
     #[test]

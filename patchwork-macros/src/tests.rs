@@ -16,7 +16,10 @@ fn error_count(output: &str) -> usize {
 /// Exactly the items of `GENERATED_ITEMS` are added (the clash check relies on that list being complete).
 #[test]
 fn bare_attribute_adds_every_public_item_and_keeps_the_block() {
-    let output = expand(quote!(), quote!(impl Server { fn own(&self) {} }));
+    let output = expand(
+        quote!(dispatch = "manual"),
+        quote!(impl Server { fn own(&self) {} }),
+    );
     assert_eq!(error_count(&output), 0, "{output}");
     let block: syn::ItemImpl = syn::parse_str(&output).expect("the expansion is one impl block");
     let names: Vec<String> = block
@@ -128,7 +131,7 @@ fn on_a_struct_the_stubs_go_in_an_impl_of_it() {
 #[test]
 fn tools_marked_tool_are_listed_with_their_rmcp_names() {
     let output = expand(
-        quote!(),
+        quote!(dispatch = "manual"),
         quote!(impl Server {
             #[tool(description = "adds", name = "sum")] async fn add(&self) {}
             #[rmcp::tool] async fn echo(&self) {}
@@ -150,7 +153,10 @@ fn tools_marked_tool_are_listed_with_their_rmcp_names() {
 #[test]
 fn the_url_is_emitted_in_normal_form() {
     let output = expand(
-        quote!(url = " HTTPS://Eu.Example.com:443/base/ "),
+        quote!(
+            url = " HTTPS://Eu.Example.com:443/base/ ",
+            dispatch = "manual"
+        ),
         quote!(impl Server {}),
     );
     assert_eq!(error_count(&output), 0, "{output}");

@@ -35,6 +35,10 @@ pub(crate) struct Config {
     pub url: Option<String>,
     pub api_key_env: Option<String>,
     pub delivery: DeliveryMode,
+    /// `dispatch = "manual"`: the server routes the tool itself (`patchwork_dispatch`), even in an rmcp build.
+    pub dispatch_manual: bool,
+    /// The `dispatch = "..."` literal, for pointing at it.
+    pub dispatch_lit: Option<LitStr>,
 }
 
 /// Checks `args` and `server` together. Problems go to `errors`; the returned config then holds defaults in
@@ -47,13 +51,11 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
     for secret in &args.secrets {
         errors.spanned(secret, attr::secret_key_message(api_key_env.as_deref()));
     }
-    let krate = args.krate.as_ref().and_then(|lit| {
-        lit.parse::<syn::Path>()
-            .map_err(|_| {
-                errors.spanned(lit, "`crate` takes the path of the runtime crate, e.g. `crate = \"::my_patchwork\"`")
-            })
-            .ok()
-    });
+    let krate = args.krate.as_ref().and_then(|lit| check_crate(lit, errors));
+    let dispatch_manual = args
+        .dispatch
+        .as_ref()
+        .is_some_and(|lit| check_dispatch(lit, errors));
     let slug = args.slug.as_ref().and_then(|lit| check_slug(lit, errors));
     let tool_name = match &args.tool_name {
         Some(lit) => check_tool_name(lit, errors).unwrap_or_else(|| DEFAULT_TOOL_NAME.to_owned()),
@@ -80,7 +82,47 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         url,
         api_key_env,
         delivery,
+        dispatch_manual,
+        dispatch_lit: args.dispatch,
     }
+}
+
+/// The runtime's path: `crate = "::patchwork_runtime"` (a renamed dependency's name, as a path).
+fn check_crate(lit: &LitStr, errors: &mut Errors) -> Option<syn::Path> {
+    let written = lit.value();
+    match lit.parse::<syn::Path>() {
+        Ok(path) => Some(path),
+        Err(_) => {
+            let fix = if written.contains('-') {
+                format!(
+                    "`crate` takes a path, and a package name's `-` is `_` in paths: write `crate = \"{}\"`",
+                    attr::crate_path_for(written.trim())
+                )
+            } else {
+                "`crate` takes the path of the runtime crate as your code names it: write `crate = \
+                 \"::patchwork_runtime\"` (or the name you renamed the dependency to)"
+                    .to_owned()
+            };
+            errors.spanned(lit, fix);
+            None
+        }
+    }
+}
+
+/// `dispatch = "manual"`: the only value (the default is rmcp's `#[tool_router]` below the attribute).
+fn check_dispatch(lit: &LitStr, errors: &mut Errors) -> bool {
+    if lit.value() == "manual" {
+        return true;
+    }
+    errors.spanned(
+        lit,
+        format!(
+            "unknown dispatch {:?}: write `dispatch = \"manual\"` when your own `call_tool` routes the tool with \
+             `patchwork_dispatch`, or omit the key and put the attribute above rmcp's `#[tool_router]`",
+            lit.value()
+        ),
+    );
+    false
 }
 
 /// `delivery = "background"` or `delivery = "await"`.
@@ -202,9 +244,10 @@ fn check_clashes(
                 "the server already has a tool named `{tool_name}` (method `{method_name}`): give the feedback \
                  tool another name with `tool_name = \"...\"`, or rename that tool"
             );
-            match tool_name_lit {
-                Some(lit) => errors.spanned(lit, message),
-                None => errors.spanned(&method.ident, message),
+            match (tool_name_lit, &method.tool_name_tokens) {
+                (Some(lit), _) => errors.spanned(lit, message),
+                (None, Some(name)) => errors.spanned(name, message),
+                (None, None) => errors.spanned(&method.ident, message),
             }
         } else if method_name == tool_name {
             let message = format!(
@@ -221,9 +264,32 @@ fn check_clashes(
         errors.spanned(
             ident,
             format!(
-                "`{ident}` is added to this block by `#[patchwork_feedback]`: rename this item"
+                "`{ident}` is added to this block by `#[patchwork_feedback]`: {}",
+                clash_help(&ident.to_string())
             ),
         );
+    }
+}
+
+/// What to do instead of defining a generated item yourself: the key that does what was likely wanted.
+fn clash_help(name: &str) -> &'static str {
+    match name {
+        "PATCHWORK_INSTRUCTIONS" => {
+            "to add your server's own instructions, give them to the attribute with `instructions = \"...\"` (the \
+             generated constant is your text followed by the feedback directive), and rename or remove this item"
+        }
+        "PATCHWORK_TOOL_NAME" => {
+            "to choose the feedback tool's name, use `tool_name = \"...\"`, and rename or remove this item"
+        }
+        "PATCHWORK_SERVER_TOOLS" => {
+            "the attribute lists the block's `#[tool]` methods itself (and in rmcp mode the server's real tool list \
+             is read at run time); rename or remove this item"
+        }
+        "patchwork_builder" => {
+            "to configure the feedback client, call the generated `Self::patchwork_builder()` and chain the \
+             builder's settings on it; rename this item"
+        }
+        _ => "rename this item",
     }
 }
 

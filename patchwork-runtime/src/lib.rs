@@ -16,7 +16,7 @@
 //!
 //! struct Weather;
 //!
-//! #[patchwork_feedback(slug = "weather", instructions = "Forecasts for European cities.")]
+//! #[patchwork_feedback(slug = "weather", dispatch = "manual")] // routed by its own `call_tool`
 //! impl Weather {
 //!     async fn call_tool(&self, name: &str, arguments: &serde_json::Value) -> serde_json::Value {
 //!         if let Some(reply) = self.patchwork_dispatch(name, arguments).await {
@@ -168,7 +168,7 @@ pub mod __private {
     pub mod rmcp {
         pub use crate::glue::rmcp::{
             CallToolResult, JsonObject, ListViaBlock, ListViaServerHandler, RequestContext,
-            RoleServer, ServerHandler, ServerTools, call_tool, input_schema, tool,
+            RoleServer, ServerHandler, ServerTools, call_tool, input_schema, tool, tool_handler,
         };
     }
 }

@@ -9,12 +9,13 @@ use serde_json::{Value, json};
 
 struct Plain;
 
-#[patchwork_feedback]
+#[patchwork_feedback(dispatch = "manual")]
 impl Plain {}
 
 struct Configured;
 
 #[patchwork_feedback(
+    dispatch = "manual",
     slug = "weather",
     tool_name = "report_gap",
     instructions = "Weather forecasts for European cities.",

@@ -37,12 +37,13 @@ use std::time::Duration;
 pub use ::rmcp::model::{CallToolResult, JsonObject};
 use ::rmcp::model::{ContentBlock, Implementation, PaginatedRequestParams};
 pub use ::rmcp::service::RequestContext;
-pub use ::rmcp::{RoleServer, ServerHandler, tool};
+pub use ::rmcp::{RoleServer, ServerHandler, tool, tool_handler};
 use serde_json::Value;
 
 use super::tool::ToolReply;
 use super::{CallContext, FeedbackConfig, handle_call_on};
 use crate::contract::fields::input_schema_json;
+use crate::contract::texts::directive;
 use crate::patchwork::Patchwork;
 
 /// How long the server's own `list_tools` may take before the feedback goes out without the tool list.
@@ -189,6 +190,7 @@ async fn server_tool_names<S: ServerHandler>(
     server: &S,
     context: RequestContext<RoleServer>,
 ) -> Option<Vec<String>> {
+    warn_once_without_the_directive(server);
     let listing = async {
         let mut names = Vec::new();
         let mut cursor = None;
@@ -228,6 +230,29 @@ fn into_result(reply: ToolReply) -> CallToolResult {
         CallToolResult::error(content)
     } else {
         CallToolResult::success(content)
+    }
+}
+
+/// Says once, at warn, when the server's instructions lack the feedback directive: `get_info` built without
+/// `Self::PATCHWORK_INSTRUCTIONS` (for example `#[tool_handler(instructions = "...")]`, which takes only a literal),
+/// so agents are never told to report limitations.
+fn warn_once_without_the_directive<S: ServerHandler>(server: &S) {
+    static CHECKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if CHECKED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    // The directive's opening words, the same for every tool name.
+    let marker: String = directive("").chars().take(40).collect();
+    let told = server
+        .get_info()
+        .instructions
+        .is_some_and(|instructions| instructions.contains(&marker));
+    if !told {
+        tracing::warn!(
+            "the server's instructions do not carry the feedback directive, so agents are not told to report \
+             limitations: return `Self::PATCHWORK_INSTRUCTIONS` from `get_info` (give your own text to the \
+             attribute's `instructions` key instead of `#[tool_handler(instructions = ...)]`)"
+        );
     }
 }
 

@@ -15,6 +15,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 struct Weather;
 
 #[patchwork_feedback(
+    dispatch = "manual",
     slug = "weather-stdio",
     instructions = "Weather forecasts for European cities."
 )]

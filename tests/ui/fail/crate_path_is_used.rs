@@ -3,7 +3,7 @@ use patchwork_runtime::patchwork_feedback;
 
 struct Server;
 
-#[patchwork_feedback(crate = "::no_such_runtime")]
+#[patchwork_feedback(crate = "::no_such_runtime", dispatch = "manual")]
 impl Server {}
 
 fn main() {}

@@ -3,7 +3,7 @@ use patchwork_runtime::patchwork_feedback;
 
 struct Server;
 
-#[patchwork_feedback(slug = "weather")]
+#[patchwork_feedback(slug = "weather", dispatch = "manual")]
 impl Server {}
 
 fn main() {

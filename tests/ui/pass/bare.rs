@@ -2,7 +2,7 @@ use patchwork_runtime::patchwork_feedback;
 
 struct Server;
 
-#[patchwork_feedback]
+#[patchwork_feedback(dispatch = "manual")]
 impl Server {}
 
 fn main() {

@@ -3,6 +3,7 @@ use patchwork_runtime::patchwork_feedback;
 struct Server;
 
 #[patchwork_feedback(
+    dispatch = "manual",
     slug = "weather-eu",
     tool_name = "report_gap",
     instructions = "Weather forecasts for European cities.",

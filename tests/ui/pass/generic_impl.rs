@@ -6,7 +6,7 @@ struct Server<'a, T, const N: usize> {
     _state: PhantomData<T>,
 }
 
-#[patchwork_feedback(slug = "generic")]
+#[patchwork_feedback(slug = "generic", dispatch = "manual")]
 impl<'a, T, const N: usize> Server<'a, T, N>
 where
     T: Clone + Send + Sync + 'static,

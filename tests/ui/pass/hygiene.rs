@@ -18,7 +18,7 @@ mod inner {
 
     pub struct Server;
 
-    #[::patchwork_runtime::patchwork_feedback]
+    #[::patchwork_runtime::patchwork_feedback(dispatch = "manual")]
     impl Server {
         const PATCHWORK_CONFIG_OF_MY_OWN: u8 = 1;
     }
@@ -26,7 +26,7 @@ mod inner {
 
 struct Server;
 
-#[patchwork_feedback]
+#[patchwork_feedback(dispatch = "manual")]
 impl Server {
     fn name(&self, arguments: u8) -> u8 {
         arguments

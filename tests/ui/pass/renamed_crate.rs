@@ -5,7 +5,7 @@ use patchwork_renamed::patchwork_feedback;
 
 struct Server;
 
-#[patchwork_feedback(crate = "patchwork_renamed")]
+#[patchwork_feedback(crate = "patchwork_renamed", dispatch = "manual")]
 impl Server {}
 
 // A path inside the user's crate works too; this one proves the path is really used: its `tool_definition`
@@ -30,7 +30,7 @@ mod shim {
 
 struct Shimmed;
 
-#[patchwork_feedback(crate = "crate::shim")]
+#[patchwork_feedback(crate = "crate::shim", dispatch = "manual")]
 impl Shimmed {}
 
 // rmcp mode names the runtime through the same path: the routed `#[tool]` attribute, the schema and the call.

@@ -10,12 +10,12 @@ use rmcp::{ServerHandler, tool, tool_handler, tool_router};
 
 struct Server;
 
-#[patchwork_feedback(slug = "strict")]
+#[patchwork_feedback(slug = "strict", dispatch = "manual")]
 impl Server {}
 
 struct Generic<T>(T);
 
-#[patchwork_feedback(slug = "strict", delivery = "await")]
+#[patchwork_feedback(slug = "strict", delivery = "await", dispatch = "manual")]
 impl<T: Send + Sync + 'static> Generic<T> {}
 
 #[derive(Clone)]
