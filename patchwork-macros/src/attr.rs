@@ -114,6 +114,17 @@ fn parse_entry(args: &mut Args, entry: TokenStream, errors: &mut Errors) {
                 );
                 return;
             }
+            // `slug = "a" tool_name = "b"` or `slug = "a";`: a value, then more than belongs to it.
+            if let (Some(TokenTree::Literal(_)), Some(extra)) = (rest.get(1), rest.get(2)) {
+                errors.spanned(
+                    extra,
+                    format!(
+                        "expected `,` after `{key} = {}`: keys are separated by commas",
+                        rest[1]
+                    ),
+                );
+                return;
+            }
             Some(value_of(tokens))
         }
         Some(TokenTree::Punct(punct)) if punct.as_char() == ':' => {

@@ -365,3 +365,40 @@ fn canonical(tokens: TokenStream) -> String {
         .collect();
     parts.join(" ")
 }
+
+/// The syntax forms users get wrong each give one error that shows the form to write.
+#[test]
+fn wrong_syntax_forms_get_one_error_each_showing_the_form() {
+    for (args, wanted) in [
+        (quote!(slug: "weather"), "write `slug = \"weather\"`"),
+        (quote!(slug("weather")), "write `slug = \"weather\"`"),
+        (quote!("weather"), "write `slug = \"weather\"`"),
+        (quote!(delivery = await), "write `delivery = \"await\"`"),
+        (
+            quote!(delivery = background),
+            "write `delivery = \"background\"`",
+        ),
+        (
+            quote!(crate = "patchwork-runtime"),
+            "write `crate = \"::patchwork_runtime\"`",
+        ),
+        (
+            quote!(crate = patchwork_runtime),
+            "write `crate = \"::patchwork_runtime\"`",
+        ),
+        (
+            quote!(slug = "a" tool_name = "b"),
+            "expected `,` after `slug = \"a\"`",
+        ),
+        (quote!(slug = "a";), "expected `,` after `slug = \"a\"`"),
+        (quote!(slug =), "`slug =` needs a value"),
+        (quote!(slug), "`slug` takes a value"),
+    ] {
+        let output = expand(args.clone(), quote!(impl Server {}));
+        assert_eq!(error_count(&output), 1, "{args}: {output}");
+        assert!(
+            output.contains(&wanted.replace('"', "\\\"")),
+            "{args}: {output}"
+        );
+    }
+}
