@@ -21,6 +21,7 @@ pub(crate) const KEYS: &[&str] = &[
     "api_key_env",
     "delivery",
     "dispatch",
+    "redaction",
     "crate",
 ];
 
@@ -34,6 +35,7 @@ pub(crate) struct Args {
     pub api_key_env: Option<LitStr>,
     pub delivery: Option<LitStr>,
     pub dispatch: Option<LitStr>,
+    pub redaction: Option<LitStr>,
     pub krate: Option<LitStr>,
     /// `api_key = ...` and the like: the tokens to point at. Reported once all keys are read, so the message
     /// can name the variable configured by `api_key_env` even when that key comes later.
@@ -249,6 +251,7 @@ fn record(
         "api_key_env" => &mut args.api_key_env,
         "delivery" => &mut args.delivery,
         "dispatch" => &mut args.dispatch,
+        "redaction" => &mut args.redaction,
         "crate" => &mut args.krate,
         _ if is_secret_key(key) => {
             let mut tokens = key_token.to_token_stream();
@@ -429,6 +432,7 @@ fn example(key: &str) -> &'static str {
         "api_key_env" => "\"MY_PATCHWORK_KEY\"",
         "delivery" => "\"background\"",
         "dispatch" => "\"manual\"",
+        "redaction" => "\"my_redaction_rules\"",
         _ => "\"::patchwork_runtime\"",
     }
 }

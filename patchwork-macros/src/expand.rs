@@ -157,7 +157,8 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
 /// The hidden `static` holding the runtime configuration, declared inside each generated function body: users
 /// cannot name it, and it does not depend on the impl's generics (a static in a generic impl may not).
 fn config_static(server: &Server, config: &Config) -> TokenStream {
-    let private = private_path(&config.krate);
+    let krate = &config.krate;
+    let private = private_path(krate);
     let ident = config_ident();
     let option = |value: Option<&String>| match value {
         Some(value) => quote!(::core::option::Option::Some(#value)),
@@ -168,6 +169,12 @@ fn config_static(server: &Server, config: &Config) -> TokenStream {
     let url = option(config.url.as_ref());
     let api_key_env = option(config.api_key_env.as_ref());
     let server_tools = server.tool_names();
+    let redaction = match &config.redaction {
+        Some(path) => {
+            quote!(::core::option::Option::Some(#path as fn(#krate::Redaction) -> #krate::Redaction))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let delivery = match config.delivery {
         DeliveryMode::Background => quote!(#private::Delivery::Background),
         DeliveryMode::Await => quote!(#private::Delivery::Await),
@@ -180,6 +187,7 @@ fn config_static(server: &Server, config: &Config) -> TokenStream {
             api_key_env: #api_key_env,
             server_tools: &[#(#server_tools),*],
             delivery: #delivery,
+            redaction: #redaction,
         };
     }
 }

@@ -237,6 +237,7 @@ mod tests {
             delivery: crate::valid::DeliveryMode::Background,
             dispatch_manual: false,
             dispatch_lit: None,
+            redaction: None,
         }
     }
 

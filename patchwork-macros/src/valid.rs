@@ -39,6 +39,8 @@ pub(crate) struct Config {
     pub dispatch_manual: bool,
     /// The `dispatch = "..."` literal, for pointing at it.
     pub dispatch_lit: Option<LitStr>,
+    /// `redaction = "path::to::function"`: a `fn(Redaction) -> Redaction` that makes the rules.
+    pub redaction: Option<syn::Path>,
 }
 
 /// Checks `args` and `server` together. Problems go to `errors`; the returned config then holds defaults in
@@ -52,6 +54,10 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         errors.spanned(secret, attr::secret_key_message(api_key_env.as_deref()));
     }
     let krate = args.krate.as_ref().and_then(|lit| check_crate(lit, errors));
+    let redaction = args
+        .redaction
+        .as_ref()
+        .and_then(|lit| check_redaction(lit, errors));
     let dispatch_manual = args
         .dispatch
         .as_ref()
@@ -84,6 +90,32 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         delivery,
         dispatch_manual,
         dispatch_lit: args.dispatch,
+        redaction,
+    }
+}
+
+/// `redaction = "my_rules"`: the path of a function (a free function: the config is a `static`, where `Self` is
+/// not available).
+fn check_redaction(lit: &LitStr, errors: &mut Errors) -> Option<syn::Path> {
+    match lit.parse::<syn::Path>() {
+        Ok(path) if path.segments.first().is_some_and(|s| s.ident == "Self") => {
+            errors.spanned(
+                lit,
+                "`redaction` names a free function, not an associated one (`Self::...` is not available where the \
+                 attribute keeps its settings): write `redaction = \"my_rules\"` for `fn my_rules(rules: \
+                 patchwork_runtime::Redaction) -> patchwork_runtime::Redaction`",
+            );
+            None
+        }
+        Ok(path) => Some(path),
+        Err(_) => {
+            errors.spanned(
+                lit,
+                "`redaction` takes the path of a function `fn(patchwork_runtime::Redaction) -> \
+                 patchwork_runtime::Redaction`, e.g. `redaction = \"my_rules\"` or `redaction = \"crate::privacy::rules\"`",
+            );
+            None
+        }
     }
 }
 

@@ -109,6 +109,7 @@ pub use patchwork_macros::patchwork_feedback;
 
 pub use config::{Mode, Options};
 pub use delivery::{Outcome, Reason, RetryPolicy};
+pub use feedback::redact::{Redaction, RuleError};
 pub use feedback::validate::ArgumentError;
 pub use feedback::{FeedbackPayload, GapType, Resolution};
 pub use glue::tool::{ToolAnnotations, ToolDefinition, ToolReply};

@@ -17,6 +17,9 @@ pub(crate) const USER_AGENT: &str = concat!("PatchworkMCP-Rust/", env!("CARGO_PK
 pub(crate) const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 /// The request header saying how many identical calls one feedback stands for (sent only when more than 1).
 pub(crate) const REPEAT_COUNT_HEADER: &str = "Patchwork-Repeat-Count";
+/// How many markers of each kind redaction left in the body (`email=2, jwt=1`); absent when none. Never the
+/// redacted text.
+pub(crate) const REDACTIONS_HEADER: &str = "Patchwork-Redactions";
 
 /// Where requests go and with which key: a checked endpoint URL and a present key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +126,10 @@ impl Client {
         }
         if request.repeat_count > 1 {
             builder = builder.header(REPEAT_COUNT_HEADER, request.repeat_count.to_string());
+        }
+        let redactions = crate::feedback::redact::counts(request.body);
+        if !redactions.is_empty() {
+            builder = builder.header(REDACTIONS_HEADER, redactions);
         }
         let response = match builder.send().await {
             Ok(response) => response,

@@ -5,6 +5,7 @@
 //! ([`Prepared`]), and that JSON text is what is stored and sent on every attempt.
 
 mod caps;
+pub(crate) mod redact;
 pub(crate) mod unsent;
 pub(crate) mod validate;
 
@@ -205,8 +206,9 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    /// Caps `payload` and serialises it.
-    pub(crate) fn new(mut payload: FeedbackPayload) -> Self {
+    /// Redacts `payload` with `redaction`, caps it and serialises it.
+    pub(crate) fn new(mut payload: FeedbackPayload, redaction: &redact::Redaction) -> Self {
+        redaction.apply(&mut payload);
         payload.apply_caps();
         let body = payload.to_json_line();
         Self { payload, body }
@@ -256,11 +258,14 @@ mod tests {
 
     #[test]
     fn prepared_bodies_are_one_capped_json_line() {
-        let prepared = Prepared::new(FeedbackPayload {
-            what_i_needed: "a\nb".into(),
-            what_i_tried: "x".repeat(100_000),
-            ..FeedbackPayload::default()
-        });
+        let prepared = Prepared::new(
+            FeedbackPayload {
+                what_i_needed: "a\nb".into(),
+                what_i_tried: "x".repeat(100_000),
+                ..FeedbackPayload::default()
+            },
+            &redact::Redaction::standard(),
+        );
         assert!(!prepared.body.contains('\n'));
         assert_eq!(
             serde_json::from_str::<FeedbackPayload>(&prepared.body).unwrap(),

@@ -58,7 +58,7 @@ fn tool_like_args() -> impl Strategy<Value = Value> {
 }
 
 fn capped(payload: FeedbackPayload) -> FeedbackPayload {
-    Prepared::new(payload).payload
+    Prepared::new(payload, &crate::feedback::redact::Redaction::standard()).payload
 }
 
 proptest! {
@@ -119,5 +119,44 @@ proptest! {
     fn good_required_fields_alone_are_accepted(needed in "[a-zA-Z][a-z ]{0,40}", tried in "[a-zA-Z][a-z ]{0,40}") {
         let args = serde_json::json!({"what_i_needed": needed, "what_i_tried": tried});
         prop_assert!(check(&args).is_ok());
+    }
+}
+
+/// Text built from secret-shaped pieces (short e-mails grow most when replaced by their marker).
+fn secretish_text() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "a@b.co ",
+        "4111111111111111 ",
+        "ghp_1234567890abcdefghijABCDEFGHIJ123456 ",
+        "password=x ",
+        "-----BEGIN PRIVATE KEY-----\nabc\n",
+        "-----END PRIVATE KEY-----",
+        "postgres://u:p@h/db ",
+        "Bearer abcdefgh12345678 ",
+        "123-45-6789 ",
+        "é🦀 ",
+        "plain words ",
+    ]);
+    prop::collection::vec(piece, 0..4_000).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Redaction never panics, never grows a field past its cap, and leaves none of the pieces' secrets.
+    #[test]
+    fn redaction_keeps_the_caps_and_leaves_no_secret(needed in secretish_text(), tried in secretish_text()) {
+        let payload = capped(FeedbackPayload {
+            server_slug: "slug".into(),
+            what_i_needed: needed,
+            what_i_tried: tried,
+            ..FeedbackPayload::default()
+        });
+        prop_assert!(payload.is_within_caps());
+        for field in [&payload.what_i_needed, &payload.what_i_tried] {
+            for secret in ["a@b.co", "4111111111111111", "ghp_1234567890", "password=x", "u:p@h", "abcdefgh12345678", "123-45-6789"] {
+                prop_assert!(!field.contains(secret), "{} left in the text", secret);
+            }
+        }
     }
 }

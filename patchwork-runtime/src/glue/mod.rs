@@ -29,6 +29,8 @@ pub struct FeedbackConfig {
     pub server_tools: &'static [&'static str],
     /// Attribute `delivery`.
     pub delivery: Delivery,
+    /// Attribute `redaction`: a function that makes the redaction rules from the standard set.
+    pub redaction: Option<fn(crate::Redaction) -> crate::Redaction>,
 }
 
 /// How the generated tool delivers (attribute `delivery = "background" | "await"`).
@@ -153,7 +155,7 @@ pub(crate) async fn handle_call_on(
     {
         payload.session_id = session;
     }
-    let prepared = Prepared::new(payload);
+    let prepared = Prepared::new(payload, &patchwork.redaction(config.redaction));
     let outcome = match config.delivery {
         Delivery::Background => patchwork.submit(&prepared, &settings).await.outcome,
         Delivery::Await => patchwork.deliver_prepared(&prepared, &settings).await,

@@ -18,6 +18,7 @@ static CONFIG: FeedbackConfig = FeedbackConfig {
     api_key_env: Some("PATCHWORK_TEST_KEY_THAT_IS_NEVER_SET"),
     server_tools: &["search", "fetch"],
     delivery: Delivery::Await,
+    redaction: None,
 };
 
 /// The default mode: recorded, replied to, delivered by the background worker.

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::{GLOBAL, Guard, Inner, Patchwork};
 use crate::config::{Layer, Mode, OutboxSetting, process_env};
 use crate::delivery::RetryPolicy;
+use crate::feedback::redact::Redaction;
 use crate::outbox::OutboxLimits;
 use crate::reporter::{Reporter, ReporterConfig};
 
@@ -34,6 +35,7 @@ pub struct Builder {
     /// The settings of the `#[patchwork_feedback]` block this builder came from (`patchwork_builder()`).
     attribute: Layer,
     heartbeat: Option<Vec<String>>,
+    redaction: Option<Redaction>,
 }
 
 impl fmt::Debug for Builder {
@@ -152,6 +154,7 @@ impl Builder {
                 layer: self.layer,
                 attribute: self.attribute,
                 heartbeat: Mutex::new(None),
+                redaction: self.redaction,
                 mode,
             },
             self.heartbeat,
@@ -177,6 +180,20 @@ impl Builder {
         I::Item: Into<String>,
     {
         self.heartbeat = Some(tool_names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The redaction rules applied to what agents write before it is stored, logged or sent (default:
+    /// [`Redaction::standard`]). Wins over the attribute's `redaction` function. `Redaction::none()` turns
+    /// redaction off.
+    ///
+    /// ```no_run
+    /// use patchwork_runtime::{Patchwork, Redaction};
+    /// let rules = Redaction::standard().with_rule("ticket", r"\bTCK-\d{5}\b").expect("a valid pattern");
+    /// let _guard = Patchwork::builder().redaction(rules).install();
+    /// ```
+    pub fn redaction(mut self, rules: Redaction) -> Self {
+        self.redaction = Some(rules);
         self
     }
 

@@ -16,6 +16,7 @@ pub use heartbeat::{HeartbeatHandle, start_heartbeat};
 
 use crate::config::{Layer, Mode, Settings, process_env, resolve};
 use crate::delivery::{Client, Outcome, Reason, RetryPolicy, deliver_now};
+use crate::feedback::redact::Redaction;
 use crate::feedback::{FeedbackPayload, Prepared};
 use crate::reporter::{FlushReport, Reporter, Stats, Submission};
 
@@ -31,6 +32,8 @@ struct Inner {
     /// The settings of the `#[patchwork_feedback]` block the builder came from, under `layer`.
     attribute: Layer,
     heartbeat: Mutex<Option<HeartbeatHandle>>,
+    /// `Builder::redaction`: wins over the attribute's function and the standard rules.
+    redaction: Option<Redaction>,
     reporter: Reporter,
     client: OnceLock<Result<Client, Reason>>,
     await_retry: RetryPolicy,
@@ -182,8 +185,8 @@ impl Patchwork {
     /// unsent line. The slug comes from configuration when one is set, else from the payload.
     pub async fn deliver(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
-        self.deliver_prepared(&prepare(payload, &settings), &settings)
-            .await
+        let prepared = prepare(payload, &settings, &self.redaction(None));
+        self.deliver_prepared(&prepared, &settings).await
     }
 
     /// Records `payload` in the durable outbox and returns at once; the background worker delivers it with
@@ -191,9 +194,8 @@ impl Patchwork {
     /// payload.
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
-        self.submit(&prepare(payload, &settings), &settings)
-            .await
-            .outcome
+        let prepared = prepare(payload, &settings, &self.redaction(None));
+        self.submit(&prepared, &settings).await.outcome
     }
 
     /// Waits up to `timeout` for the background worker's in-flight deliveries. What is not delivered by then
@@ -244,16 +246,41 @@ impl Patchwork {
     pub(crate) fn reporter(&self) -> &Reporter {
         &self.inner.reporter
     }
+
+    /// The redaction rules for a payload: the builder's, else those the attribute's `redaction` function makes
+    /// from the standard set, else the standard set.
+    pub(crate) fn redaction(&self, attribute: Option<fn(Redaction) -> Redaction>) -> Redaction {
+        match (&self.inner.redaction, attribute) {
+            (Some(rules), _) => rules.clone(),
+            (None, Some(make)) => attribute_redaction(make),
+            (None, None) => Redaction::standard(),
+        }
+    }
+}
+
+/// The rules an attribute's `redaction` function makes, built once per function.
+fn attribute_redaction(make: fn(Redaction) -> Redaction) -> Redaction {
+    static BUILT: Mutex<Vec<(usize, Redaction)>> = Mutex::new(Vec::new());
+    let key = make as usize;
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, rules)) = built.iter().find(|(k, _)| *k == key) {
+        return rules.clone();
+    }
+    let rules = make(Redaction::standard());
+    built.push((key, rules.clone()));
+    rules
 }
 
 /// The slug from configuration when one is set, else the payload's own, else `unknown`; then capped and
 /// serialised once.
-fn prepare(payload: &FeedbackPayload, settings: &Settings) -> Prepared {
+fn prepare(payload: &FeedbackPayload, settings: &Settings, redaction: &Redaction) -> Prepared {
     let mut payload = payload.clone();
     if settings.slug.is_some() || payload.server_slug.trim().is_empty() {
         payload.server_slug = settings.slug_or_default().to_string();
     }
-    Prepared::new(payload)
+    Prepared::new(payload, redaction)
 }
 
 /// Keeps the installed client; dropping it flushes the background worker (bounded by the builder's flush

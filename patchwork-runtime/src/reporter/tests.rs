@@ -28,7 +28,10 @@ fn fast_config(outbox: OutboxSetting) -> ReporterConfig {
 }
 
 fn prepared(what: &str) -> Prepared {
-    Prepared::new(payload(what))
+    Prepared::new(
+        payload(what),
+        &crate::feedback::redact::Redaction::standard(),
+    )
 }
 
 fn in_dir(dir: &Path) -> OutboxSetting {
@@ -280,7 +283,10 @@ async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
     };
     assert_eq!(
         reporter
-            .submit(&Prepared::new(other), &options)
+            .submit(
+                &Prepared::new(other, &crate::feedback::redact::Redaction::standard()),
+                &options
+            )
             .await
             .outcome,
         Outcome::Queued
@@ -311,7 +317,13 @@ async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers()
 
     let feedback = payload("read-only-7d2e");
     let submitted = reporter
-        .submit(&Prepared::new(feedback.clone()), &resolved(&collector))
+        .submit(
+            &Prepared::new(
+                feedback.clone(),
+                &crate::feedback::redact::Redaction::standard(),
+            ),
+            &resolved(&collector),
+        )
         .await;
     let (outcome, key) = recorded(submitted);
     assert_eq!(outcome, Outcome::Sending);

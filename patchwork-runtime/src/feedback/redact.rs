@@ -1,0 +1,371 @@
+//! Redaction: secrets and personal data in what the agent wrote become typed markers (`[REDACTED:email]`)
+//! before the feedback is stored, logged or sent.
+//!
+//! Matching is linear-time (the `regex` crate, no backtracking) and bounded: each field is cut to twice its cap
+//! before it is searched, and caps apply after. Rules that need more than a pattern (a card number must pass the
+//! Luhn check, an SSN must use assigned number ranges) check each match before replacing it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::{Arc, LazyLock};
+
+use regex::{Captures, Regex};
+
+use super::FeedbackPayload;
+use crate::contract::fields::MAX_FIELD_BYTES;
+
+/// The marker's opening: `[REDACTED:<kind>]`.
+pub(crate) const MARKER_PREFIX: &str = "[REDACTED:";
+
+/// The rules that replace secrets and personal data in the agent's text with typed markers, before anything is
+/// stored, logged or sent. [`Redaction::standard`] (the default) covers:
+///
+/// | kind | what |
+/// |---|---|
+/// | `aws_access_key`, `aws_secret_key`, `gcp_api_key` | cloud access keys, and secret keys next to their label |
+/// | `github_token`, `slack_token`, `openai_key`, `anthropic_key`, `stripe_key` | API tokens (GitHub classic and fine-grained, Slack, OpenAI and Anthropic style, Stripe live) |
+/// | `jwt`, `private_key` | JSON Web Tokens, PEM private-key blocks |
+/// | `url_credentials` | `user:password@` inside URLs and connection strings |
+/// | `bearer`, `password` | `Authorization` / bearer values, `password=…` and `"password": "…"` pairs (also `secret`, `api_key`, `access_token`) |
+/// | `email`, `card_number`, `national_id` | e-mail addresses, payment card numbers that pass the Luhn check, US SSNs and UK NI numbers |
+///
+/// Version numbers, order numbers, UUIDs, dates, commit hashes, ordinary URLs, paths and tool names stay intact.
+/// Add your own rules or drop built-in ones:
+///
+/// ```
+/// use patchwork_runtime::Redaction;
+/// let rules = Redaction::standard()
+///     .with_rule("order_id", r"\bORD-\d{8}\b")
+///     .expect("a valid pattern")
+///     .without("national_id");
+/// assert_eq!(rules.redact("order ORD-12345678 for a@b.example"), "order [REDACTED:order_id] for [REDACTED:email]");
+/// ```
+#[derive(Clone)]
+pub struct Redaction {
+    rules: Arc<Vec<Rule>>,
+}
+
+#[derive(Clone)]
+struct Rule {
+    kind: Cow<'static, str>,
+    regex: Regex,
+    check: Check,
+}
+
+/// What a match must satisfy, and which part of it is replaced.
+#[derive(Clone, Copy)]
+enum Check {
+    /// The whole match.
+    Whole,
+    /// Only capture group 2; groups 1 and 3 (a label, a closing quote) are kept.
+    Value,
+    /// The whole match, if its digits pass the Luhn check.
+    Luhn,
+    /// The whole match, if it is an SSN in assigned ranges.
+    Ssn,
+}
+
+/// A rule's kind or pattern was refused by [`Redaction::with_rule`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleError {
+    message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+impl fmt::Debug for Redaction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.rules.iter().map(|rule| &rule.kind))
+            .finish()
+    }
+}
+
+impl Default for Redaction {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+/// The built-in rules, in the order they run (specific token shapes before the generic label rules).
+const STANDARD: &[(&str, &str, Check)] = &[
+    (
+        "private_key",
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?s:.*?)(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\z)",
+        Check::Whole,
+    ),
+    (
+        "jwt",
+        r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
+        Check::Whole,
+    ),
+    (
+        "github_token",
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+        Check::Whole,
+    ),
+    (
+        "slack_token",
+        r"\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+",
+        Check::Whole,
+    ),
+    (
+        "anthropic_key",
+        r"\bsk-ant-[A-Za-z0-9_-]{20,}",
+        Check::Whole,
+    ),
+    (
+        "openai_key",
+        r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
+        Check::Whole,
+    ),
+    (
+        "stripe_key",
+        r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}",
+        Check::Whole,
+    ),
+    (
+        "aws_access_key",
+        r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
+        Check::Whole,
+    ),
+    (
+        "aws_secret_key",
+        r#"(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})()"#,
+        Check::Value,
+    ),
+    ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}\b", Check::Whole),
+    (
+        "url_credentials",
+        r"(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@]+:[^\s/@]+)(@)",
+        Check::Value,
+    ),
+    (
+        "bearer",
+        r"(?i)(\b(?:authorization\s*[:=]\s*[\x22']?\s*(?:bearer|basic|token)?|bearer)\s+)([A-Za-z0-9._~+/-]{8,}=*)()",
+        Check::Value,
+    ),
+    (
+        "password",
+        r#"(?i)(\b(?:password|passwd|pwd|passphrase|secret|client_secret|api_key|apikey|access_token|auth_token|token)\x22?\s*[:=]\s*\x22?)([^\s\x22',;&]{1,256})(\x22?)"#,
+        Check::Value,
+    ),
+    (
+        "email",
+        r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+        Check::Whole,
+    ),
+    (
+        "card_number",
+        r"\b(?:\d{13,19}|\d{4}(?: \d{4}){2} \d{1,7}|\d{4}(?:-\d{4}){2}-\d{1,7}|\d{4}[ -]\d{6}[ -]\d{5})\b",
+        Check::Luhn,
+    ),
+    (
+        "national_id",
+        r"\b\d{3}-\d{2}-\d{4}\b|\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
+        Check::Ssn,
+    ),
+];
+
+static STANDARD_RULES: LazyLock<Redaction> = LazyLock::new(|| {
+    let rules = STANDARD
+        .iter()
+        .filter_map(|(kind, pattern, check)| {
+            // The built-in patterns are tested; one that did not compile would only be skipped.
+            Regex::new(pattern).ok().map(|regex| Rule {
+                kind: Cow::Borrowed(*kind),
+                regex,
+                check: *check,
+            })
+        })
+        .collect();
+    Redaction {
+        rules: Arc::new(rules),
+    }
+});
+
+impl Redaction {
+    /// The built-in rules (see the table above). Cheap: compiled once per process.
+    #[must_use]
+    pub fn standard() -> Self {
+        STANDARD_RULES.clone()
+    }
+
+    /// No rules at all: the agent's text is stored and sent as written. Add your own with
+    /// [`with_rule`](Self::with_rule).
+    #[must_use]
+    pub fn none() -> Self {
+        Self {
+            rules: Arc::new(Vec::new()),
+        }
+    }
+
+    /// Adds a rule: every match of `pattern` (the `regex` crate's syntax) becomes `[REDACTED:<kind>]`. `kind` is
+    /// 1 to 40 of `a-z`, `0-9` and `_`. Rules run in the order they were added, after the built-in ones.
+    ///
+    /// # Errors
+    /// When `kind` is not of that form or `pattern` does not compile.
+    pub fn with_rule(mut self, kind: &str, pattern: &str) -> Result<Self, RuleError> {
+        let valid_kind = (1..=40).contains(&kind.len())
+            && kind
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid_kind {
+            return Err(RuleError {
+                message: format!("redaction kind {kind:?}: use 1 to 40 of a-z, 0-9 and _"),
+            });
+        }
+        let regex = Regex::new(pattern).map_err(|error| RuleError {
+            message: format!("redaction rule `{kind}`: {error}"),
+        })?;
+        Arc::make_mut(&mut self.rules).push(Rule {
+            kind: Cow::Owned(kind.to_string()),
+            regex,
+            check: Check::Whole,
+        });
+        Ok(self)
+    }
+
+    /// Drops every rule of `kind` (built-in or added).
+    #[must_use]
+    pub fn without(mut self, kind: &str) -> Self {
+        Arc::make_mut(&mut self.rules).retain(|rule| rule.kind != kind);
+        self
+    }
+
+    /// `text` with every match replaced by its marker.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = Cow::Borrowed(text);
+        for rule in self.rules.iter() {
+            if !rule.regex.is_match(&out) {
+                continue;
+            }
+            let marker = format!("{MARKER_PREFIX}{}]", rule.kind);
+            let replaced = rule
+                .regex
+                .replace_all(&out, |caps: &Captures<'_>| rule.replacement(caps, &marker))
+                .into_owned();
+            out = Cow::Owned(replaced);
+        }
+        out.into_owned()
+    }
+
+    /// Redacts the fields the agent writes freely, each bounded to twice its cap before it is searched.
+    pub(crate) fn apply(&self, payload: &mut FeedbackPayload) {
+        if self.rules.is_empty() {
+            return;
+        }
+        for field in [
+            &mut payload.what_i_needed,
+            &mut payload.what_i_tried,
+            &mut payload.suggestion,
+            &mut payload.user_goal,
+        ] {
+            let bound = floor_char_boundary(field, 2 * MAX_FIELD_BYTES);
+            field.truncate(bound);
+            *field = self.redact(field);
+        }
+    }
+}
+
+impl Rule {
+    fn replacement(&self, caps: &Captures<'_>, marker: &str) -> String {
+        let whole = caps.get(0).map_or("", |m| m.as_str());
+        match self.check {
+            Check::Whole => marker.to_string(),
+            Check::Value => {
+                let group = |n| caps.get(n).map_or("", |m| m.as_str());
+                format!("{}{marker}{}", group(1), group(3))
+            }
+            Check::Luhn if passes_luhn(whole) => marker.to_string(),
+            Check::Ssn if is_national_id(whole) => marker.to_string(),
+            Check::Luhn | Check::Ssn => whole.to_string(),
+        }
+    }
+}
+
+/// The largest char boundary at or below `index`.
+fn floor_char_boundary(text: &str, index: usize) -> usize {
+    let mut cut = index.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
+}
+
+/// Whether the digits of `text` (13 to 19 of them) pass the Luhn check.
+fn passes_luhn(text: &str) -> bool {
+    let digits: Vec<u32> = text.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) || digits.iter().all(|d| *d == digits[0]) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// A US SSN in assigned ranges (area not 000, 666 or 9xx; group and serial not zero), or a UK NI number.
+fn is_national_id(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    match parts.as_slice() {
+        [area, group, serial] if area.len() == 3 => {
+            *area != "000"
+                && *area != "666"
+                && !area.starts_with('9')
+                && *group != "00"
+                && *serial != "0000"
+        }
+        // The UK NI shape (letters and digits, no dashes).
+        _ => text.chars().any(|c| c.is_ascii_alphabetic()),
+    }
+}
+
+/// How many markers of each kind `body` holds, as `kind=count` pairs in first-seen order (for the
+/// `Patchwork-Redactions` header); empty when there are none. Never the redacted text.
+pub(crate) fn counts(body: &str) -> String {
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for (at, _) in body.match_indices(MARKER_PREFIX) {
+        let rest = &body[at + MARKER_PREFIX.len()..];
+        let Some(end) = rest.find(']') else { continue };
+        let kind = &rest[..end];
+        if kind.is_empty()
+            || kind.len() > 40
+            || !kind
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            continue;
+        }
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((kind, 1)),
+        }
+    }
+    kinds
+        .iter()
+        .map(|(kind, n)| format!("{kind}={n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,213 @@
+//! Golden vectors for every kind, false-positive vectors that must stay intact, and the payload-level rules.
+
+use super::*;
+
+/// (kind, input, expected output): each built-in kind, in the forms agents paste.
+const GOLDEN: &[(&str, &str, &str)] = &[
+    (
+        "aws_access_key",
+        "key AKIAIOSFODNN7EXAMPLE in the config",
+        "key [REDACTED:aws_access_key] in the config",
+    ),
+    (
+        "aws_secret_key",
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_secret_access_key = [REDACTED:aws_secret_key]",
+    ),
+    (
+        "gcp_api_key",
+        "maps key AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI failed",
+        "maps key [REDACTED:gcp_api_key] failed",
+    ),
+    (
+        "github_token",
+        "used ghp_1234567890abcdefghijABCDEFGHIJ123456 to clone",
+        "used [REDACTED:github_token] to clone",
+    ),
+    (
+        "github_token",
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV works",
+        "[REDACTED:github_token] works",
+    ),
+    (
+        "slack_token",
+        "bot token xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "bot token [REDACTED:slack_token]",
+    ),
+    (
+        "openai_key",
+        "OPENAI key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789 was rejected",
+        "OPENAI key [REDACTED:openai_key] was rejected",
+    ),
+    (
+        "anthropic_key",
+        "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFG",
+        "[REDACTED:anthropic_key]",
+    ),
+    (
+        "stripe_key",
+        "charged with sk_live_51H8abcdefghijklmnopqrstu",
+        "charged with [REDACTED:stripe_key]",
+    ),
+    (
+        "jwt",
+        "header eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end",
+        "header [REDACTED:jwt] end",
+    ),
+    (
+        "private_key",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nabc==\n-----END RSA PRIVATE KEY----- done",
+        "[REDACTED:private_key] done",
+    ),
+    (
+        "private_key",
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA (cut off",
+        "[REDACTED:private_key]",
+    ),
+    (
+        "url_credentials",
+        "postgres://admin:hunter2@db.internal:5432/orders refused",
+        "postgres://[REDACTED:url_credentials]@db.internal:5432/orders refused",
+    ),
+    (
+        "bearer",
+        "Authorization: Bearer abcdef0123456789ghijkl",
+        "Authorization: Bearer [REDACTED:bearer]",
+    ),
+    (
+        "bearer",
+        "sent bearer 0123456789abcdefXYZ and got 401",
+        "sent bearer [REDACTED:bearer] and got 401",
+    ),
+    (
+        "password",
+        "login with password=Sup3r-S3cret! failed",
+        "login with password=[REDACTED:password] failed",
+    ),
+    (
+        "password",
+        r#"{"user": "amy", "password": "hunter2"}"#,
+        r#"{"user": "amy", "password": "[REDACTED:password]"}"#,
+    ),
+    (
+        "email",
+        "write to jane.doe+mcp@example.co.uk about it",
+        "write to [REDACTED:email] about it",
+    ),
+    (
+        "card_number",
+        "card 4111 1111 1111 1111 was declined",
+        "card [REDACTED:card_number] was declined",
+    ),
+    (
+        "card_number",
+        "pan 5500-0000-0000-0004",
+        "pan [REDACTED:card_number]",
+    ),
+    (
+        "national_id",
+        "SSN 123-45-6789 on file",
+        "SSN [REDACTED:national_id] on file",
+    ),
+    (
+        "national_id",
+        "NI number AB 12 34 56 C",
+        "NI number [REDACTED:national_id]",
+    ),
+];
+
+/// Text that only looks like a secret or personal data: it must stay exactly as written.
+const INTACT: &[&str] = &[
+    "upgraded from 1.2.3 to 2.0.0-rc.1 (semver 10.11.12)",
+    "order 1234567812345678 was not found", // 16 digits that fail the Luhn check
+    "order number 4111-1111-1111-1112",     // a card shape that fails the Luhn check
+    "request 550e8400-e29b-41d4-a716-446655440000 timed out",
+    "on 2026-12-03 at 10:15, and 03/12/2026",
+    "commit 9fceb02d0ae598e95dc970b74767f19372d61af8 broke it",
+    "see https://docs.example.com/api/v1/search?q=weather#results",
+    "path /home/user/projects/app/src/main.rs and C:\\data\\file.txt",
+    "tools: search_files, get_forecast, convert_units, days_between",
+    "the token limit is max_tokens: 4096 and the tokens: 12",
+    "phone 555-0100, room 12-34, id 000-12-3456, 666-12-3456",
+    "npm package @scope/name@1.4.2 and user@localhost",
+    "a sk- prefix alone, or sk-short",
+    "AKIA is a prefix; AKIAshort",
+];
+
+#[test]
+fn every_kind_is_replaced_by_its_marker() {
+    let rules = Redaction::standard();
+    for (kind, input, expected) in GOLDEN {
+        assert_eq!(&rules.redact(input), expected, "{kind}: {input:?}");
+    }
+    let kinds: std::collections::BTreeSet<&str> = GOLDEN.iter().map(|(kind, _, _)| *kind).collect();
+    let standard: std::collections::BTreeSet<&str> =
+        STANDARD.iter().map(|(kind, _, _)| *kind).collect();
+    assert_eq!(kinds, standard, "a golden vector for every built-in kind");
+}
+
+#[test]
+fn text_that_only_looks_similar_stays_intact() {
+    let rules = Redaction::standard();
+    for text in INTACT {
+        assert_eq!(&rules.redact(text), text);
+    }
+}
+
+#[test]
+fn every_built_in_pattern_compiles() {
+    assert_eq!(Redaction::standard().rules.len(), STANDARD.len());
+}
+
+#[test]
+fn redaction_is_idempotent() {
+    let rules = Redaction::standard();
+    for (_, input, _) in GOLDEN {
+        let once = rules.redact(input);
+        assert_eq!(rules.redact(&once), once);
+    }
+}
+
+#[test]
+fn user_rules_add_and_drop_kinds_and_bad_ones_are_refused() {
+    let rules = Redaction::standard()
+        .with_rule("ticket", r"\bTCK-\d{5}\b")
+        .expect("valid")
+        .without("email");
+    assert_eq!(
+        rules.redact("TCK-12345 from a@b.example"),
+        "[REDACTED:ticket] from a@b.example"
+    );
+    assert!(Redaction::none().with_rule("Bad Kind", "x").is_err());
+    assert!(Redaction::none().with_rule("ok", "(").is_err());
+    assert_eq!(Redaction::none().redact("a@b.example"), "a@b.example");
+    // The standard set itself is untouched by what was added to a copy.
+    assert_eq!(Redaction::standard().redact("TCK-12345"), "TCK-12345");
+}
+
+#[test]
+fn only_the_free_text_fields_are_redacted() {
+    let mut payload = FeedbackPayload {
+        what_i_needed: "mail a@b.example".into(),
+        what_i_tried: "ghp_1234567890abcdefghijABCDEFGHIJ123456".into(),
+        suggestion: "password=x1".into(),
+        user_goal: "call 4111111111111111".into(),
+        tools_available: vec!["send_email".into()],
+        session_id: "s-1".into(),
+        ..FeedbackPayload::default()
+    };
+    Redaction::standard().apply(&mut payload);
+    assert_eq!(payload.what_i_needed, "mail [REDACTED:email]");
+    assert_eq!(payload.what_i_tried, "[REDACTED:github_token]");
+    assert_eq!(payload.suggestion, "password=[REDACTED:password]");
+    assert_eq!(payload.user_goal, "call [REDACTED:card_number]");
+    assert_eq!(payload.tools_available, ["send_email"]);
+    assert_eq!(payload.session_id, "s-1");
+}
+
+#[test]
+fn counts_name_each_kind_and_never_the_text() {
+    let body = r#"{"what_i_needed":"[REDACTED:email] and [REDACTED:email]","what_i_tried":"[REDACTED:jwt] [REDACTED:Nope]"}"#;
+    assert_eq!(counts(body), "email=2, jwt=1");
+    assert_eq!(counts("{}"), "");
+}
