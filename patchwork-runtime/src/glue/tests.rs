@@ -192,3 +192,51 @@ async fn without_a_key_either_mode_says_so_and_keeps_the_line() {
         assert_eq!(reasons, ["missing_api_key"]);
     }
 }
+
+fn ticket_rules(rules: crate::Redaction) -> crate::Redaction {
+    rules
+        .with_rule("ticket", r"\bTCK-\d{5}\b")
+        .unwrap_or_else(|_| crate::Redaction::standard())
+}
+
+#[tokio::test]
+async fn the_attribute_s_redaction_function_and_the_builder_s_rules_apply_in_that_order() {
+    static WITH_RULES: FeedbackConfig = FeedbackConfig {
+        redaction: Some(ticket_rules),
+        ..BACKGROUND
+    };
+    let collector = Collector::start().expect("collector");
+    let args = json!({
+        "what_i_needed": "TCK-12345 for a@b.example",
+        "what_i_tried": "search",
+        "gap_type": "other"
+    });
+    let from_attribute = collector.patchwork("").no_outbox().build();
+    handle_call_on(&from_attribute, &WITH_RULES, &args, CallContext::default()).await;
+    assert!(
+        from_attribute
+            .flush(Duration::from_secs(60))
+            .await
+            .settled()
+    );
+    // The builder's rules win over the attribute's function.
+    let from_builder = collector
+        .patchwork("")
+        .no_outbox()
+        .redaction(crate::Redaction::none())
+        .build();
+    handle_call_on(&from_builder, &WITH_RULES, &args, CallContext::default()).await;
+    assert!(from_builder.flush(Duration::from_secs(60)).await.settled());
+    let sent: Vec<String> = collector
+        .feedback()
+        .into_iter()
+        .map(|f| f.what_i_needed)
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "[REDACTED:ticket] for [REDACTED:email]",
+            "TCK-12345 for a@b.example"
+        ]
+    );
+}
