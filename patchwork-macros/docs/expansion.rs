@@ -16,10 +16,14 @@ impl Weather {
   "properties": {
     "what_i_needed": {
       "type": "string",
+      "minLength": 1,
+      "pattern": "\\S",
       "description": "What capability, data, or tool were you looking for?"
     },
     "what_i_tried": {
       "type": "string",
+      "minLength": 1,
+      "pattern": "\\S",
       "description": "What tools or approaches did you try? Include tool names and brief results."
     },
     "gap_type": {
@@ -83,6 +87,7 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 api_key_env: ::core::option::Option::None,
                 server_tools: &[],
                 delivery: ::patchwork_runtime::__private::Delivery::Background,
+                redaction: ::core::option::Option::None,
             };
         ::patchwork_runtime::__private::tool_definition(
             &PATCHWORK_CONFIG,
@@ -107,6 +112,7 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 api_key_env: ::core::option::Option::None,
                 server_tools: &[],
                 delivery: ::patchwork_runtime::__private::Delivery::Background,
+                redaction: ::core::option::Option::None,
             };
         ::patchwork_runtime::__private::dispatch(&PATCHWORK_CONFIG, name, arguments).await
     }
@@ -124,6 +130,7 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 api_key_env: ::core::option::Option::None,
                 server_tools: &[],
                 delivery: ::patchwork_runtime::__private::Delivery::Background,
+                redaction: ::core::option::Option::None,
             };
         ::patchwork_runtime::__private::builder_for(&PATCHWORK_CONFIG)
     }

@@ -123,6 +123,10 @@ pub(crate) fn input_schema_json() -> String {
         out.push_str(&json_string(field.name));
         out.push_str(": {\n");
         match field.kind {
+            // Required text must say something: at least one character that is not white space.
+            Kind::Text if field.required => {
+                out.push_str("      \"type\": \"string\",\n      \"minLength\": 1,\n      \"pattern\": \"\\\\S\",\n")
+            }
             Kind::Text => out.push_str("      \"type\": \"string\",\n"),
             Kind::OneOf(values) => {
                 out.push_str("      \"type\": \"string\",\n      \"enum\": ");

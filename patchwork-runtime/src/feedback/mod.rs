@@ -277,3 +277,5 @@ mod tests {
 
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod schema_agreement;

@@ -53,6 +53,9 @@ fn tool_like_args() -> impl Strategy<Value = Value> {
                 .entry("what_i_needed")
                 .or_insert(Value::String(needed));
             object.entry("what_i_tried").or_insert(Value::String(tried));
+            object
+                .entry("gap_type")
+                .or_insert(Value::from("missing_tool"));
             Value::Object(object)
         })
 }
@@ -117,7 +120,7 @@ proptest! {
     /// The strict path is really exercised: arguments with good required text and nothing else are accepted.
     #[test]
     fn good_required_fields_alone_are_accepted(needed in "[a-zA-Z][a-z ]{0,40}", tried in "[a-zA-Z][a-z ]{0,40}") {
-        let args = serde_json::json!({"what_i_needed": needed, "what_i_tried": tried});
+        let args = serde_json::json!({"what_i_needed": needed, "what_i_tried": tried, "gap_type": "other"});
         prop_assert!(check(&args).is_ok());
     }
 }
@@ -137,11 +140,11 @@ fn secretish_text() -> impl Strategy<Value = String> {
         "é🦀 ",
         "plain words ",
     ]);
-    prop::collection::vec(piece, 0..4_000).prop_map(|pieces| pieces.concat())
+    prop::collection::vec(piece, 0..1_500).prop_map(|pieces| pieces.concat())
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// Redaction never panics, never grows a field past its cap, and leaves none of the pieces' secrets.
     #[test]

@@ -36,10 +36,11 @@ impl std::error::Error for ArgumentError {}
 /// Checks a tool call's arguments; on success builds the payload with [`lenient`] (the slug left empty, not yet
 /// capped).
 ///
-/// Refused: arguments that are not a JSON object; `what_i_needed` or `what_i_tried` missing, empty or not a
-/// string; an optional field of the wrong type; a `resolution` outside the contract's values;
-/// `tools_available` that is not an array of strings. A missing, empty or unknown `gap_type` becomes `other`,
-/// as the contract says. Unknown arguments are ignored.
+/// Exactly what the advertised input schema says (a test runs both over one table): refused are arguments that
+/// are not a JSON object; `what_i_needed`, `what_i_tried` or `gap_type` missing; required text that is empty or
+/// only white space; `gap_type` or `resolution` outside their values (exact, case-sensitive strings); any field of
+/// the wrong type, `null` included (leave an optional field out instead); `tools_available` that is not an array
+/// of strings. Unknown arguments are ignored.
 pub(crate) fn check(args: &Value) -> Result<FeedbackPayload, ArgumentError> {
     check_arguments(args)?;
     Ok(lenient(args, String::new()))
@@ -113,13 +114,7 @@ fn check_arguments(args: &Value) -> Result<(), ArgumentError> {
     ] {
         optional_text(object, key, &mut problems);
     }
-    let gap_types = GapType::ALL.map(GapType::as_str).join(", ");
-    if let Some(value) = present(object, "gap_type").filter(|v| !v.is_string()) {
-        problems.push(format!(
-            "`gap_type` must be one of {gap_types}, not {}",
-            kind(value)
-        ));
-    }
+    check_gap_type(object, &mut problems);
     check_resolution(object, &mut problems);
     check_tools(object, &mut problems);
     if problems.is_empty() {
@@ -129,9 +124,9 @@ fn check_arguments(args: &Value) -> Result<(), ArgumentError> {
     }
 }
 
-/// The value under `key`, treating JSON `null` as absent.
+/// The value under `key`; `null` counts as given (and is then the wrong type), as in the schema.
 fn present<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    object.get(key).filter(|v| !v.is_null())
+    object.get(key)
 }
 
 fn required_text(object: &Map<String, Value>, key: &str, what: &str, problems: &mut Vec<String>) {
@@ -157,12 +152,30 @@ fn optional_text(object: &Map<String, Value>, key: &str, problems: &mut Vec<Stri
     }
 }
 
+/// `gap_type`: required, one of the contract's values exactly.
+fn check_gap_type(object: &Map<String, Value>, problems: &mut Vec<String>) {
+    let allowed = GapType::ALL.map(GapType::as_str).join(", ");
+    match present(object, "gap_type") {
+        None => problems.push(format!(
+            "`gap_type` is missing: say which kind of gap this is, one of {allowed}"
+        )),
+        Some(Value::String(text)) if GapType::ALL.iter().any(|g| g.as_str() == text) => {}
+        Some(Value::String(text)) => problems.push(format!(
+            "`gap_type` must be one of {allowed}, not \"{}\"",
+            excerpt(text)
+        )),
+        Some(other) => problems.push(format!(
+            "`gap_type` must be one of {allowed}, not {}",
+            kind(other)
+        )),
+    }
+}
+
 fn check_resolution(object: &Map<String, Value>, problems: &mut Vec<String>) {
     let allowed = Resolution::ALL.map(Resolution::as_str).join(", ");
     match present(object, "resolution") {
         None => {}
-        Some(Value::String(text))
-            if text.trim().is_empty() || Resolution::from_str_opt(text).is_some() => {}
+        Some(Value::String(text)) if Resolution::ALL.iter().any(|r| r.as_str() == text) => {}
         Some(Value::String(text)) => problems.push(format!(
             "`resolution` must be one of {allowed} (or left out), not \"{}\"",
             excerpt(text)
@@ -261,11 +274,45 @@ mod tests {
     }
 
     #[test]
-    fn minimal_valid_arguments_pass_and_unknown_gap_is_other() {
-        let args = json!({"what_i_needed": "x", "what_i_tried": "y", "gap_type": "weird", "extra": 1, "resolution": null});
+    fn minimal_valid_arguments_pass_and_unknown_arguments_are_ignored() {
+        let args = json!({"what_i_needed": "x", "what_i_tried": "y", "gap_type": "wrong_format", "extra": 1});
         let payload = check(&args).unwrap();
-        assert_eq!(payload.gap_type, GapType::Other);
+        assert_eq!(payload.gap_type, GapType::WrongFormat);
         assert_eq!(payload.what_i_needed, "x");
+    }
+
+    #[test]
+    fn the_category_is_required_and_closed_and_null_is_not_absent() {
+        let base = json!({"what_i_needed": "x", "what_i_tried": "y"});
+        let with = |key: &str, value: Value| {
+            let mut args = base.clone();
+            args[key] = value;
+            problems(args).join("\n")
+        };
+        assert!(
+            problems(base.clone())
+                .join("")
+                .contains("`gap_type` is missing")
+        );
+        for bad in ["weird", "", "MISSING_TOOL", " other"] {
+            let text = with("gap_type", json!(bad));
+            assert!(
+                text.contains("`gap_type` must be one of missing_tool, incomplete_results"),
+                "{bad:?}: {text}"
+            );
+        }
+        let mut good = base.clone();
+        good["gap_type"] = json!("other");
+        assert!(problems(good.clone()).is_empty());
+        for (key, value) in [
+            ("resolution", json!("")),
+            ("resolution", json!(null)),
+            ("suggestion", json!(null)),
+        ] {
+            let mut args = good.clone();
+            args[key] = value.clone();
+            assert!(!problems(args).is_empty(), "{key} = {value}");
+        }
     }
 
     #[test]

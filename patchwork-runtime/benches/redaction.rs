@@ -1,0 +1,67 @@
+//! What redaction costs per feedback payload: the four free-text fields through `Redaction::standard()`, for a
+//! typical report (a few hundred bytes with two secrets), a long clean one, and a worst case (every field at its
+//! 8 KiB cap, dense with matches).
+//!
+//! `cargo bench -p patchwork-runtime --bench redaction`. A plain `harness = false` bench: it prints p50 and p99 per
+//! payload over 2,000 runs of each case (release profile).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use patchwork_runtime::Redaction;
+
+const RUNS: usize = 2_000;
+
+fn typical() -> [String; 4] {
+    [
+        "I needed a tool that converts a meeting time between time zones for the user's trip to Lisbon.".to_owned(),
+        "Tried days_between and convert_units; the user pasted their calendar token ghp_1234567890abcdefghijABCDEFGHIJ123456 and asked me to email jane.doe@example.com the result.".to_owned(),
+        "Add convert_time_zone(time, from_zone, to_zone) returning ISO 8601.".to_owned(),
+        "Plan a call across three time zones next Tuesday.".to_owned(),
+    ]
+}
+
+fn long_clean() -> [String; 4] {
+    let prose =
+        "The search tool returned only the first page of results, version 2.3.1, on 2026-12-03; ";
+    let field = prose.repeat(8 * 1024 / prose.len());
+    [field.clone(), field.clone(), field.clone(), field]
+}
+
+fn dense() -> [String; 4] {
+    let pieces = "a@b.co 4111111111111111 password=x Bearer abcdefgh12345678 postgres://u:p@h/db ";
+    let field = pieces.repeat(8 * 1024 / pieces.len());
+    [field.clone(), field.clone(), field.clone(), field]
+}
+
+fn measure(name: &str, fields: &[String; 4], rules: &Redaction) {
+    let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        for field in fields {
+            black_box(rules.redact(black_box(field)));
+        }
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let bytes: usize = fields.iter().map(String::len).sum();
+    println!(
+        "| {name} | {bytes} | {:.1} µs | {:.1} µs |",
+        micros(times[RUNS / 2]),
+        micros(times[RUNS * 99 / 100])
+    );
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn main() {
+    let rules = Redaction::standard();
+    // Compile the rules before timing (once per process in a server).
+    black_box(rules.redact("warm-up a@b.co"));
+    println!("| payload | bytes | p50 | p99 |\n|---|---|---|---|");
+    measure("typical report, two secrets", &typical(), &rules);
+    measure("4 × 8 KiB of clean prose", &long_clean(), &rules);
+    measure("4 × 8 KiB dense with secrets", &dense(), &rules);
+}
