@@ -104,6 +104,9 @@ pub enum Outcome {
     DryRun,
     /// Feedback is turned off on this server: nothing was stored or sent.
     Disabled,
+    /// A ceiling was reached (reports per session per hour, or per process per minute): this report was not
+    /// recorded.
+    Limited,
     /// Neither delivered nor queued: the feedback was written to stderr as a replayable unsent line.
     Kept {
         /// Why.
@@ -146,6 +149,9 @@ impl Outcome {
                  checked and logged, but not sent. No need to retry."
                 .to_string(),
             Self::Disabled => "Feedback is turned off on this server; nothing was recorded. No need to retry."
+                .to_string(),
+            Self::Limited => "Thank you. This server has received as many feedback reports as it takes for now, so \
+                 this one was not recorded; nothing more is needed."
                 .to_string(),
             Self::Kept { reason: Reason::MissingApiKey } => "Feedback was not sent because this server has no \
                  PatchworkMCP API key configured; it was kept in the server's log. No need to retry."

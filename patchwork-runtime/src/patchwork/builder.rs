@@ -36,6 +36,7 @@ pub struct Builder {
     attribute: Layer,
     heartbeat: Option<Vec<String>>,
     redaction: Option<Redaction>,
+    limits: Option<(u32, u32)>,
 }
 
 impl fmt::Debug for Builder {
@@ -155,6 +156,13 @@ impl Builder {
                 attribute: self.attribute,
                 heartbeat: Mutex::new(None),
                 redaction: self.redaction,
+                ceilings: {
+                    let (per_session, per_process) = self.limits.unwrap_or((
+                        super::ceiling::DEFAULT_PER_SESSION,
+                        super::ceiling::DEFAULT_PER_PROCESS,
+                    ));
+                    super::ceiling::Ceilings::new(per_session, per_process)
+                },
                 mode,
             },
             self.heartbeat,
@@ -194,6 +202,14 @@ impl Builder {
     /// ```
     pub fn redaction(mut self, rules: Redaction) -> Self {
         self.redaction = Some(rules);
+        self
+    }
+
+    /// Ceilings on recorded reports: at most `per_session_per_hour` from one session (the transport session,
+    /// else the client's name) in an hour, and `per_process_per_minute` from all sessions in a minute (defaults
+    /// 20 and 120). A report past a ceiling gets a short non-error reply saying nothing more is needed.
+    pub fn report_limits(mut self, per_session_per_hour: u32, per_process_per_minute: u32) -> Self {
+        self.limits = Some((per_session_per_hour, per_process_per_minute));
         self
     }
 

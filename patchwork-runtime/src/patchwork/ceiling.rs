@@ -151,7 +151,11 @@ mod tests {
         let tight = Ceilings::new(1, 1000);
         assert_eq!(tight.admit("a", now), Ok(()));
         assert_eq!(tight.admit("a", now), Err(Hit::Session));
-        assert_eq!(tight.admit("b", now), Ok(()), "a refusal used no process room");
+        assert_eq!(
+            tight.admit("b", now),
+            Ok(()),
+            "a refusal used no process room"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! [`Builder::build`] makes an independent one (tests, several services in one process).
 
 mod builder;
+mod ceiling;
 mod heartbeat;
 
 use std::fmt;
@@ -34,6 +35,7 @@ struct Inner {
     heartbeat: Mutex<Option<HeartbeatHandle>>,
     /// `Builder::redaction`: wins over the attribute's function and the standard rules.
     redaction: Option<Redaction>,
+    ceilings: ceiling::Ceilings,
     reporter: Reporter,
     client: OnceLock<Result<Client, Reason>>,
     await_retry: RetryPolicy,
@@ -160,13 +162,31 @@ impl Patchwork {
     /// logs the checked payload at info and replies so.
     fn instead_of_delivery(&self, prepared: &Prepared) -> Option<Outcome> {
         match self.inner.mode {
-            Mode::Live => None,
+            Mode::Live => self.over_a_ceiling(prepared),
             Mode::Off => Some(Outcome::Disabled),
             Mode::DryRun => {
                 tracing::info!(payload = %prepared.body, "dry run: feedback checked, not sent");
                 Some(Outcome::DryRun)
             }
         }
+    }
+
+    /// `Some(Limited)` when this report would pass a ceiling: per session (the transport session, else the
+    /// client's name, else one anonymous bucket) per hour, or per process per minute.
+    fn over_a_ceiling(&self, prepared: &Prepared) -> Option<Outcome> {
+        let payload = &prepared.payload;
+        let session = if payload.session_id.is_empty() {
+            &payload.client_type
+        } else {
+            &payload.session_id
+        };
+        let hit = self
+            .inner
+            .ceilings
+            .admit(session, std::time::Instant::now())
+            .err()?;
+        tracing::debug!(?hit, "feedback ceiling reached; report not recorded");
+        Some(Outcome::Limited)
     }
 
     /// The process-wide client: the one installed, else one configured from the environment alone, started
