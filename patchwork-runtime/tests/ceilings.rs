@@ -1,5 +1,6 @@
 //! Ceilings on recorded reports, through the public client: a session past its hourly ceiling, and the process
-//! past its ceiling per minute, get a short non-error reply and nothing is stored or sent.
+//! past its ceiling per minute, get a short non-error reply and nothing is stored or sent; and the capped tool list
+//! keeps only real names, with the number left out in `Patchwork-Tools-Dropped`.
 
 use std::time::Duration;
 
@@ -78,4 +79,24 @@ async fn the_process_ceiling_holds_across_sessions() {
     assert_eq!(patchwork.enqueue(&report("s9", 9)).await, Outcome::Limited);
     assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
     assert_eq!(collector.feedback().len(), 5);
+}
+
+#[tokio::test]
+async fn a_long_tool_list_keeps_only_real_names_and_the_dropped_count_travels_as_a_header() {
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector.patchwork("tools").no_outbox().build();
+    let payload = FeedbackPayload {
+        tools_available: (0..80).map(|i| format!("tool_{i}")).collect(),
+        ..report("tools", 0)
+    };
+    assert!(patchwork.deliver(&payload).await.is_delivered());
+    let request = &collector.requests()[0];
+    let sent = request.feedback().expect("a feedback body");
+    assert_eq!(sent.tools_available.len(), 50);
+    assert!(
+        sent.tools_available.iter().all(|t| t.starts_with("tool_")),
+        "{:?}",
+        sent.tools_available
+    );
+    assert_eq!(request.header("patchwork-tools-dropped"), Some("30"));
 }

@@ -20,6 +20,8 @@ pub(crate) const REPEAT_COUNT_HEADER: &str = "Patchwork-Repeat-Count";
 /// How many markers of each kind redaction left in the body (`email=2, jwt=1`); absent when none. Never the
 /// redacted text.
 pub(crate) const REDACTIONS_HEADER: &str = "Patchwork-Redactions";
+/// How many `tools_available` entries past the cap (50) were left out of the list; absent when none.
+pub(crate) const TOOLS_DROPPED_HEADER: &str = "Patchwork-Tools-Dropped";
 
 /// Where requests go and with which key: a checked endpoint URL and a present key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub(crate) struct Request<'a> {
     pub(crate) body: &'a str,
     pub(crate) idempotency_key: Option<&'a str>,
     pub(crate) repeat_count: u64,
+    /// `tools_available` entries the cap dropped; sent as `Patchwork-Tools-Dropped` when not 0.
+    pub(crate) tools_dropped: u64,
 }
 
 /// The classified result of one attempt.
@@ -126,6 +130,9 @@ impl Client {
         }
         if request.repeat_count > 1 {
             builder = builder.header(REPEAT_COUNT_HEADER, request.repeat_count.to_string());
+        }
+        if request.tools_dropped > 0 {
+            builder = builder.header(TOOLS_DROPPED_HEADER, request.tools_dropped.to_string());
         }
         let redactions = crate::feedback::redact::counts(request.body);
         if !redactions.is_empty() {

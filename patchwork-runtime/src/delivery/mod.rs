@@ -53,6 +53,7 @@ pub(crate) async fn deliver_now(
         body: &prepared.body,
         idempotency_key: Some(key.as_str()),
         repeat_count: 1,
+        tools_dropped: prepared.tools_dropped,
     };
     let finished = with_retries(policy, None, || async {
         Some((client.attempt(request, policy.request_timeout()).await, ()))

@@ -20,34 +20,36 @@ impl FeedbackPayload {
             && self.to_json_line().len() <= MAX_PAYLOAD_BYTES
     }
 
-    /// Cuts the payload down to the caps.
-    pub(crate) fn apply_caps(&mut self) {
+    /// Cuts the payload down to the caps; returns how many `tools_available` entries were dropped (the list keeps
+    /// only real names: the count travels in the `Patchwork-Tools-Dropped` header, never as an entry).
+    pub(crate) fn apply_caps(&mut self) -> u64 {
         for field in self.strings_mut() {
             truncate_with_marker(field, MAX_FIELD_BYTES);
         }
-        if self.tools_available.len() > MAX_TOOLS_AVAILABLE {
-            let dropped = self.tools_available.len() - (MAX_TOOLS_AVAILABLE - 1);
-            self.tools_available.truncate(MAX_TOOLS_AVAILABLE - 1);
-            self.tools_available
-                .push(format!("{TRUNCATION_MARKER} {dropped} more"));
-        }
-        for tool in &mut self.tools_available {
-            truncate_with_marker(tool, MAX_TOOL_NAME_BYTES);
-        }
+        // Only whole, real names: an overlong name is left out rather than cut into a name no tool has.
+        let listed = self.tools_available.len();
+        self.tools_available
+            .retain(|tool| tool.len() <= MAX_TOOL_NAME_BYTES);
+        self.tools_available.truncate(MAX_TOOLS_AVAILABLE);
         self.shrink_to_payload_cap();
+        // Past the cap with every text already cut (only JSON-escaping-heavy names get here): drop names too.
+        while self.to_json_line().len() > MAX_PAYLOAD_BYTES && self.tools_available.pop().is_some()
+        {
+        }
+        u64::try_from(listed - self.tools_available.len()).unwrap_or(u64::MAX)
     }
 
     /// Shortens the longest strings until the JSON fits. Each round either fits or empties one string, so the
     /// loop ends within (strings + 1) rounds.
     fn shrink_to_payload_cap(&mut self) {
-        let rounds = 11 + self.tools_available.len();
+        let rounds = 9;
         for _ in 0..rounds {
             let size = self.to_json_line().len();
             if size <= MAX_PAYLOAD_BYTES {
                 return;
             }
             let overflow = size - MAX_PAYLOAD_BYTES;
-            let Some(longest) = self.every_string_mut().max_by_key(|s| s.len()) else {
+            let Some(longest) = self.strings_mut().max_by_key(|s| s.len()) else {
                 return;
             };
             let base = longest
@@ -57,35 +59,6 @@ impl FeedbackPayload {
             // Removing `overflow` raw bytes removes at least `overflow` JSON bytes.
             truncate_with_marker_exact(longest, base.saturating_sub(overflow));
         }
-    }
-
-    /// Every string of the payload, `tools_available` entries included.
-    fn every_string_mut(&mut self) -> impl Iterator<Item = &mut String> {
-        let Self {
-            server_slug,
-            what_i_needed,
-            what_i_tried,
-            gap_type: _,
-            suggestion,
-            user_goal,
-            resolution: _,
-            agent_model,
-            session_id,
-            client_type,
-            tools_available,
-        } = self;
-        [
-            server_slug,
-            what_i_needed,
-            what_i_tried,
-            suggestion,
-            user_goal,
-            agent_model,
-            session_id,
-            client_type,
-        ]
-        .into_iter()
-        .chain(tools_available.iter_mut())
     }
 
     #[cfg(test)]
@@ -175,10 +148,25 @@ mod tests {
             tools_available: (0..500).map(|i| format!("tool_{i}_{huge}")).collect(),
             ..FeedbackPayload::default()
         };
-        payload.apply_caps();
+        let dropped = payload.apply_caps();
         assert!(payload.is_within_caps());
-        assert_eq!(payload.tools_available.len(), MAX_TOOLS_AVAILABLE);
-        assert!(payload.tools_available.last().unwrap().contains("451 more"));
+        assert!(
+            payload.tools_available.is_empty(),
+            "no name survives being cut: {:?}",
+            payload.tools_available
+        );
+        assert_eq!(dropped, 500);
+        let mut many = FeedbackPayload {
+            tools_available: (0..500).map(|i| format!("tool_{i}")).collect(),
+            ..FeedbackPayload::default()
+        };
+        assert_eq!(many.apply_caps(), 450);
+        assert_eq!(many.tools_available.len(), MAX_TOOLS_AVAILABLE);
+        assert_eq!(
+            many.tools_available.last().map(String::as_str),
+            Some("tool_49"),
+            "only real names"
+        );
         assert!(payload.what_i_needed.ends_with(TRUNCATION_MARKER));
     }
 

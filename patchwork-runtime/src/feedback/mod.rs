@@ -203,15 +203,21 @@ impl FeedbackPayload {
 pub(crate) struct Prepared {
     pub(crate) payload: FeedbackPayload,
     pub(crate) body: String,
+    /// `tools_available` entries dropped by the cap (sent as `Patchwork-Tools-Dropped`).
+    pub(crate) tools_dropped: u64,
 }
 
 impl Prepared {
     /// Redacts `payload` with `redaction`, caps it and serialises it.
     pub(crate) fn new(mut payload: FeedbackPayload, redaction: &redact::Redaction) -> Self {
         redaction.apply(&mut payload);
-        payload.apply_caps();
+        let tools_dropped = payload.apply_caps();
         let body = payload.to_json_line();
-        Self { payload, body }
+        Self {
+            payload,
+            body,
+            tools_dropped,
+        }
     }
 }
 

@@ -32,6 +32,13 @@ pub(crate) struct OutboxItem {
     /// How many identical calls this item stands for (flood suppression; 1 normally).
     #[serde(default = "one")]
     pub(crate) count: u64,
+    /// `tools_available` entries the cap dropped (0 normally).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(crate) tools_dropped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl PartialEq for OutboxItem {
@@ -44,6 +51,7 @@ impl PartialEq for OutboxItem {
                 item.slug.clone(),
                 item.key_id.clone(),
                 item.count,
+                item.tools_dropped,
             )
         };
         fields(self) == fields(other) && self.payload.get() == other.payload.get()
@@ -86,6 +94,7 @@ impl OutboxItem {
             key_id: key_id.into(),
             payload: raw(body),
             count: 1,
+            tools_dropped: 0,
         }
     }
 

@@ -124,6 +124,7 @@ pub(crate) fn start_on(
             body: &body,
             idempotency_key: None,
             repeat_count: 1,
+            tools_dropped: 0,
         };
         loop {
             tokio::select! {

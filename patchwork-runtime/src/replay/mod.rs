@@ -164,6 +164,8 @@ pub(crate) async fn replay(
                 body: &body,
                 idempotency_key: Some(key.as_str()),
                 repeat_count: 1,
+                // Not carried by the unsent line, so not sent on replay.
+                tools_dropped: 0,
             };
             with_retries(policy, None, || async {
                 Some((client.attempt(request, policy.request_timeout()).await, ()))

@@ -90,6 +90,7 @@ impl Reporter {
         };
         let mut item =
             OutboxItem::new(owner.0, owner.1, settings.slug_or_default(), &prepared.body);
+        item.tools_dropped = prepared.tools_dropped;
         // Taken into the worker's hands before the file exists, so a drain running meanwhile never takes it
         // (it would deliver it without the live repeat count).
         let mut reserved = shared.try_activate(&item.key, None).then(|| ActiveGuard {

@@ -150,9 +150,16 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
             .map_or(job.item.count, |count| count.load(Ordering::Relaxed))
             .max(job.item.count);
         let key = key.as_str();
+        let tools_dropped = job.item.tools_dropped;
         async move {
             let (route, hold) = (route?, hold?);
-            let request = Request { target: &route, body, idempotency_key: Some(key), repeat_count: count };
+            let request = Request {
+                target: &route,
+                body,
+                idempotency_key: Some(key),
+                repeat_count: count,
+                tools_dropped,
+            };
             Some((client.attempt(request, timeout).await, hold))
         }
     })
