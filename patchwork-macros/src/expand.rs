@@ -72,11 +72,11 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
     let krate = &config.krate;
     let private = private_path(krate);
     let tool_name = &config.tool_name;
-    let description = texts::TOOL_DESCRIPTION;
+    let description = text_literal(&config.description);
     let schema = text_literal(&fields::input_schema_json());
-    let instructions = text_literal(&texts::instructions(
+    let instructions = text_literal(&texts::instructions_with(
         config.instructions.as_deref(),
-        tool_name,
+        &config.directive,
     ));
     let server_tools = server.tool_names();
     let name = quote_spanned!(Span::mixed_site()=> name);

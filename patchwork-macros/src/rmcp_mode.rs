@@ -131,7 +131,7 @@ pub(crate) fn routed_method(
             #[allow(unused_imports)]
             use #private::rmcp::{ListViaBlock as _, ListViaServerHandler as _};
             // The server's own `tools/list` when `Self: ServerHandler`, else the block's tools (see `ServerTools`).
-            let #server_tools = (&&#private::rmcp::ServerTools(self)).list(::core::clone::Clone::clone(&#context));
+            let #server_tools = (&&#private::rmcp::ServerTools(self, Self::PATCHWORK_TOOL_NAME)).list(::core::clone::Clone::clone(&#context));
             #private::rmcp::call_tool(&#config_ident, #context, #arguments, #server_tools).await
         }
     })
@@ -195,9 +195,9 @@ pub(crate) fn take_server_handler(server: &mut Server, config: &Config) -> Optio
     list.tokens = quote!(#(#kept),*);
 
     let private = private_path(&config.krate);
-    let instructions = proc_macro2::Literal::string(&texts::instructions(
+    let instructions = proc_macro2::Literal::string(&texts::instructions_with(
         config.instructions.as_deref(),
-        &config.tool_name,
+        &config.directive,
     ));
     let self_ty = &server.item.self_ty;
     let (impl_generics, _, where_clause) = server.item.generics.split_for_impl();
@@ -238,6 +238,8 @@ mod tests {
             dispatch_manual: false,
             dispatch_lit: None,
             redaction: None,
+            description: crate::contract::texts::TOOL_DESCRIPTION.to_owned(),
+            directive: crate::contract::texts::directive(DEFAULT_TOOL_NAME),
         }
     }
 

@@ -30,11 +30,48 @@ pub(crate) fn directive(tool_name: &str) -> String {
     )
 }
 
-/// The server's instructions: its own text (if any), a blank line, then the directive.
+/// The server's instructions: its own text (if any), a blank line, then the reference directive.
 pub(crate) fn instructions(own: Option<&str>, tool_name: &str) -> String {
+    instructions_with(own, &directive(tool_name))
+}
+
+/// The server's instructions: its own text (if any), a blank line, then `directive`.
+pub(crate) fn instructions_with(own: Option<&str>, directive: &str) -> String {
     match own {
-        Some(own) => format!("{}\n\n{}", own.trim_end(), directive(tool_name)),
-        None => directive(tool_name),
+        Some(own) => format!("{}\n\n{}", own.trim_end(), directive),
+        None => directive.to_owned(),
+    }
+}
+
+/// The wording presets (the attribute's `wording`): `reference`, the reference client's texts (the default), and
+/// `directory`, for directory listings: no capitalised imperatives, genuine gaps only, no personal data.
+pub(crate) const WORDINGS: &[&str] = &["reference", "directory"];
+
+/// The `directory` preset's tool description: on its own (a client may never read the instructions) it says when
+/// to call the tool, when not to, and what to write.
+pub(crate) const TOOL_DESCRIPTION_DIRECTORY: &str = concat!(
+    "Report a gap in this server's tools so its developers can close it. Use it when a tool you needed does not ",
+    "exist, a tool returned incomplete or unusable results, a tool lacks a parameter you needed, or results came ",
+    "in a format you could not use, and you could not fully complete the user's request because of it. Do not ",
+    "report fallbacks that worked, temporary failures such as timeouts or rate limits, or permission denials. ",
+    "Say what you needed and what you tried; leave out personal data and secrets."
+);
+
+/// The `directory` preset's directive, naming the tool.
+pub(crate) fn directive_directory(tool_name: &str) -> String {
+    format!(
+        "When this server's tools cannot fully do what the user asked (a missing tool, incomplete data, a missing \
+         parameter or an unusable format), please report the gap with the `{tool_name}` tool before you answer. \
+         Report genuine gaps only, and leave out personal data and secrets."
+    )
+}
+
+/// A preset's tool description and directive; `None` for an unknown preset.
+pub(crate) fn wording(preset: &str, tool_name: &str) -> Option<(&'static str, String)> {
+    match preset {
+        "reference" => Some((TOOL_DESCRIPTION, directive(tool_name))),
+        "directory" => Some((TOOL_DESCRIPTION_DIRECTORY, directive_directory(tool_name))),
+        _ => None,
     }
 }
 
@@ -81,3 +118,43 @@ pub(crate) const FEEDBACK_PATH: &str = "/api/v1/feedback/";
 pub(crate) const HEARTBEAT_PATH: &str = "/api/v1/heartbeat/";
 /// The prefix every endpoint path starts with; a base URL must not contain it.
 pub(crate) const API_PREFIX: &str = "/api/v1";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each preset's description alone says when to call the tool and what to put in it, and the directory
+    /// preset has no capitalised imperatives and asks for genuine gaps only, without personal data.
+    #[test]
+    fn each_preset_s_description_alone_says_when_and_what() {
+        for preset in WORDINGS {
+            let (description, directive) = wording(preset, "report_gap").expect("a preset");
+            let lower = description.to_lowercase();
+            for when in ["does not exist", "incomplete", "parameter"] {
+                assert!(
+                    lower.contains(when),
+                    "{preset}: when ({when}): {description}"
+                );
+            }
+            assert!(
+                lower.contains("what you"),
+                "{preset}: what to write: {description}"
+            );
+            assert!(directive.contains("`report_gap`"), "{preset}: {directive}");
+        }
+        // The directory preset also names the format case and both things to write.
+        let lower = TOOL_DESCRIPTION_DIRECTORY.to_lowercase();
+        assert!(lower.contains("format") && lower.contains("what you needed and what you tried"));
+        let (description, directive) = wording("directory", "feedback").expect("directory");
+        for text in [description, directive.as_str()] {
+            let shouting = text
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|word| word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase()))
+                .collect::<Vec<_>>();
+            assert!(shouting.is_empty(), "{shouting:?} in {text}");
+            assert!(text.contains("personal data"), "{text}");
+        }
+        assert!(description.contains("Do not report fallbacks that worked"));
+        assert!(wording("loud", "feedback").is_none());
+    }
+}

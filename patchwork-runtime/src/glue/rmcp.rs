@@ -20,7 +20,7 @@
 //!     static CONFIG: ::patchwork_runtime::__private::FeedbackConfig = /* the attribute's settings */;
 //!     #[allow(unused_imports)]
 //!     use ::patchwork_runtime::__private::rmcp::{ListViaBlock as _, ListViaServerHandler as _};
-//!     let server_tools = (&&::patchwork_runtime::__private::rmcp::ServerTools(self)).list(context.clone());
+//!     let server_tools = (&&::patchwork_runtime::__private::rmcp::ServerTools(self, Self::PATCHWORK_TOOL_NAME)).list(context.clone());
 //!     ::patchwork_runtime::__private::rmcp::call_tool(&CONFIG, context, arguments, server_tools).await
 //! }
 //! ```
@@ -43,7 +43,6 @@ use serde_json::Value;
 use super::tool::ToolReply;
 use super::{CallContext, FeedbackConfig, handle_call_on};
 use crate::contract::fields::input_schema_json;
-use crate::contract::texts::directive;
 use crate::patchwork::Patchwork;
 
 /// How long the server's own `list_tools` may take before the feedback goes out without the tool list.
@@ -121,11 +120,11 @@ pub(crate) async fn call_tool_on(
 }
 
 /// The server whose tools the feedback reports, for choosing at compile time how to list them (autoref
-/// specialization): `(&&ServerTools(self)).list(context)` resolves to [`ListViaServerHandler`] when the server
+/// specialization): `(&&ServerTools(self, Self::PATCHWORK_TOOL_NAME)).list(context)` resolves to [`ListViaServerHandler`] when the server
 /// implements `ServerHandler` (provably, in a generic impl), and to [`ListViaBlock`] otherwise, so the generated
 /// method never adds a `ServerHandler` bound the user's block does not have.
 #[derive(Debug)]
-pub struct ServerTools<'a, S>(pub &'a S);
+pub struct ServerTools<'a, S>(pub &'a S, pub &'static str);
 
 /// Lists the tools through the server's own `tools/list` (see [`ServerTools`]).
 pub trait ListViaServerHandler<'a> {
@@ -141,6 +140,7 @@ impl<'a, S: ServerHandler> ListViaServerHandler<'a> for &ServerTools<'a, S> {
         &self,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Option<Vec<String>>> + 'a {
+        warn_once_without_the_directive(self.0, self.1);
         server_tool_names(self.0, context)
     }
 }
@@ -190,7 +190,6 @@ async fn server_tool_names<S: ServerHandler>(
     server: &S,
     context: RequestContext<RoleServer>,
 ) -> Option<Vec<String>> {
-    warn_once_without_the_directive(server);
     let listing = async {
         let mut names = Vec::new();
         let mut cursor = None;
@@ -236,17 +235,16 @@ fn into_result(reply: ToolReply) -> CallToolResult {
 /// Says once, at warn, when the server's instructions lack the feedback directive: `get_info` built without
 /// `Self::PATCHWORK_INSTRUCTIONS` (for example `#[tool_handler(instructions = "...")]`, which takes only a literal),
 /// so agents are never told to report limitations.
-fn warn_once_without_the_directive<S: ServerHandler>(server: &S) {
+fn warn_once_without_the_directive<S: ServerHandler>(server: &S, tool_name: &str) {
     static CHECKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if CHECKED.swap(true, std::sync::atomic::Ordering::Relaxed) {
         return;
     }
-    // The directive's opening words, the same for every tool name.
-    let marker: String = directive("").chars().take(40).collect();
+    // Every directive names the tool (the attribute checks a custom one does).
     let told = server
         .get_info()
         .instructions
-        .is_some_and(|instructions| instructions.contains(&marker));
+        .is_some_and(|instructions| instructions.contains(tool_name));
     if !told {
         tracing::warn!(
             "the server's instructions do not carry the feedback directive, so agents are not told to report \
