@@ -87,6 +87,8 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 api_key_env: ::core::option::Option::None,
                 server_tools: &[],
                 delivery: ::patchwork_runtime::__private::Delivery::Background,
+                instructions: ::core::option::Option::Some("Forecasts for European cities."),
+                directive: "If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped.",
                 redaction: ::core::option::Option::None,
             };
         ::patchwork_runtime::__private::tool_definition(
@@ -112,9 +114,31 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 api_key_env: ::core::option::Option::None,
                 server_tools: &[],
                 delivery: ::patchwork_runtime::__private::Delivery::Background,
+                instructions: ::core::option::Option::Some("Forecasts for European cities."),
+                directive: "If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped.",
                 redaction: ::core::option::Option::None,
             };
         ::patchwork_runtime::__private::dispatch(&PATCHWORK_CONFIG, name, arguments).await
+    }
+    #[doc = r" The server's instructions for the MCP `initialize` result, as the installed client words them: the"]
+    #[doc = r" attribute's `instructions`, then the directive (the one `Builder::wording` or `Builder::directive`"]
+    #[doc = r" chose, else the attribute's). Equal to `PATCHWORK_INSTRUCTIONS` when the builder changes no wording."]
+    #[must_use]
+    #[allow(dead_code, unreachable_pub)]
+    pub fn patchwork_instructions() -> ::std::string::String {
+        static PATCHWORK_CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
+            ::patchwork_runtime::__private::FeedbackConfig {
+                tool_name: "feedback",
+                server_slug: ::core::option::Option::Some("weather"),
+                base_url: ::core::option::Option::None,
+                api_key_env: ::core::option::Option::None,
+                server_tools: &[],
+                delivery: ::patchwork_runtime::__private::Delivery::Background,
+                instructions: ::core::option::Option::Some("Forecasts for European cities."),
+                directive: "If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped.",
+                redaction: ::core::option::Option::None,
+            };
+        ::patchwork_runtime::__private::instructions(&PATCHWORK_CONFIG)
     }
     #[doc = r" The run-time configuration entry for this server: a `Builder` with the attribute's settings under"]
     #[doc = r" its own. Call `.install()` at start-up (before serving) and keep the guard: earlier runs' feedback is"]
@@ -130,6 +154,8 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
                 api_key_env: ::core::option::Option::None,
                 server_tools: &[],
                 delivery: ::patchwork_runtime::__private::Delivery::Background,
+                instructions: ::core::option::Option::Some("Forecasts for European cities."),
+                directive: "If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped.",
                 redaction: ::core::option::Option::None,
             };
         ::patchwork_runtime::__private::builder_for(&PATCHWORK_CONFIG)

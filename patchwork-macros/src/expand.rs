@@ -142,6 +142,16 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
             #private::dispatch(&#config_ident, #name, #arguments).await
         }
 
+        /// The server's instructions for the MCP `initialize` result, as the installed client words them: the
+        /// attribute's `instructions`, then the directive (the one `Builder::wording` or `Builder::directive`
+        /// chose, else the attribute's). Equal to `PATCHWORK_INSTRUCTIONS` when the builder changes no wording.
+        #[must_use]
+        #[allow(dead_code, unreachable_pub)]
+        pub fn patchwork_instructions() -> ::std::string::String {
+            #config_static
+            #private::instructions(&#config_ident)
+        }
+
         /// The run-time configuration entry for this server: a `Builder` with the attribute's settings under
         /// its own. Call `.install()` at start-up (before serving) and keep the guard: earlier runs' feedback is
         /// drained from then on, and `.heartbeat(..)` starts the heartbeat with the same service, key and slug.
@@ -169,6 +179,8 @@ fn config_static(server: &Server, config: &Config) -> TokenStream {
     let url = option(config.url.as_ref());
     let api_key_env = option(config.api_key_env.as_ref());
     let server_tools = server.tool_names();
+    let own_instructions = option(config.instructions.as_ref());
+    let directive = text_literal(&config.directive);
     let redaction = match &config.redaction {
         Some(path) => {
             quote!(::core::option::Option::Some(#path as fn(#krate::Redaction) -> #krate::Redaction))
@@ -187,6 +199,8 @@ fn config_static(server: &Server, config: &Config) -> TokenStream {
             api_key_env: #api_key_env,
             server_tools: &[#(#server_tools),*],
             delivery: #delivery,
+            instructions: #own_instructions,
+            directive: #directive,
             redaction: #redaction,
         };
     }

@@ -144,6 +144,14 @@ fn stubs(config: &Config, skip: &[String]) -> TokenStream {
             quote!(pub fn patchwork_tool() -> #krate::ToolDefinition { ::core::unreachable!() }),
         ),
         (
+            "patchwork_instructions",
+            quote!(
+                pub fn patchwork_instructions() -> ::std::string::String {
+                    ::core::unreachable!()
+                }
+            ),
+        ),
+        (
             "patchwork_builder",
             quote!(pub fn patchwork_builder() -> #krate::Builder { ::core::unreachable!() }),
         ),

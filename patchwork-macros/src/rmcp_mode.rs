@@ -112,7 +112,7 @@ pub(crate) fn routed_method(
         #[#private::rmcp::tool(
             name = #tool_name,
             title = #TOOL_TITLE,
-            description = Self::PATCHWORK_TOOL_DESCRIPTION,
+            description = #private::tool_description(Self::PATCHWORK_TOOL_DESCRIPTION),
             input_schema = #private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
             annotations(
                 title = #TOOL_TITLE,

@@ -107,6 +107,7 @@ pub mod testing;
 
 pub use patchwork_macros::patchwork_feedback;
 
+pub use config::wording::Wording;
 pub use config::{Mode, Options};
 pub use delivery::{Outcome, Reason, RetryPolicy};
 pub use feedback::redact::{Redaction, RuleError};
@@ -159,6 +160,7 @@ pub fn mode() -> Mode {
 /// changes with the macro, which is pinned to this crate's exact version).
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::glue::wording::{instructions, tool_description};
     pub use crate::glue::{
         CallContext, Delivery, FeedbackConfig, builder_for, dispatch, handle_call, tool_definition,
     };

@@ -128,7 +128,9 @@ impl ServerHandler for Toolbox {
                 "patchwork-toolbox",
                 env!("CARGO_PKG_VERSION"),
             ))
-            .with_instructions(Self::PATCHWORK_INSTRUCTIONS)
+            // As the installed client words them (`Builder::wording`); `PATCHWORK_INSTRUCTIONS` is the
+            // attribute's compile-time text.
+            .with_instructions(Self::patchwork_instructions())
     }
 }
 

@@ -5,6 +5,7 @@
 #[cfg(feature = "rmcp")]
 pub(crate) mod rmcp;
 pub(crate) mod tool;
+pub(crate) mod wording;
 
 use serde_json::Value;
 
@@ -29,6 +30,10 @@ pub struct FeedbackConfig {
     pub server_tools: &'static [&'static str],
     /// Attribute `delivery`.
     pub delivery: Delivery,
+    /// Attribute `instructions`: the server's own text, before the directive.
+    pub instructions: Option<&'static str>,
+    /// The directive the attribute chose (`wording`, or `directive`), naming the tool.
+    pub directive: &'static str,
     /// Attribute `redaction`: a function that makes the redaction rules from the standard set.
     pub redaction: Option<fn(crate::Redaction) -> crate::Redaction>,
 }
@@ -85,7 +90,7 @@ pub fn tool_definition(
     ToolDefinition {
         name: config.tool_name.to_string(),
         title: TOOL_TITLE.to_string(),
-        description: description.to_string(),
+        description: wording::tool_description(description),
         input_schema,
         annotations: ToolAnnotations::from(ANNOTATIONS),
     }

@@ -7,7 +7,7 @@
 //! #[::patchwork_runtime::__private::rmcp::tool(
 //!     name = "feedback",
 //!     title = "Report a limitation",
-//!     description = Self::PATCHWORK_TOOL_DESCRIPTION,
+//!     description = ::patchwork_runtime::__private::tool_description(Self::PATCHWORK_TOOL_DESCRIPTION),
 //!     input_schema = ::patchwork_runtime::__private::rmcp::input_schema(Self::PATCHWORK_INPUT_SCHEMA),
 //!     annotations(title = "Report a limitation", read_only_hint = false, destructive_hint = false,
 //!                 idempotent_hint = false, open_world_hint = true),

@@ -18,6 +18,8 @@ static CONFIG: FeedbackConfig = FeedbackConfig {
     api_key_env: Some("PATCHWORK_TEST_KEY_THAT_IS_NEVER_SET"),
     server_tools: &["search", "fetch"],
     delivery: Delivery::Await,
+    instructions: Some("Search the web."),
+    directive: "Report gaps with the `report_gap` tool.",
     redaction: None,
 };
 
@@ -238,5 +240,47 @@ async fn the_attribute_s_redaction_function_and_the_builder_s_rules_apply_in_tha
             "[REDACTED:ticket] for [REDACTED:email]",
             "TCK-12345 for a@b.example"
         ]
+    );
+}
+
+#[test]
+fn the_builder_s_wording_wins_over_the_attribute_s_texts() {
+    use super::wording::{instructions_on, tool_description_on};
+    use crate::contract::texts::{TOOL_DESCRIPTION_DIRECTORY, directive_directory};
+    let plain = Patchwork::builder().no_outbox().build();
+    assert_eq!(tool_description_on(&plain, "compiled"), "compiled");
+    assert_eq!(
+        instructions_on(&plain, &CONFIG),
+        "Search the web.\n\nReport gaps with the `report_gap` tool."
+    );
+    let directory = Patchwork::builder()
+        .no_outbox()
+        .wording(crate::Wording::Directory)
+        .build();
+    assert_eq!(
+        tool_description_on(&directory, "compiled"),
+        TOOL_DESCRIPTION_DIRECTORY
+    );
+    assert_eq!(
+        instructions_on(&directory, &CONFIG),
+        format!("Search the web.\n\n{}", directive_directory("report_gap"))
+    );
+    let own = Patchwork::builder()
+        .no_outbox()
+        .tool_description("Tell us what was missing.")
+        .directive("Report gaps with `report_gap`, gently.")
+        .build();
+    assert_eq!(
+        tool_description_on(&own, "compiled"),
+        "Tell us what was missing."
+    );
+    assert!(instructions_on(&own, &CONFIG).ends_with("Report gaps with `report_gap`, gently."));
+    // A directive that does not name the tool is not used.
+    let unnamed = Patchwork::builder()
+        .no_outbox()
+        .directive("Please report gaps.")
+        .build();
+    assert!(
+        instructions_on(&unnamed, &CONFIG).ends_with("Report gaps with the `report_gap` tool.")
     );
 }

@@ -6,6 +6,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use super::{GLOBAL, Guard, Inner, Patchwork};
+use crate::config::wording::{Wording, WordingChoice};
 use crate::config::{Layer, Mode, OutboxSetting, process_env};
 use crate::delivery::RetryPolicy;
 use crate::feedback::redact::Redaction;
@@ -37,6 +38,7 @@ pub struct Builder {
     heartbeat: Option<Vec<String>>,
     redaction: Option<Redaction>,
     limits: Option<(u32, u32)>,
+    wording: WordingChoice,
 }
 
 impl fmt::Debug for Builder {
@@ -156,6 +158,7 @@ impl Builder {
                 attribute: self.attribute,
                 heartbeat: Mutex::new(None),
                 redaction: self.redaction,
+                wording: self.wording,
                 ceilings: {
                     let (per_session, per_process) = self.limits.unwrap_or((
                         super::ceiling::DEFAULT_PER_SESSION,
@@ -202,6 +205,27 @@ impl Builder {
     /// ```
     pub fn redaction(mut self, rules: Redaction) -> Self {
         self.redaction = Some(rules);
+        self
+    }
+
+    /// The wording preset of the tool's description and of the directive in the server's instructions (default:
+    /// the attribute's `wording`, else [`Wording::Reference`]). Agents see it in `tools/list` and in the generated
+    /// `patchwork_instructions()`.
+    pub fn wording(mut self, wording: Wording) -> Self {
+        self.wording.preset = Some(wording);
+        self
+    }
+
+    /// Replaces the tool's description: say when agents should call it and what to put in it.
+    pub fn tool_description(mut self, text: impl Into<String>) -> Self {
+        self.wording.description = Some(text.into());
+        self
+    }
+
+    /// Replaces the directive appended to the server's instructions (by `patchwork_instructions()`). It must name
+    /// the tool; one that does not is ignored with a warning.
+    pub fn directive(mut self, text: impl Into<String>) -> Self {
+        self.wording.directive = Some(text.into());
         self
     }
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 pub use builder::Builder;
 pub use heartbeat::{HeartbeatHandle, start_heartbeat};
 
+use crate::config::wording::WordingChoice;
 use crate::config::{Layer, Mode, Settings, process_env, resolve};
 use crate::delivery::{Client, Outcome, Reason, RetryPolicy, deliver_now};
 use crate::feedback::redact::Redaction;
@@ -36,6 +37,7 @@ struct Inner {
     /// `Builder::redaction`: wins over the attribute's function and the standard rules.
     redaction: Option<Redaction>,
     ceilings: ceiling::Ceilings,
+    wording: WordingChoice,
     reporter: Reporter,
     client: OnceLock<Result<Client, Reason>>,
     await_retry: RetryPolicy,
@@ -265,6 +267,11 @@ impl Patchwork {
 
     pub(crate) fn reporter(&self) -> &Reporter {
         &self.inner.reporter
+    }
+
+    /// The texts this client chose for agents to read (each unset part is the attribute's).
+    pub(crate) fn wording(&self) -> &WordingChoice {
+        &self.inner.wording
     }
 
     /// The redaction rules for a payload: the builder's, else those the attribute's `redaction` function makes
