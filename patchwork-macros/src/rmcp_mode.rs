@@ -58,7 +58,7 @@ pub(crate) fn check(server: &Server, config: &Config, rmcp_enabled: bool, errors
         }
         return;
     }
-    if let Some(router_fn) = router_fn(server) {
+    if let Some(router_fn) = router_fn(server).filter(|_| !config.dispatch_manual) {
         errors.spanned(
             router_fn,
             "the feedback tool would never be routed: this block's rmcp router already exists (a fn returning \
@@ -103,8 +103,8 @@ pub(crate) fn routed_method(
     let idempotent = ANNOTATIONS.idempotent;
     let open_world = ANNOTATIONS.open_world;
     let doc = format!(
-        " The `{tool_name}` tool, routed by rmcp's `#[tool_router]`: fills `client_type` and `tools_available` \
-         from the request when the agent left them empty, validates the arguments (an `isError` result names \
+        " The `{tool_name}` tool, routed by rmcp's `#[tool_router]`: sets `client_type` and `tools_available` \
+         from what the server knows (the agent's values only when it knows nothing), validates the arguments (an `isError` result names \
          each field to fix), delivers the feedback and says whether it was delivered."
     );
     Some(quote! {

@@ -67,23 +67,30 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         .as_ref()
         .is_some_and(|lit| check_dispatch(lit, errors));
     let slug = args.slug.as_ref().and_then(|lit| check_slug(lit, errors));
-    let tool_name = match &args.tool_name {
-        Some(lit) => check_tool_name(lit, errors).unwrap_or_else(|| DEFAULT_TOOL_NAME.to_owned()),
-        None => DEFAULT_TOOL_NAME.to_owned(),
-    };
+    let checked_name = args
+        .tool_name
+        .as_ref()
+        .map(|lit| check_tool_name(lit, errors));
+    // A refused name is not checked against anything else (that would only add a second, misleading error).
+    let tool_name_refused = matches!(checked_name, Some(None));
+    let tool_name = checked_name
+        .flatten()
+        .unwrap_or_else(|| DEFAULT_TOOL_NAME.to_owned());
     let instructions = args
         .instructions
         .as_ref()
         .and_then(|lit| check_instructions(lit, errors));
     let url = args.url.as_ref().and_then(|lit| check_url(lit, errors));
-    let (description, directive) = check_wording(&args, &tool_name, errors);
+    let (description, directive) = check_wording(&args, &tool_name, tool_name_refused, errors);
     let delivery = args
         .delivery
         .as_ref()
         .and_then(|lit| check_delivery(lit, errors))
         .unwrap_or_default();
     if let Some(server) = server {
-        check_clashes(server, &tool_name, args.tool_name.as_ref(), errors);
+        // A refused name is not compared with the block's tools (that would only add a misleading error).
+        let name = (!tool_name_refused).then_some(tool_name.as_str());
+        check_clashes(server, name, args.tool_name.as_ref(), errors);
     }
     Config {
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::patchwork_runtime)),
@@ -103,7 +110,12 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
 
 /// The tool's description and the directive: the `wording` preset's (default `reference`), each replaced by its
 /// own key when given. A directive must name the tool, or agents would not know what to call.
-fn check_wording(args: &Args, tool_name: &str, errors: &mut Errors) -> (String, String) {
+fn check_wording(
+    args: &Args,
+    tool_name: &str,
+    tool_name_refused: bool,
+    errors: &mut Errors,
+) -> (String, String) {
     let preset = match &args.wording {
         Some(lit) if texts::WORDINGS.contains(&lit.value().as_str()) => lit.value(),
         Some(lit) => {
@@ -135,7 +147,9 @@ fn check_wording(args: &Args, tool_name: &str, errors: &mut Errors) -> (String, 
     }
     if let Some(lit) = &args.directive {
         let text = lit.value();
-        if !names_the_tool(&text, tool_name) {
+        if tool_name_refused {
+            directive = text;
+        } else if !names_the_tool(&text, tool_name) {
             errors.spanned(
                 lit,
                 format!(
@@ -330,11 +344,12 @@ fn check_url(lit: &LitStr, errors: &mut Errors) -> Option<String> {
 /// define an item the attribute adds.
 fn check_clashes(
     server: &Server,
-    tool_name: &str,
+    tool_name: Option<&str>,
     tool_name_lit: Option<&LitStr>,
     errors: &mut Errors,
 ) {
-    for method in &server.methods {
+    for method in server.methods.iter().filter(|_| tool_name.is_some()) {
+        let tool_name = tool_name.unwrap_or_default();
         let method_name = method.ident.unraw().to_string();
         if let Some(existing_tool) = &method.tool_name
             && existing_tool == tool_name

@@ -21,7 +21,7 @@ async fn routes_and_key_check_follow_the_contract() {
     let key = Collector::DEFAULT_API_KEY;
     let feedback = post(format!("{base}/api/v1/feedback/"), key, "{}").await;
     assert_eq!(feedback.status(), 201);
-    let body: serde_json::Value = feedback.json().await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&feedback.bytes().await.unwrap()).unwrap();
     assert_eq!(
         (body["id"].as_str(), body["status"].as_str()),
         (Some("fb_1"), Some("received"))

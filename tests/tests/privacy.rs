@@ -89,7 +89,8 @@ fn server(outbox: &Path, url: &str, key: Option<&str>) -> Command {
         .env("PATCHWORKMCP_URL", url)
         .env("PATCHWORKMCP_SERVER_SLUG", "privacy")
         .env_remove("PATCHWORKMCP_MODE")
-        .env_remove("RUST_LOG")
+        // Everything patchwork logs, so a log line that carried agent text would show in the stderr checks.
+        .env("RUST_LOG", "patchwork_runtime=trace")
         .stderr(Stdio::piped());
     match key {
         Some(key) => command.env("PATCHWORKMCP_API_KEY", key),

@@ -53,10 +53,14 @@ impl WordingChoice {
             if text.contains(tool_name) {
                 return text.clone();
             }
-            tracing::warn!(
-                tool = tool_name,
-                "the configured directive does not name the feedback tool; using the attribute's"
-            );
+            static WARNED: std::sync::atomic::AtomicBool =
+                std::sync::atomic::AtomicBool::new(false);
+            if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!(
+                    tool = tool_name,
+                    "the configured directive does not name the feedback tool; using the attribute's"
+                );
+            }
         }
         match self
             .preset

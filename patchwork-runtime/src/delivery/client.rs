@@ -145,16 +145,16 @@ impl Client {
         let status = response.status();
         if status.is_success() {
             // The body is informative only: a 2xx with an odd body is still accepted.
-            let id =
-                response
-                    .json::<serde_json::Value>()
-                    .await
-                    .ok()
-                    .and_then(|answer| match answer.get("id")? {
-                        serde_json::Value::String(text) => Some(text.clone()),
-                        serde_json::Value::Null => None,
-                        other => Some(other.to_string()),
-                    });
+            let id = response
+                .bytes()
+                .await
+                .ok()
+                .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
+                .and_then(|answer| match answer.get("id")? {
+                    serde_json::Value::String(text) => Some(text.clone()),
+                    serde_json::Value::Null => None,
+                    other => Some(other.to_string()),
+                });
             return Attempt::Accepted { id };
         }
         let reason = Reason::Status(status.as_u16());

@@ -205,6 +205,9 @@ pub(crate) struct Prepared {
     pub(crate) body: String,
     /// `tools_available` entries dropped by the cap (sent as `Patchwork-Tools-Dropped`).
     pub(crate) tools_dropped: u64,
+    /// The transport session the report came from, when the server knows it (never the agent's word): what
+    /// the per-session ceiling counts.
+    pub(crate) session_key: Option<String>,
 }
 
 impl Prepared {
@@ -217,6 +220,7 @@ impl Prepared {
             payload,
             body,
             tools_dropped,
+            session_key: None,
         }
     }
 }

@@ -63,6 +63,11 @@ enum Check {
     Luhn,
     /// The whole match, if it is an SSN in assigned ranges.
     Ssn,
+    /// Like `Value`, if the value looks like a credential: 16 characters or more, or 8 or more with a digit
+    /// (`bearer authentication` is prose, `Bearer 9f8e7d6c…` is not).
+    SecretValue,
+    /// The whole match, unless it is an SCP-style remote (`git@github.com:org/repo`, group 1).
+    Email,
 }
 
 /// A rule's kind or pattern was refused by [`Redaction::with_rule`].
@@ -98,7 +103,7 @@ impl Default for Redaction {
 const STANDARD: &[(&str, &str, Check)] = &[
     (
         "private_key",
-        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?s:.*?)(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\z)",
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\z)",
         Check::Whole,
     ),
     (
@@ -141,30 +146,42 @@ const STANDARD: &[(&str, &str, Check)] = &[
         r#"(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})()"#,
         Check::Value,
     ),
-    ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}\b", Check::Whole),
+    ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}", Check::Whole),
     (
         "url_credentials",
-        r"(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@]+:[^\s/@]+)(@)",
+        r"(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]+:[^\s/@?#]+)(@)",
         Check::Value,
     ),
     (
         "bearer",
         r"(?i)(\b(?:authorization\s*[:=]\s*[\x22']?\s*(?:bearer|basic|token)?|bearer)\s+)([A-Za-z0-9._~+/-]{8,}=*)()",
+        Check::SecretValue,
+    ),
+    // `password`-like labels, also inside longer names (`DB_PASSWORD`, `X-Api-Key`, `refresh_token`): a quoted
+    // value (which may hold spaces) first, then a bare one.
+    (
+        "password",
+        r#"(?i)((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)[\x22']?\s*[:=]\s*\x22)([^\x22\n]{1,256})(\x22)"#,
         Check::Value,
     ),
     (
         "password",
-        r#"(?i)(\b(?:password|passwd|pwd|passphrase|secret|client_secret|api_key|apikey|access_token|auth_token|token)\x22?\s*[:=]\s*\x22?)([^\s\x22',;&]{1,256})(\x22?)"#,
+        r#"(?i)((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)[\x22']?\s*[:=]\s*')([^'\n]{1,256})(')"#,
+        Check::Value,
+    ),
+    (
+        "password",
+        r#"(?i)((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)[\x22']?\s*[:=]\s*)([^\s\x22',;&\[]{1,256})()"#,
         Check::Value,
     ),
     (
         "email",
-        r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
-        Check::Whole,
+        r"\b[A-Za-z0-9._%+_-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b(:[A-Za-z0-9_.~/-]+)?",
+        Check::Email,
     ),
     (
         "card_number",
-        r"\b(?:\d{13,19}|\d{4}(?: \d{4}){2} \d{1,7}|\d{4}(?:-\d{4}){2}-\d{1,7}|\d{4}[ -]\d{6}[ -]\d{5})\b",
+        r"\b(?:[2-6]\d{12,18}|[2-6]\d{3}(?: \d{4}){2} \d{1,7}|[2-6]\d{3}(?:-\d{4}){2}-\d{1,7}|3\d{3}[ -]\d{6}[ -]\d{5})\b",
         Check::Luhn,
     ),
     (
@@ -258,17 +275,35 @@ impl Redaction {
         out.into_owned()
     }
 
-    /// Redacts the fields the agent writes freely, each bounded to twice its cap before it is searched.
+    /// Redacts every string an agent can write (all but the slug, which comes from configuration), each bounded
+    /// to twice its cap before it is searched.
     pub(crate) fn apply(&self, payload: &mut FeedbackPayload) {
         if self.rules.is_empty() {
             return;
         }
-        for field in [
-            &mut payload.what_i_needed,
-            &mut payload.what_i_tried,
-            &mut payload.suggestion,
-            &mut payload.user_goal,
-        ] {
+        let FeedbackPayload {
+            server_slug: _,
+            what_i_needed,
+            what_i_tried,
+            gap_type: _,
+            suggestion,
+            user_goal,
+            resolution: _,
+            agent_model,
+            session_id,
+            client_type,
+            tools_available,
+        } = payload;
+        let texts = [
+            what_i_needed,
+            what_i_tried,
+            suggestion,
+            user_goal,
+            agent_model,
+            session_id,
+            client_type,
+        ];
+        for field in texts.into_iter().chain(tools_available.iter_mut()) {
             let bound = floor_char_boundary(field, 2 * MAX_FIELD_BYTES);
             field.truncate(bound);
             *field = self.redact(field);
@@ -285,9 +320,20 @@ impl Rule {
                 let group = |n| caps.get(n).map_or("", |m| m.as_str());
                 format!("{}{marker}{}", group(1), group(3))
             }
+            Check::SecretValue => {
+                let group = |n| caps.get(n).map_or("", |m| m.as_str());
+                let value = group(2);
+                let secret = value.len() >= 16 || value.bytes().any(|b| b.is_ascii_digit());
+                if secret {
+                    format!("{}{marker}{}", group(1), group(3))
+                } else {
+                    whole.to_string()
+                }
+            }
+            Check::Email if caps.get(1).is_none() => marker.to_string(),
             Check::Luhn if passes_luhn(whole) => marker.to_string(),
             Check::Ssn if is_national_id(whole) => marker.to_string(),
-            Check::Luhn | Check::Ssn => whole.to_string(),
+            Check::Luhn | Check::Ssn | Check::Email => whole.to_string(),
         }
     }
 }

@@ -156,11 +156,12 @@ pub(crate) async fn handle_call_on(
         payload.tools_available = tools;
     }
     if payload.session_id.trim().is_empty()
-        && let Some(session) = context.session_id
+        && let Some(session) = &context.session_id
     {
-        payload.session_id = session;
+        payload.session_id.clone_from(session);
     }
-    let prepared = Prepared::new(payload, &patchwork.redaction(config.redaction));
+    let mut prepared = Prepared::new(payload, &patchwork.redaction(config.redaction));
+    prepared.session_key = context.session_id;
     let outcome = match config.delivery {
         Delivery::Background => patchwork.submit(&prepared, &settings).await.outcome,
         Delivery::Await => patchwork.deliver_prepared(&prepared, &settings).await,

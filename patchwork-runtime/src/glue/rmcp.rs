@@ -248,7 +248,7 @@ fn warn_once_without_the_directive<S: ServerHandler>(server: &S, tool_name: &str
     if !told {
         tracing::warn!(
             "the server's instructions do not carry the feedback directive, so agents are not told to report \
-             limitations: return `Self::PATCHWORK_INSTRUCTIONS` from `get_info` (give your own text to the \
+             limitations: return `Self::patchwork_instructions()` from `get_info` (give your own text to the \
              attribute's `instructions` key instead of `#[tool_handler(instructions = ...)]`)"
         );
     }

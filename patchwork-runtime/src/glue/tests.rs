@@ -284,3 +284,53 @@ fn the_builder_s_wording_wins_over_the_attribute_s_texts() {
         instructions_on(&unnamed, &CONFIG).ends_with("Report gaps with the `report_gap` tool.")
     );
 }
+
+#[tokio::test]
+async fn the_session_ceiling_counts_transport_sessions_whatever_session_id_the_agent_writes() {
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector
+        .patchwork("")
+        .no_outbox()
+        .report_limits(3, 1000)
+        .build();
+    let call = |transport: &str, agent_session: usize| {
+        let context = CallContext {
+            session_id: Some(transport.to_string()),
+            ..CallContext::default()
+        };
+        let args = json!({
+            "what_i_needed": format!("gap {agent_session}"),
+            "what_i_tried": "search",
+            "gap_type": "other",
+            "session_id": format!("agent-{agent_session}"),
+        });
+        let patchwork = patchwork.clone();
+        async move { handle_call_on(&patchwork, &BACKGROUND, &args, context).await }
+    };
+    for n in 0..3 {
+        let reply = call("transport-1", n).await;
+        assert!(
+            reply
+                .text
+                .starts_with("Thank you. Your feedback has been received"),
+            "{}",
+            reply.text
+        );
+    }
+    // A new session id from the agent does not reset the count of its transport session.
+    let limited = call("transport-1", 99).await;
+    assert!(!limited.is_error);
+    assert!(
+        limited.text.contains("nothing more is needed"),
+        "{}",
+        limited.text
+    );
+    let other = call("transport-2", 7).await;
+    assert!(
+        !other.text.contains("nothing more is needed"),
+        "{}",
+        other.text
+    );
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    assert_eq!(collector.feedback().len(), 4);
+}

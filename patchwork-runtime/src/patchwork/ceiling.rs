@@ -8,6 +8,16 @@ use std::time::{Duration, Instant};
 
 /// Most sessions tracked at once.
 pub(crate) const MAX_SESSIONS: usize = 10_000;
+/// Longest session key kept, in bytes.
+const MAX_KEY_BYTES: usize = 128;
+
+fn floor_boundary(text: &str, index: usize) -> usize {
+    let mut cut = index.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
+}
 
 /// The default ceiling per session: reports an hour.
 pub(crate) const DEFAULT_PER_SESSION: u32 = 20;
@@ -78,14 +88,23 @@ impl Ceilings {
         }
     }
 
-    /// Counts one report of `session` (the transport session, else the client's name, else one shared
-    /// anonymous bucket) at `now`; `Err` names the ceiling it hit (and nothing is counted then).
-    pub(crate) fn admit(&self, session: &str, now: Instant) -> Result<(), Hit> {
+    /// Counts one report of the transport `session` (without one, only the process ceiling applies) at `now`;
+    /// `Err` names the ceiling it hit (and nothing is counted then).
+    pub(crate) fn admit(&self, session: Option<&str>, now: Instant) -> Result<(), Hit> {
         let mut state = self
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let State { sessions, process } = &mut *state;
+        let Some(session) = session else {
+            return if process.admit(self.per_process, PROCESS_WINDOW, now) {
+                Ok(())
+            } else {
+                Err(Hit::Process)
+            };
+        };
+        // Session ids are short; a longer one is cut so the table's memory stays bounded.
+        let session = &session[..floor_boundary(session, MAX_KEY_BYTES)];
         if !sessions.contains_key(session) && sessions.len() >= MAX_SESSIONS {
             sessions.retain(|_, w| now.saturating_duration_since(w.started) < SESSION_WINDOW);
             if sessions.len() >= MAX_SESSIONS
@@ -131,12 +150,12 @@ mod tests {
         let ceilings = Ceilings::new(3, 1000);
         let now = Instant::now();
         for _ in 0..3 {
-            assert_eq!(ceilings.admit("loop", now), Ok(()));
+            assert_eq!(ceilings.admit(Some("loop"), now), Ok(()));
         }
-        assert_eq!(ceilings.admit("loop", now), Err(Hit::Session));
-        assert_eq!(ceilings.admit("other", now), Ok(()));
+        assert_eq!(ceilings.admit(Some("loop"), now), Err(Hit::Session));
+        assert_eq!(ceilings.admit(Some("other"), now), Ok(()));
         // A new hour, a new window.
-        assert_eq!(ceilings.admit("loop", now + SESSION_WINDOW), Ok(()));
+        assert_eq!(ceilings.admit(Some("loop"), now + SESSION_WINDOW), Ok(()));
     }
 
     #[test]
@@ -144,15 +163,15 @@ mod tests {
         let ceilings = Ceilings::new(1000, 5);
         let now = Instant::now();
         for n in 0..5 {
-            assert_eq!(ceilings.admit(&format!("s{n}"), now), Ok(()));
+            assert_eq!(ceilings.admit(Some(&format!("s{n}")), now), Ok(()));
         }
-        assert_eq!(ceilings.admit("s9", now), Err(Hit::Process));
-        assert_eq!(ceilings.admit("s9", now + PROCESS_WINDOW), Ok(()));
+        assert_eq!(ceilings.admit(Some("s9"), now), Err(Hit::Process));
+        assert_eq!(ceilings.admit(Some("s9"), now + PROCESS_WINDOW), Ok(()));
         let tight = Ceilings::new(1, 1000);
-        assert_eq!(tight.admit("a", now), Ok(()));
-        assert_eq!(tight.admit("a", now), Err(Hit::Session));
+        assert_eq!(tight.admit(Some("a"), now), Ok(()));
+        assert_eq!(tight.admit(Some("a"), now), Err(Hit::Session));
         assert_eq!(
-            tight.admit("b", now),
+            tight.admit(Some("b"), now),
             Ok(()),
             "a refusal used no process room"
         );
@@ -163,7 +182,7 @@ mod tests {
         let ceilings = Ceilings::new(20, u32::MAX);
         let now = Instant::now();
         for n in 0..(MAX_SESSIONS + 500) {
-            assert_eq!(ceilings.admit(&format!("session-{n}"), now), Ok(()));
+            assert_eq!(ceilings.admit(Some(&format!("session-{n}")), now), Ok(()));
         }
         assert!(ceilings.tracked() <= MAX_SESSIONS);
     }

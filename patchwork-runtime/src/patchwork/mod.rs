@@ -173,19 +173,13 @@ impl Patchwork {
         }
     }
 
-    /// `Some(Limited)` when this report would pass a ceiling: per session (the transport session, else the
-    /// client's name, else one anonymous bucket) per hour, or per process per minute.
+    /// `Some(Limited)` when this report would pass a ceiling: per transport session per hour (only when the
+    /// server knows the session; an agent's own `session_id` is not trusted for this), or per process per minute.
     fn over_a_ceiling(&self, prepared: &Prepared) -> Option<Outcome> {
-        let payload = &prepared.payload;
-        let session = if payload.session_id.is_empty() {
-            &payload.client_type
-        } else {
-            &payload.session_id
-        };
         let hit = self
             .inner
             .ceilings
-            .admit(session, std::time::Instant::now())
+            .admit(prepared.session_key.as_deref(), std::time::Instant::now())
             .err()?;
         tracing::debug!(?hit, "feedback ceiling reached; report not recorded");
         Some(Outcome::Limited)
@@ -289,14 +283,21 @@ impl Patchwork {
 fn attribute_redaction(make: fn(Redaction) -> Redaction) -> Redaction {
     static BUILT: Mutex<Vec<(usize, Redaction)>> = Mutex::new(Vec::new());
     let key = make as usize;
-    let mut built = BUILT
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((_, rules)) = built.iter().find(|(k, _)| *k == key) {
+    let lock = || {
+        BUILT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some((_, rules)) = lock().iter().find(|(k, _)| *k == key) {
         return rules.clone();
     }
-    let rules = make(Redaction::standard());
-    built.push((key, rules.clone()));
+    // The user's function runs outside the lock; if it panics, the standard rules serve instead of failing the
+    // tool call.
+    let rules = std::panic::catch_unwind(|| make(Redaction::standard())).unwrap_or_else(|_| {
+        tracing::error!("the attribute's redaction function panicked; using the standard rules");
+        Redaction::standard()
+    });
+    lock().push((key, rules.clone()));
     rules
 }
 

@@ -90,6 +90,21 @@ const GOLDEN: &[(&str, &str, &str)] = &[
         r#"{"user": "amy", "password": "[REDACTED:password]"}"#,
     ),
     (
+        "password",
+        "DB_PASSWORD=hunter2 and X-Api-Key: abc123def456",
+        "DB_PASSWORD=[REDACTED:password] and X-Api-Key: [REDACTED:password]",
+    ),
+    (
+        "password",
+        "password='hunter2' then {\"password\": \"correct horse battery staple\"}",
+        "password='[REDACTED:password]' then {\"password\": \"[REDACTED:password]\"}",
+    ),
+    (
+        "private_key",
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n-----END PGP PRIVATE KEY BLOCK-----",
+        "[REDACTED:private_key]",
+    ),
+    (
         "email",
         "write to jane.doe+mcp@example.co.uk about it",
         "write to [REDACTED:email] about it",
@@ -132,6 +147,10 @@ const INTACT: &[&str] = &[
     "npm package @scope/name@1.4.2 and user@localhost",
     "a sk- prefix alone, or sk-short",
     "AKIA is a prefix; AKIAshort",
+    "bearer authentication is required; Authorization: required",
+    "max token: 4096 and the token limit",
+    "git clone git@github.com:acme/widgets.git",
+    "request at 1733224500004 ms, snowflake 1234567890123456789",
 ];
 
 #[test]
@@ -186,7 +205,7 @@ fn user_rules_add_and_drop_kinds_and_bad_ones_are_refused() {
 }
 
 #[test]
-fn only_the_free_text_fields_are_redacted() {
+fn every_string_the_agent_writes_is_redacted() {
     let mut payload = FeedbackPayload {
         what_i_needed: "mail a@b.example".into(),
         what_i_tried: "ghp_1234567890abcdefghijABCDEFGHIJ123456".into(),
@@ -203,6 +222,16 @@ fn only_the_free_text_fields_are_redacted() {
     assert_eq!(payload.user_goal, "call [REDACTED:card_number]");
     assert_eq!(payload.tools_available, ["send_email"]);
     assert_eq!(payload.session_id, "s-1");
+    let mut agent_fields = FeedbackPayload {
+        agent_model: "model for a@b.example".into(),
+        client_type: "client 4111111111111111".into(),
+        tools_available: vec!["tool_for_a@b.example".into()],
+        ..FeedbackPayload::default()
+    };
+    Redaction::standard().apply(&mut agent_fields);
+    assert_eq!(agent_fields.agent_model, "model for [REDACTED:email]");
+    assert_eq!(agent_fields.client_type, "client [REDACTED:card_number]");
+    assert_eq!(agent_fields.tools_available, ["[REDACTED:email]"]);
 }
 
 #[test]
