@@ -12,7 +12,10 @@ use std::sync::{Arc, LazyLock};
 use regex::{Captures, Regex};
 
 use super::FeedbackPayload;
-use crate::contract::fields::MAX_FIELD_BYTES;
+use crate::contract::fields::{MAX_FIELD_BYTES, TRUNCATION_MARKER};
+
+/// Longest secret the rules look for (tokens are at most 255 characters); what is dropped after a cut.
+const MAX_SECRET_BYTES: usize = 512;
 
 /// The marker's opening: `[REDACTED:<kind>]`.
 pub(crate) const MARKER_PREFIX: &str = "[REDACTED:";
@@ -305,8 +308,20 @@ impl Redaction {
         ];
         for field in texts.into_iter().chain(tools_available.iter_mut()) {
             let bound = floor_char_boundary(field, 2 * MAX_FIELD_BYTES);
+            let cut = bound < field.len();
             field.truncate(bound);
             *field = self.redact(field);
+            if cut {
+                // The cut may have split a secret, whose first part no rule recognises: drop the last word too
+                // (at most the longest secret's length), and mark the text as cut.
+                let word_start = field.trim_end_matches(|c: char| !c.is_whitespace()).len();
+                let kept = word_start.max(floor_char_boundary(
+                    field,
+                    field.len().saturating_sub(MAX_SECRET_BYTES),
+                ));
+                field.truncate(kept);
+                field.push_str(TRUNCATION_MARKER);
+            }
         }
     }
 }

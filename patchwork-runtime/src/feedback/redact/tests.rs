@@ -240,3 +240,29 @@ fn counts_name_each_kind_and_never_the_text() {
     assert_eq!(counts(body), "email=2, jwt=1");
     assert_eq!(counts("{}"), "");
 }
+
+#[test]
+fn a_secret_split_by_the_search_bound_leaves_no_part_behind() {
+    // A private key shrinks to a short marker, so text near the bound ends up inside the cap.
+    let key = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        "A".repeat(12_000)
+    );
+    let padding = "word ".repeat((2 * MAX_FIELD_BYTES - key.len() - 20) / 5);
+    let token = "ghp_1234567890abcdefghijABCDEFGHIJ123456";
+    let mut payload = FeedbackPayload {
+        what_i_needed: format!("{key}{padding}{token} tail"),
+        ..FeedbackPayload::default()
+    };
+    Redaction::standard().apply(&mut payload);
+    assert!(
+        !payload.what_i_needed.contains("ghp_"),
+        "{}",
+        &payload.what_i_needed[payload.what_i_needed.len() - 80..]
+    );
+    assert!(
+        payload
+            .what_i_needed
+            .ends_with(crate::contract::fields::TRUNCATION_MARKER)
+    );
+}
