@@ -158,6 +158,8 @@ const AWAIT_NEVER: Plan = Plan {
     agents: 8,
 };
 const BURST_CALLS: usize = 10_000;
+/// The delivery column of the baseline row: the server's own `echo` tool instead of `feedback`.
+const BARE_TOOL: &str = "bare tool";
 const BURST_AGENTS: usize = 64;
 
 fn main() {
@@ -214,6 +216,8 @@ async fn run(collector: Collector, addr: SocketAddr, patchwork: &Patchwork, outb
     .await;
 
     let healthy = "healthy";
+    // The baseline: a plain tool of the same server, through the same client.
+    rows.push(measure(healthy, BARE_TOOL, &background, BACKGROUND, &mut serial).await);
     rows.push(measure(healthy, "background", &background, BACKGROUND, &mut serial).await);
     rows.push(measure(healthy, "await", &awaiting, AWAIT_HEALTHY, &mut serial).await);
 
@@ -283,6 +287,7 @@ struct Row {
 /// What the agent was told, by kind.
 #[derive(Default)]
 struct Replies {
+    plain: usize,
     recorded: usize,
     delivered: usize,
     kept: usize,
@@ -298,6 +303,8 @@ impl Replies {
             .collect();
         if result.is_error == Some(true) {
             self.other += 1;
+        } else if text.starts_with("echo ") {
+            self.plain += 1;
         } else if text.contains("has been saved and is queued for delivery") {
             self.recorded += 1;
         } else if text.contains("recorded and will be used") {
@@ -312,6 +319,7 @@ impl Replies {
     fn summary(&self) -> String {
         let mut parts = Vec::new();
         for (count, what) in [
+            (self.plain, "tool results"),
             (self.recorded, "recorded"),
             (self.delivered, "delivered"),
             (self.kept, "kept in log"),
@@ -344,7 +352,11 @@ async fn measure(
             let mut timed = Vec::with_capacity(count);
             for n in first..first + count {
                 let started = Instant::now();
-                let result = call(&peer, n).await;
+                let result = if mode == BARE_TOOL {
+                    call_echo(&peer, n).await
+                } else {
+                    call(&peer, n).await
+                };
                 timed.push((started.elapsed(), result));
             }
             timed
@@ -536,6 +548,16 @@ async fn call(peer: &Peer<RoleClient>, n: usize) -> CallToolResult {
         "what_i_needed": format!("bench feedback number {n}"),
         "what_i_tried": "echo",
         "gap_type": "missing_tool",
+    }));
+    bounded(peer.call_tool(request))
+        .await
+        .expect("tools/call gets a result")
+}
+
+/// A plain tool call of the same server: the baseline row.
+async fn call_echo(peer: &Peer<RoleClient>, n: usize) -> CallToolResult {
+    let request = CallToolRequestParams::new("echo").with_arguments(object!({
+        "text": format!("echo {n}"),
     }));
     bounded(peer.call_tool(request))
         .await
