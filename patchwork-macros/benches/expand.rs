@@ -26,8 +26,12 @@ mod fallback;
 mod generated;
 #[path = "../src/rmcp_mode.rs"]
 mod rmcp_mode;
+#[path = "../src/suggest.rs"]
+mod suggest;
 #[path = "../src/valid.rs"]
 mod valid;
+#[path = "../src/wording.rs"]
+mod wording;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

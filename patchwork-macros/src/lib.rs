@@ -38,7 +38,9 @@ mod expand;
 mod fallback;
 mod generated;
 mod rmcp_mode;
+mod suggest;
 mod valid;
+mod wording;
 
 #[cfg(test)]
 mod tests;

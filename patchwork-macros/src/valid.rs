@@ -8,9 +8,10 @@
 use crate::ast::Server;
 use crate::attr::{self, Args};
 use crate::contract::names::{MAX_TOOL_NAME_LEN, env_var_problem, slug_problem, tool_name_problem};
-use crate::contract::texts::{self, DEFAULT_TOOL_NAME, DEFAULT_URL, ENV_SERVER_SLUG, ENV_URL};
+use crate::contract::texts::{DEFAULT_TOOL_NAME, DEFAULT_URL, ENV_SERVER_SLUG, ENV_URL};
 use crate::contract::url::BaseUrl;
 use crate::ctxt::Errors;
+use crate::wording::check_wording;
 use syn::LitStr;
 use syn::ext::IdentExt;
 
@@ -106,73 +107,6 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         dispatch_lit: args.dispatch,
         redaction,
     }
-}
-
-/// The tool's description and the directive: the `wording` preset's (default `reference`), each replaced by its
-/// own key when given. A directive must name the tool, or agents would not know what to call.
-fn check_wording(
-    args: &Args,
-    tool_name: &str,
-    tool_name_refused: bool,
-    errors: &mut Errors,
-) -> (String, String) {
-    let preset = match &args.wording {
-        Some(lit) if texts::WORDINGS.contains(&lit.value().as_str()) => lit.value(),
-        Some(lit) => {
-            errors.spanned(
-                lit,
-                format!(
-                    "unknown wording {:?}: write `wording = \"reference\"` (the reference client's texts, the default) \
-                     or `wording = \"directory\"` (no capitalised imperatives, genuine gaps only, no personal data)",
-                    lit.value()
-                ),
-            );
-            "reference".to_owned()
-        }
-        None => "reference".to_owned(),
-    };
-    let (mut description, mut directive) = texts::wording(&preset, tool_name)
-        .map(|(description, directive)| (description.to_owned(), directive))
-        .unwrap_or_default();
-    if let Some(lit) = &args.description {
-        if lit.value().trim().is_empty() {
-            errors.spanned(
-                lit,
-                "`description` is empty: write when agents should call the tool and what to put in it, or omit the \
-                 key to keep the `wording` preset's",
-            );
-        } else {
-            description = lit.value();
-        }
-    }
-    if let Some(lit) = &args.directive {
-        let text = lit.value();
-        if tool_name_refused {
-            directive = text;
-        } else if !names_the_tool(&text, tool_name) {
-            errors.spanned(
-                lit,
-                format!(
-                    "the directive must name the tool, or agents will not know what to call: write \
-                     `{tool_name}` in it, e.g. `directive = \"When a tool is missing, report it with the \
-                     `{tool_name}` tool.\"`"
-                ),
-            );
-        } else {
-            directive = text;
-        }
-    }
-    (description, directive)
-}
-
-/// Whether `text` holds `tool_name` as a whole name (not inside a longer one).
-fn names_the_tool(text: &str, tool_name: &str) -> bool {
-    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
-    text.match_indices(tool_name).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + tool_name.len()..].chars().next();
-        !before.is_some_and(is_name_char) && !after.is_some_and(|c| is_name_char(c) && c != '.')
-    })
 }
 
 /// `redaction = "my_rules"`: the path of a function (a free function: the config is a `static`, where `Self` is
