@@ -91,23 +91,55 @@ pub(crate) struct Client {
     http: reqwest::Client,
 }
 
+/// The `rustls-ring` backend: rustls with the `ring` provider, set on this client only (the process-wide default
+/// provider is left alone), verifying certificates against the platform's roots. With `rustls-aws-lc` or
+/// `native-tls` instead, reqwest's own backend is used.
+#[cfg(feature = "rustls-ring")]
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Reason> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(BuilderVerifierExt::with_platform_verifier)
+        .map_err(|error| {
+            tracing::error!(%error, "could not set up TLS");
+            Reason::ClientUnavailable
+        })?
+        .with_no_client_auth();
+    Ok(builder.tls_backend_preconfigured(config))
+}
+
+#[cfg(not(feature = "rustls-ring"))]
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Reason> {
+    Ok(builder)
+}
+
+#[cfg(not(any(
+    feature = "rustls-ring",
+    feature = "rustls-aws-lc",
+    feature = "native-tls"
+)))]
+compile_error!(
+    "patchwork-runtime needs a TLS backend to reach PatchworkMCP over https: enable one of its features \
+     `rustls-ring` (the default), `rustls-aws-lc` or `native-tls`"
+);
+
 static SHARED: LazyLock<Result<Client, Reason>> =
     LazyLock::new(|| Client::new(RetryPolicy::reference().connect_timeout()));
 
 impl Client {
     /// A client with `connect_timeout`. Fails only when the TLS backend cannot start.
     pub(crate) fn new(connect_timeout: Duration) -> Result<Self, Reason> {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .user_agent(USER_AGENT)
             .pool_max_idle_per_host(5)
             .redirect(reqwest::redirect::Policy::none())
-            .retry(reqwest::retry::never())
-            .build()
-            .map_err(|error| {
-                tracing::error!(error = %error.without_url(), "could not build the HTTP client");
-                Reason::ClientUnavailable
-            })?;
+            .retry(reqwest::retry::never());
+        let http = with_tls(builder)?.build().map_err(|error| {
+            tracing::error!(error = %error.without_url(), "could not build the HTTP client");
+            Reason::ClientUnavailable
+        })?;
         Ok(Self { http })
     }
 
