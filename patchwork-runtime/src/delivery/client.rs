@@ -95,22 +95,43 @@ pub(crate) struct Client {
 /// provider is left alone), verifying certificates against the platform's roots. With `rustls-aws-lc` or
 /// `native-tls` instead, reqwest's own backend is used.
 #[cfg(feature = "rustls-ring")]
-fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Reason> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+fn with_tls(
+    builder: reqwest::ClientBuilder,
+    roots: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Reason> {
+    use std::sync::Arc;
+    let failed = |error: rustls::Error| {
+        tracing::error!(%error, "could not set up TLS");
+        Reason::ClientUnavailable
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = roots
+        .iter()
+        .map(|der| rustls::pki_types::CertificateDer::from(der.clone()));
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(roots, Arc::clone(&provider))
+            .map_err(failed)?;
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .and_then(BuilderVerifierExt::with_platform_verifier)
-        .map_err(|error| {
-            tracing::error!(%error, "could not set up TLS");
-            Reason::ClientUnavailable
-        })?
+        .map_err(failed)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
     Ok(builder.tls_backend_preconfigured(config))
 }
 
 #[cfg(not(feature = "rustls-ring"))]
-fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Reason> {
+fn with_tls(
+    mut builder: reqwest::ClientBuilder,
+    roots: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Reason> {
+    for der in roots {
+        let certificate = reqwest::Certificate::from_der(der).map_err(|error| {
+            tracing::error!(error = %error.without_url(), "a root certificate does not parse");
+            Reason::ClientUnavailable
+        })?;
+        builder = builder.add_root_certificate(certificate);
+    }
     Ok(builder)
 }
 
@@ -125,18 +146,19 @@ compile_error!(
 );
 
 static SHARED: LazyLock<Result<Client, Reason>> =
-    LazyLock::new(|| Client::new(RetryPolicy::reference().connect_timeout()));
+    LazyLock::new(|| Client::new(RetryPolicy::reference().connect_timeout(), &[]));
 
 impl Client {
-    /// A client with `connect_timeout`. Fails only when the TLS backend cannot start.
-    pub(crate) fn new(connect_timeout: Duration) -> Result<Self, Reason> {
+    /// A client with `connect_timeout`, trusting the platform's roots and `roots` (DER). Fails only when the TLS
+    /// backend cannot start (or a root certificate does not parse).
+    pub(crate) fn new(connect_timeout: Duration, roots: &[Vec<u8>]) -> Result<Self, Reason> {
         let builder = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .user_agent(USER_AGENT)
             .pool_max_idle_per_host(5)
             .redirect(reqwest::redirect::Policy::none())
             .retry(reqwest::retry::never());
-        let http = with_tls(builder)?.build().map_err(|error| {
+        let http = with_tls(builder, roots)?.build().map_err(|error| {
             tracing::error!(error = %error.without_url(), "could not build the HTTP client");
             Reason::ClientUnavailable
         })?;

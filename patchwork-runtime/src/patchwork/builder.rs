@@ -144,6 +144,7 @@ impl Builder {
             Mode::Live => crate::config::outbox_location(self.outbox.as_ref(), &process_env),
             Mode::DryRun | Mode::Off => OutboxSetting::Off,
         };
+        let roots = self.reporter.roots.clone();
         let reporter = Reporter::start(ReporterConfig {
             outbox,
             ..self.reporter
@@ -159,6 +160,7 @@ impl Builder {
                 heartbeat: Mutex::new(None),
                 redaction: self.redaction,
                 wording: self.wording,
+                roots,
                 ceilings: {
                     let (per_session, per_process) = self.limits.unwrap_or((
                         super::ceiling::DEFAULT_PER_SESSION,
@@ -226,6 +228,13 @@ impl Builder {
     /// the tool; one that does not is ignored with a warning.
     pub fn directive(mut self, text: impl Into<String>) -> Self {
         self.wording.directive = Some(text.into());
+        self
+    }
+
+    /// Trusts one more root certificate (DER) for the service's TLS, beside the platform's roots: for a
+    /// PatchworkMCP behind a private certificate authority, or a TLS test service. Verification stays on.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.reporter.roots.push(der.into());
         self
     }
 

@@ -38,6 +38,8 @@ struct Inner {
     redaction: Option<Redaction>,
     ceilings: ceiling::Ceilings,
     wording: WordingChoice,
+    /// Extra trusted root certificates (DER) for the awaiting client.
+    roots: Vec<Vec<u8>>,
     reporter: Reporter,
     client: OnceLock<Result<Client, Reason>>,
     await_retry: RetryPolicy,
@@ -246,7 +248,9 @@ impl Patchwork {
         let client = self
             .inner
             .client
-            .get_or_init(|| Client::new(self.inner.await_retry.connect_timeout()))
+            .get_or_init(|| {
+                Client::new(self.inner.await_retry.connect_timeout(), &self.inner.roots)
+            })
             .as_ref()
             .map_err(Clone::clone);
         deliver_now(prepared, settings, client, &self.inner.await_retry).await

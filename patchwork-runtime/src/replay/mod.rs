@@ -152,7 +152,7 @@ pub(crate) async fn replay(
 ) -> Result<ReplayReport, Reason> {
     let target = Target::feedback(settings)?;
     let policy = RetryPolicy::reference();
-    let client = Client::new(policy.connect_timeout())?;
+    let client = Client::new(policy.connect_timeout(), &[])?;
     let mut done: HashSet<IdempotencyKey> = outbox.map(Outbox::delivered_keys).unwrap_or_default();
     let mut report = ReplayReport::default();
 

@@ -57,6 +57,8 @@ pub(crate) struct ReporterConfig {
     pub(crate) flood_window: Duration,
     /// Most distinct feedback fingerprints remembered for flood suppression.
     pub(crate) flood_capacity: usize,
+    /// Extra trusted root certificates (DER) for the HTTP client (`Builder::add_root_certificate`).
+    pub(crate) roots: Vec<Vec<u8>>,
 }
 
 impl Default for ReporterConfig {
@@ -70,6 +72,7 @@ impl Default for ReporterConfig {
             drain_interval: Duration::from_secs(60),
             flood_window: Duration::from_secs(10 * 60),
             flood_capacity: 4096,
+            roots: Vec::new(),
         }
     }
 }
@@ -161,7 +164,7 @@ impl Reporter {
                     }
                 });
         let outbox_failed = wanted.is_some() && outbox.is_none();
-        let client = Client::new(config.retry.connect_timeout()).ok();
+        let client = Client::new(config.retry.connect_timeout(), &config.roots).ok();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .thread_name("patchwork-reporter")

@@ -78,6 +78,7 @@ impl RecordedRequest {
 pub struct CollectorBuilder {
     addr: SocketAddr,
     api_key: Option<String>,
+    tls: bool,
 }
 
 impl Default for CollectorBuilder {
@@ -85,6 +86,7 @@ impl Default for CollectorBuilder {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             api_key: Some(Collector::DEFAULT_API_KEY.to_string()),
+            tls: false,
         }
     }
 }
@@ -99,6 +101,13 @@ impl CollectorBuilder {
     /// The bearer key requests must carry (default [`Collector::DEFAULT_API_KEY`]).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
+        self
+    }
+
+    /// Serve HTTPS with a certificate made at start for `localhost`, `127.0.0.1` and `::1`, signed by an authority
+    /// of its own ([`Collector::root_certificate`]).
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
         self
     }
 
@@ -124,13 +133,21 @@ impl CollectorBuilder {
             received,
             accepted: AtomicUsize::new(0),
         });
+        let tls = if self.tls {
+            Some(super::tls::Tls::new()?)
+        } else {
+            None
+        };
+        let root_certificate = tls.as_ref().map(|tls| tls.root_der.clone());
+        let acceptor = tls.map(|tls| tls.acceptor);
         let (stop, stopped) = oneshot::channel();
         let served = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name(format!("patchwork-collector-{}", addr.port()))
-            .spawn(move || runtime.block_on(serve(listener, served, stopped)))?;
+            .spawn(move || runtime.block_on(serve(listener, served, acceptor, stopped)))?;
         Ok(Collector {
             addr,
+            root_certificate,
             state,
             stop: Some(stop),
             thread: Some(thread),
@@ -141,6 +158,8 @@ impl CollectorBuilder {
 /// A running local collector. See the [test kit](crate::testing).
 pub struct Collector {
     addr: SocketAddr,
+    /// In TLS mode, the certificate authority's certificate (DER) that clients must trust.
+    root_certificate: Option<Vec<u8>>,
     state: Arc<State>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -197,7 +216,18 @@ impl Collector {
 
     /// The base URL to configure as `PATCHWORKMCP_URL`, e.g. `http://127.0.0.1:41234`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.root_certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// In TLS mode ([`CollectorBuilder::tls`]), the certificate (DER) of the authority that signed the collector's
+    /// certificate: give it to [`Builder::add_root_certificate`](crate::Builder::add_root_certificate).
+    pub fn root_certificate(&self) -> Option<&[u8]> {
+        self.root_certificate.as_deref()
     }
 
     /// [`Options`] pointing at this collector, with its key and `server_slug`.

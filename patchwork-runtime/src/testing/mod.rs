@@ -19,6 +19,7 @@
 mod capture;
 mod collector;
 mod server;
+mod tls;
 
 pub use capture::{UnsentCapture, UnsentRecord, capture_unsent};
 pub use collector::{Collector, CollectorBuilder, RecordedRequest, WaitTimeout};
