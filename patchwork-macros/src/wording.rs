@@ -46,7 +46,7 @@ pub(crate) fn check_wording(
         let text = lit.value();
         if tool_name_refused {
             directive = text;
-        } else if !names_the_tool(&text, tool_name) {
+        } else if !texts::names_tool(&text, tool_name) {
             errors.spanned(
                 lit,
                 format!(
@@ -60,14 +60,4 @@ pub(crate) fn check_wording(
         }
     }
     (description, directive)
-}
-
-/// Whether `text` holds `tool_name` as a whole name (not inside a longer one).
-fn names_the_tool(text: &str, tool_name: &str) -> bool {
-    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
-    text.match_indices(tool_name).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + tool_name.len()..].chars().next();
-        !before.is_some_and(is_name_char) && !after.is_some_and(|c| is_name_char(c) && c != '.')
-    })
 }

@@ -66,6 +66,17 @@ pub(crate) fn directive_directory(tool_name: &str) -> String {
     )
 }
 
+/// Whether `text` names the tool `tool_name` as a whole name (not inside a longer one, such as `feedbacks`):
+/// what every directive must do, checked by the attribute and by the run-time wording alike.
+pub(crate) fn names_tool(text: &str, tool_name: &str) -> bool {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    text.match_indices(tool_name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + tool_name.len()..].chars().next();
+        !before.is_some_and(is_name_char) && !after.is_some_and(|c| is_name_char(c) && c != '.')
+    })
+}
+
 /// A preset's tool description and directive; `None` for an unknown preset.
 pub(crate) fn wording(preset: &str, tool_name: &str) -> Option<(&'static str, String)> {
     match preset {

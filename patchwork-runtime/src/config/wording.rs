@@ -50,7 +50,7 @@ impl WordingChoice {
     /// warning), else its preset's, else `compiled`.
     pub(crate) fn directive(&self, tool_name: &str, compiled: &'static str) -> String {
         if let Some(text) = &self.directive {
-            if text.contains(tool_name) {
+            if texts::names_tool(text, tool_name) {
                 return text.clone();
             }
             static WARNED: std::sync::atomic::AtomicBool =

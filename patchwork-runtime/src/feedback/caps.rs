@@ -109,13 +109,21 @@ fn truncate_with_marker_exact(text: &mut String, max_bytes: usize) {
     } else {
         ""
     };
-    let mut cut = max_bytes.saturating_sub(marker.len()).min(text.len());
+    text.truncate(floor_char_boundary(
+        text,
+        max_bytes.saturating_sub(marker.len()),
+    ));
+    text.push_str(marker);
+}
+
+/// The largest char boundary of `text` at or below `index` (the one cut every truncation uses).
+pub(crate) fn floor_char_boundary(text: &str, index: usize) -> usize {
+    let mut cut = index.min(text.len());
     // Index 0 is always a boundary, so this loop ends.
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    text.truncate(cut);
-    text.push_str(marker);
+    cut
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! A tool call's arguments become a payload once ([`validate`]), are capped and serialised once
 //! ([`Prepared`]), and that JSON text is what is stored and sent on every attempt.
 
-mod caps;
+pub(crate) mod caps;
 pub(crate) mod redact;
 pub(crate) mod unsent;
 pub(crate) mod validate;

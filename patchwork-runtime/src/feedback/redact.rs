@@ -12,8 +12,9 @@ use std::sync::{Arc, LazyLock};
 use regex::{Captures, Regex};
 
 use super::FeedbackPayload;
+use super::caps::floor_char_boundary;
 use crate::contract::fields::{MAX_FIELD_BYTES, TRUNCATION_MARKER};
-use checks::{floor_char_boundary, is_national_id, passes_luhn};
+use checks::{is_national_id, passes_luhn};
 
 /// Longest secret the rules look for (tokens are at most 255 characters); what is dropped after a cut.
 const MAX_SECRET_BYTES: usize = 512;

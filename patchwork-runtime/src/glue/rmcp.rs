@@ -244,7 +244,7 @@ fn warn_once_without_the_directive<S: ServerHandler>(server: &S, tool_name: &str
     let told = server
         .get_info()
         .instructions
-        .is_some_and(|instructions| instructions.contains(tool_name));
+        .is_some_and(|instructions| crate::contract::texts::names_tool(&instructions, tool_name));
     if !told {
         tracing::warn!(
             "the server's instructions do not carry the feedback directive, so agents are not told to report \

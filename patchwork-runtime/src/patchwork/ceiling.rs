@@ -6,18 +6,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::feedback::caps::floor_char_boundary;
+
 /// Most sessions tracked at once.
 pub(crate) const MAX_SESSIONS: usize = 10_000;
 /// Longest session key kept, in bytes.
 const MAX_KEY_BYTES: usize = 128;
-
-fn floor_boundary(text: &str, index: usize) -> usize {
-    let mut cut = index.min(text.len());
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    cut
-}
 
 /// The default ceiling per session: reports an hour.
 pub(crate) const DEFAULT_PER_SESSION: u32 = 20;
@@ -104,7 +98,7 @@ impl Ceilings {
             };
         };
         // Session ids are short; a longer one is cut so the table's memory stays bounded.
-        let session = &session[..floor_boundary(session, MAX_KEY_BYTES)];
+        let session = &session[..floor_char_boundary(session, MAX_KEY_BYTES)];
         if !sessions.contains_key(session) && sessions.len() >= MAX_SESSIONS {
             sessions.retain(|_, w| now.saturating_duration_since(w.started) < SESSION_WINDOW);
             if sessions.len() >= MAX_SESSIONS

@@ -1,13 +1,4 @@
-//! The checks a match must pass beyond its pattern (Luhn, assigned SSN ranges), and char-boundary cuts.
-
-/// The largest char boundary at or below `index`.
-pub(super) fn floor_char_boundary(text: &str, index: usize) -> usize {
-    let mut cut = index.min(text.len());
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    cut
-}
+//! The checks a match must pass beyond its pattern: the Luhn check, assigned SSN ranges.
 
 /// Whether the digits of `text` (13 to 19 of them) pass the Luhn check.
 pub(super) fn passes_luhn(text: &str) -> bool {
