@@ -3,6 +3,7 @@
 //! retries and keeps what fails as an unsent line.
 
 mod client;
+mod http_date;
 mod key;
 mod outcome;
 mod policy;

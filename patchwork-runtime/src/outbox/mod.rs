@@ -221,8 +221,10 @@ impl Outbox {
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Err(Claim::Gone)),
             Err(error) => return Err(error),
         };
-        if !fs4::fs_std::FileExt::try_lock_exclusive(&file)? {
-            return Ok(Err(Claim::Busy));
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(Err(Claim::Busy)),
+            Err(std::fs::TryLockError::Error(error)) => return Err(error),
         }
         if !still_linked(&file, &entry.path)? {
             return Ok(Err(Claim::Gone));
