@@ -1,20 +1,22 @@
 //! Redaction: secrets and personal data in what the agent wrote become typed markers (`[REDACTED:email]`)
 //! before the feedback is stored, logged or sent.
 //!
-//! Matching is linear-time (the `regex` crate, no backtracking) and bounded: each field is cut to twice its cap
-//! before it is searched, and caps apply after. Rules that need more than a pattern (a card number must pass the
-//! Luhn check, an SSN must use assigned number ranges) check each match before replacing it.
+//! The built-in rules are small hand-written scanners ([`tokens`], [`labelled`]), each linear in the text and
+//! checked against the regular expression it stands for (`oracle_tests`); no regex engine is compiled into a
+//! user's server. Matching is bounded: each field is cut to twice its cap before it is searched, and caps apply
+//! after. Rules that need more than a shape (a card number must pass the Luhn check, an SSN must use assigned
+//! number ranges) check each match before replacing it.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, LazyLock};
-
-use regex::{Captures, Regex};
 
 use super::FeedbackPayload;
 use super::caps::floor_char_boundary;
 use crate::contract::fields::{MAX_FIELD_BYTES, TRUNCATION_MARKER};
-use checks::{is_national_id, passes_luhn};
+use scan::Hit;
 
 /// Longest secret the rules look for (tokens are at most 255 characters); what is dropped after a cut.
 const MAX_SECRET_BYTES: usize = 512;
@@ -39,9 +41,16 @@ pub(crate) const MARKER_PREFIX: &str = "[REDACTED:";
 ///
 /// ```
 /// use patchwork_runtime::Redaction;
+/// // Order ids: `ORD-` and eight digits.
+/// let order_ids = |text: &str| {
+///     text.match_indices("ORD-")
+///         .map(|(at, _)| at..at + 12)
+///         .filter(|span| text.get(span.start + 4..span.end).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit())))
+///         .collect()
+/// };
 /// let rules = Redaction::standard()
-///     .with_rule("order_id", r"\bORD-\d{8}\b")
-///     .expect("a valid pattern")
+///     .with_rule("order_id", order_ids)
+///     .expect("a valid kind")
 ///     .without("national_id");
 /// assert_eq!(rules.redact("order ORD-12345678 for a@b.example"), "order [REDACTED:order_id] for [REDACTED:email]");
 /// ```
@@ -50,32 +59,22 @@ pub struct Redaction {
     rules: Arc<Vec<Rule>>,
 }
 
+/// What a user's rule is: every span of the text to replace.
+type CustomFind = dyn Fn(&str) -> Vec<Range<usize>> + Send + Sync;
+
 #[derive(Clone)]
 struct Rule {
     kind: Cow<'static, str>,
-    regex: Regex,
-    check: Check,
+    find: Finder,
 }
 
-/// What a match must satisfy, and which part of it is replaced.
-#[derive(Clone, Copy)]
-enum Check {
-    /// The whole match.
-    Whole,
-    /// Only capture group 2; groups 1 and 3 (a label, a closing quote) are kept.
-    Value,
-    /// The whole match, if its digits pass the Luhn check.
-    Luhn,
-    /// The whole match, if it is an SSN in assigned ranges.
-    Ssn,
-    /// Like `Value`, if the value looks like a credential: 16 characters or more, or 8 or more with a digit
-    /// (`bearer authentication` is prose, `Bearer 9f8e7d6c…` is not).
-    SecretValue,
-    /// The whole match, unless it is an SCP-style remote (`git@github.com:org/repo`, group 1).
-    Email,
+#[derive(Clone)]
+enum Finder {
+    Builtin(Find),
+    Custom(Arc<CustomFind>),
 }
 
-/// A rule's kind or pattern was refused by [`Redaction::with_rule`].
+/// A rule's kind was refused by [`Redaction::with_rule`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RuleError {
@@ -104,113 +103,43 @@ impl Default for Redaction {
     }
 }
 
+/// A built-in rule: the first match at or after a byte offset.
+type Find = fn(&str, usize) -> Option<Hit>;
+
 /// The built-in rules, in the order they run (specific token shapes before the generic label rules).
-const STANDARD: &[(&str, &str, Check)] = &[
-    (
-        "private_key",
-        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\z)",
-        Check::Whole,
-    ),
-    (
-        "jwt",
-        r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
-        Check::Whole,
-    ),
-    (
-        "github_token",
-        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
-        Check::Whole,
-    ),
-    (
-        "slack_token",
-        r"\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+",
-        Check::Whole,
-    ),
-    (
-        "anthropic_key",
-        r"\bsk-ant-[A-Za-z0-9_-]{20,}",
-        Check::Whole,
-    ),
-    (
-        "openai_key",
-        r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
-        Check::Whole,
-    ),
-    (
-        "stripe_key",
-        r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}",
-        Check::Whole,
-    ),
-    (
-        "aws_access_key",
-        r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
-        Check::Whole,
-    ),
-    (
-        "aws_secret_key",
-        r#"(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})()"#,
-        Check::Value,
-    ),
-    ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}", Check::Whole),
-    (
-        "url_credentials",
-        r"(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]+:[^\s/@?#]+)(@)",
-        Check::Value,
-    ),
-    (
-        "bearer",
-        r"(?i)(\b(?:authorization\s*[:=]\s*[\x22']?\s*(?:bearer|basic|token)?|bearer)\s+)([A-Za-z0-9._~+/-]{8,}=*)()",
-        Check::SecretValue,
-    ),
+const STANDARD: &[(&str, Find)] = &[
+    ("private_key", tokens::private_key),
+    ("jwt", tokens::jwt),
+    ("github_token", tokens::github_token),
+    ("slack_token", tokens::slack_token),
+    ("anthropic_key", tokens::anthropic_key),
+    ("openai_key", tokens::openai_key),
+    ("stripe_key", tokens::stripe_key),
+    ("aws_access_key", tokens::aws_access_key),
+    ("aws_secret_key", tokens::aws_secret_key),
+    ("gcp_api_key", tokens::gcp_api_key),
+    ("url_credentials", tokens::url_credentials),
+    ("bearer", labelled::bearer),
     // `password`-like labels, also inside longer names (`DB_PASSWORD`, `X-Api-Key`, `refresh_token`): a quoted
     // value (which may hold spaces) first, then a bare one.
-    (
-        "password",
-        r#"(?i)((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)[\x22']?\s*[:=]\s*\x22)([^\x22\n]{1,256})(\x22)"#,
-        Check::Value,
-    ),
-    (
-        "password",
-        r#"(?i)((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)[\x22']?\s*[:=]\s*')([^'\n]{1,256})(')"#,
-        Check::Value,
-    ),
-    (
-        "password",
-        r#"(?i)((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)[\x22']?\s*[:=]\s*)([^\s\x22',;&\[]{1,256})()"#,
-        Check::Value,
-    ),
-    (
-        "email",
-        r"\b[A-Za-z0-9._%+_-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b(:[A-Za-z0-9_.~/-]+)?",
-        Check::Email,
-    ),
-    (
-        "card_number",
-        r"\b(?:[2-6]\d{12,18}|[2-6]\d{3}(?: \d{4}){2} \d{1,7}|[2-6]\d{3}(?:-\d{4}){2}-\d{1,7}|3\d{3}[ -]\d{6}[ -]\d{5})\b",
-        Check::Luhn,
-    ),
-    (
-        "national_id",
-        r"\b\d{3}-\d{2}-\d{4}\b|\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
-        Check::Ssn,
-    ),
+    ("password", labelled::password_double),
+    ("password", labelled::password_single),
+    ("password", labelled::password_bare),
+    ("email", labelled::email),
+    ("card_number", labelled::card_number),
+    ("national_id", labelled::national_id),
 ];
 
-static STANDARD_RULES: LazyLock<Redaction> = LazyLock::new(|| {
-    let rules = STANDARD
-        .iter()
-        .filter_map(|(kind, pattern, check)| {
-            // The built-in patterns are tested; one that did not compile would only be skipped.
-            Regex::new(pattern).ok().map(|regex| Rule {
+static STANDARD_RULES: LazyLock<Redaction> = LazyLock::new(|| Redaction {
+    rules: Arc::new(
+        STANDARD
+            .iter()
+            .map(|(kind, find)| Rule {
                 kind: Cow::Borrowed(*kind),
-                regex,
-                check: *check,
+                find: Finder::Builtin(*find),
             })
-        })
-        .collect();
-    Redaction {
-        rules: Arc::new(rules),
-    }
+            .collect(),
+    ),
 });
 
 impl Redaction {
@@ -229,12 +158,19 @@ impl Redaction {
         }
     }
 
-    /// Adds a rule: every match of `pattern` (the `regex` crate's syntax) becomes `[REDACTED:<kind>]`. `kind` is
-    /// 1 to 40 of `a-z`, `0-9` and `_`. Rules run in the order they were added, after the built-in ones.
+    /// Adds a rule: every span that `find` returns for a text becomes `[REDACTED:<kind>]`. `kind` is 1 to 40 of
+    /// `a-z`, `0-9` and `_`. Rules run in the order they were added, after the built-in ones. Spans that are
+    /// empty, out of the text, not on char boundaries or overlapping an earlier one are ignored; if `find` panics,
+    /// the whole text is replaced (a rule that fails redacts rather than leaks).
+    ///
+    /// With the `regex` crate: `move |text| pattern.find_iter(text).map(|m| m.range()).collect()`.
     ///
     /// # Errors
-    /// When `kind` is not of that form or `pattern` does not compile.
-    pub fn with_rule(mut self, kind: &str, pattern: &str) -> Result<Self, RuleError> {
+    /// When `kind` is not of that form.
+    pub fn with_rule<F>(mut self, kind: &str, find: F) -> Result<Self, RuleError>
+    where
+        F: Fn(&str) -> Vec<Range<usize>> + Send + Sync + 'static,
+    {
         let valid_kind = (1..=40).contains(&kind.len())
             && kind
                 .bytes()
@@ -244,13 +180,9 @@ impl Redaction {
                 message: format!("redaction kind {kind:?}: use 1 to 40 of a-z, 0-9 and _"),
             });
         }
-        let regex = Regex::new(pattern).map_err(|error| RuleError {
-            message: format!("redaction rule `{kind}`: {error}"),
-        })?;
         Arc::make_mut(&mut self.rules).push(Rule {
             kind: Cow::Owned(kind.to_string()),
-            regex,
-            check: Check::Whole,
+            find: Finder::Custom(Arc::new(find)),
         });
         Ok(self)
     }
@@ -267,14 +199,23 @@ impl Redaction {
     pub fn redact(&self, text: &str) -> String {
         let mut out = Cow::Borrowed(text);
         for rule in self.rules.iter() {
-            if !rule.regex.is_match(&out) {
+            let spans: Vec<Range<usize>> = rule
+                .hits(&out)
+                .into_iter()
+                .filter_map(|hit| hit.redact)
+                .collect();
+            if spans.is_empty() {
                 continue;
             }
             let marker = format!("{MARKER_PREFIX}{}]", rule.kind);
-            let replaced = rule
-                .regex
-                .replace_all(&out, |caps: &Captures<'_>| rule.replacement(caps, &marker))
-                .into_owned();
+            let mut replaced = String::with_capacity(out.len());
+            let mut kept_from = 0;
+            for span in spans {
+                replaced.push_str(&out[kept_from..span.start]);
+                replaced.push_str(&marker);
+                kept_from = span.end;
+            }
+            replaced.push_str(&out[kept_from..]);
             out = Cow::Owned(replaced);
         }
         out.into_owned()
@@ -329,28 +270,29 @@ impl Redaction {
 }
 
 impl Rule {
-    fn replacement(&self, caps: &Captures<'_>, marker: &str) -> String {
-        let whole = caps.get(0).map_or("", |m| m.as_str());
-        match self.check {
-            Check::Whole => marker.to_string(),
-            Check::Value => {
-                let group = |n| caps.get(n).map_or("", |m| m.as_str());
-                format!("{}{marker}{}", group(1), group(3))
-            }
-            Check::SecretValue => {
-                let group = |n| caps.get(n).map_or("", |m| m.as_str());
-                let value = group(2);
-                let secret = value.len() >= 16 || value.bytes().any(|b| b.is_ascii_digit());
-                if secret {
-                    format!("{}{marker}{}", group(1), group(3))
-                } else {
-                    whole.to_string()
+    /// The rule's matches in `text`, left to right, without overlaps, each on char boundaries.
+    fn hits(&self, text: &str) -> Vec<Hit> {
+        match &self.find {
+            Finder::Builtin(find) => scan::all(text, find),
+            Finder::Custom(find) => {
+                let Ok(mut spans) = catch_unwind(AssertUnwindSafe(|| find(text))) else {
+                    tracing::warn!(kind = %self.kind, "a redaction rule panicked; the whole text was redacted");
+                    return vec![Hit::whole(0..text.len())];
+                };
+                spans.sort_by_key(|span| (span.start, span.end));
+                let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
+                for span in spans {
+                    let usable = span.start < span.end
+                        && text.is_char_boundary(span.start)
+                        && text.is_char_boundary(span.end)
+                        && span.end <= text.len()
+                        && hits.last().is_none_or(|last| last.span.end <= span.start);
+                    if usable {
+                        hits.push(Hit::whole(span));
+                    }
                 }
+                hits
             }
-            Check::Email if caps.get(1).is_none() => marker.to_string(),
-            Check::Luhn if passes_luhn(whole) => marker.to_string(),
-            Check::Ssn if is_national_id(whole) => marker.to_string(),
-            Check::Luhn | Check::Ssn | Check::Email => whole.to_string(),
         }
     }
 }
@@ -384,5 +326,10 @@ pub(crate) fn counts(body: &str) -> String {
 }
 
 mod checks;
+mod labelled;
+#[cfg(test)]
+mod oracle_tests;
+mod scan;
 #[cfg(test)]
 mod tests;
+mod tokens;

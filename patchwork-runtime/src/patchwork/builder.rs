@@ -202,7 +202,8 @@ impl Builder {
     ///
     /// ```no_run
     /// use patchwork_runtime::{Patchwork, Redaction};
-    /// let rules = Redaction::standard().with_rule("ticket", r"\bTCK-\d{5}\b").expect("a valid pattern");
+    /// let tickets = |text: &str| text.match_indices("TCK-").map(|(at, _)| at..at + 9).collect();
+    /// let rules = Redaction::standard().with_rule("ticket", tickets).expect("a valid kind");
     /// let _guard = Patchwork::builder().redaction(rules).install();
     /// ```
     pub fn redaction(mut self, rules: Redaction) -> Self {

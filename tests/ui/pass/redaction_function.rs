@@ -3,7 +3,9 @@ use patchwork_runtime::{Redaction, patchwork_feedback};
 
 fn privacy_rules(rules: Redaction) -> Redaction {
     rules
-        .with_rule("order_id", r"\bORD-\d{8}\b")
+        .with_rule("order_id", |text: &str| {
+            text.match_indices("ORD-").map(|(at, _)| at..at + 12).collect()
+        })
         .unwrap_or_else(|_| Redaction::standard())
 }
 

@@ -1,0 +1,143 @@
+//! The few primitives the built-in rules are written in: word boundaries (Unicode words, as `\b`), runs of a byte
+//! class, ASCII case-insensitive literals, and a leftmost scan over candidate positions. Every function takes byte
+//! offsets that are char boundaries and returns char boundaries; none panics on any input.
+
+use std::ops::Range;
+
+/// One match of a rule: the span it consumed, and the part that becomes the marker (`None` when a check such as
+/// Luhn failed: the text stays, and the search goes on after the span, as a regex `replace_all` would).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Hit {
+    pub(super) span: Range<usize>,
+    pub(super) redact: Option<Range<usize>>,
+}
+
+impl Hit {
+    /// A match replaced whole.
+    pub(super) fn whole(span: Range<usize>) -> Self {
+        Self {
+            redact: Some(span.clone()),
+            span,
+        }
+    }
+
+    /// A match replaced whole if `passes`, else kept.
+    pub(super) fn checked(span: Range<usize>, passes: bool) -> Self {
+        Self {
+            redact: passes.then(|| span.clone()),
+            span,
+        }
+    }
+}
+
+/// Whether `c` is a word character as regex's Unicode `\w` sees letters, digits and `_`.
+pub(super) fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Whether the char before `at` is a word character.
+pub(super) fn word_before(text: &str, at: usize) -> bool {
+    text.get(..at)
+        .and_then(|head| head.chars().next_back())
+        .is_some_and(is_word)
+}
+
+/// Whether the char at `at` is a word character.
+pub(super) fn word_at(text: &str, at: usize) -> bool {
+    text.get(at..)
+        .and_then(|tail| tail.chars().next())
+        .is_some_and(is_word)
+}
+
+/// `\b` at `at`: a word character on exactly one side.
+pub(super) fn boundary(text: &str, at: usize) -> bool {
+    word_before(text, at) != word_at(text, at)
+}
+
+/// The end of the run of ASCII bytes in `class` that starts at `at`.
+pub(super) fn run(text: &str, at: usize, class: impl Fn(u8) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = at.min(bytes.len());
+    while end < bytes.len() && class(bytes[end]) {
+        end += 1;
+    }
+    end
+}
+
+/// The end of the run of at most `max` chars satisfying `class` that starts at `at`, and how many chars it holds.
+pub(super) fn run_chars(
+    text: &str,
+    at: usize,
+    max: usize,
+    class: impl Fn(char) -> bool,
+) -> (usize, usize) {
+    let mut end = at;
+    let mut count = 0;
+    for c in text.get(at..).unwrap_or("").chars() {
+        if count == max || !class(c) {
+            break;
+        }
+        end += c.len_utf8();
+        count += 1;
+    }
+    (end, count)
+}
+
+/// The end of the whitespace (`\s*`) that starts at `at`.
+pub(super) fn spaces(text: &str, at: usize) -> usize {
+    run_chars(text, at, usize::MAX, char::is_whitespace).0
+}
+
+/// Whether `text` holds `literal` at `at`, ASCII case ignored.
+pub(super) fn has_ci(text: &str, at: usize, literal: &str) -> bool {
+    text.as_bytes()
+        .get(at..at + literal.len())
+        .is_some_and(|bytes| bytes.eq_ignore_ascii_case(literal.as_bytes()))
+}
+
+/// Whether `text` holds `literal` at `at`, exactly.
+pub(super) fn has(text: &str, at: usize, literal: &str) -> bool {
+    text.as_bytes()
+        .get(at..at + literal.len())
+        .is_some_and(|bytes| bytes == literal.as_bytes())
+}
+
+/// The byte at `at`, if any.
+pub(super) fn byte(text: &str, at: usize) -> Option<u8> {
+    text.as_bytes().get(at).copied()
+}
+
+/// The first match at or after `from`: `try_at` is asked at each position whose byte passes `first` (an ASCII
+/// byte, so a char boundary), in order. Linear in the text when `try_at` looks a bounded distance ahead.
+pub(super) fn leftmost(
+    text: &str,
+    from: usize,
+    first: impl Fn(u8) -> bool,
+    try_at: impl Fn(usize) -> Option<Hit>,
+) -> Option<Hit> {
+    let bytes = text.as_bytes();
+    (from..bytes.len())
+        .filter(|&at| first(bytes[at]))
+        .find_map(try_at)
+}
+
+/// Every match of `find` (a "first match at or after" function), without overlaps, left to right.
+pub(super) fn all(text: &str, find: impl Fn(&str, usize) -> Option<Hit>) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let mut from = 0;
+    while let Some(hit) = find(text, from) {
+        // Every rule consumes at least one byte; a rule that did not would be stepped past, not looped on.
+        from = if hit.span.end > from {
+            hit.span.end
+        } else {
+            (from + 1..=text.len())
+                .find(|&at| text.is_char_boundary(at))
+                .unwrap_or(text.len())
+        };
+        hits.push(hit);
+        if from >= text.len() {
+            break;
+        }
+    }
+    hits
+}

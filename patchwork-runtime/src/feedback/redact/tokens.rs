@@ -1,0 +1,282 @@
+//! The built-in rules for secrets of a known shape (keys, tokens, credentials in URLs), each a "first match at or
+//! after `from`" function written with [`scan`](super::scan)'s primitives. Each is linear in the text and behaves
+//! as the regular expression in its comment (leftmost match, then the next one after it); `oracle_tests` checks
+//! that against the `regex` crate on generated text.
+
+use super::scan::{
+    Hit, byte, has, has_ci, is_word, leftmost, run, run_chars, spaces, word_at, word_before,
+};
+
+pub(super) fn alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// `[A-Za-z0-9_-]`
+fn url_safe(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+pub(super) fn quote(b: Option<u8>) -> bool {
+    matches!(b, Some(b'"' | b'\''))
+}
+
+/// `[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`: the end of a PEM label starting at `at`.
+fn pem_label_end(text: &str, mut at: usize) -> Option<usize> {
+    loop {
+        if has(text, at, "PRIVATE KEY-----") {
+            return Some(at + 16);
+        }
+        if has(text, at, "PRIVATE KEY BLOCK-----") {
+            return Some(at + 22);
+        }
+        let word_end = run(text, at, |b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if word_end == at || byte(text, word_end) != Some(b' ') {
+            return None;
+        }
+        at = word_end + 1;
+    }
+}
+
+/// `-----BEGIN <label>-----(?s:.*?)(?:-----END <label>-----|\z)`: an unfinished block runs to the end.
+pub(super) fn private_key(text: &str, from: usize) -> Option<Hit> {
+    let mut search = from;
+    while let Some(offset) = text.get(search..)?.find("-----BEGIN ") {
+        let start = search + offset;
+        search = start + 1;
+        let Some(body) = pem_label_end(text, start + 11) else {
+            continue;
+        };
+        let mut end = text.len();
+        let mut look = body;
+        while let Some(offset) = text[look..].find("-----END ") {
+            let at = look + offset;
+            if let Some(label_end) = pem_label_end(text, at + 9) {
+                end = label_end;
+                break;
+            }
+            look = at + 1;
+        }
+        return Some(Hit::whole(start..end));
+    }
+    None
+}
+
+/// `\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`
+pub(super) fn jwt(text: &str, from: usize) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| b == b'e',
+        |at| {
+            if !has(text, at, "eyJ") || word_before(text, at) {
+                return None;
+            }
+            let header_end = run(text, at + 3, url_safe);
+            if header_end - (at + 3) < 5 || !has(text, header_end, ".eyJ") {
+                return None;
+            }
+            let claims_end = run(text, header_end + 4, url_safe);
+            if claims_end - (header_end + 4) < 5 || byte(text, claims_end) != Some(b'.') {
+                return None;
+            }
+            Some(Hit::whole(at..run(text, claims_end + 1, url_safe)))
+        },
+    )
+}
+
+/// `\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b`
+pub(super) fn github_token(text: &str, from: usize) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| b == b'g',
+        |at| {
+            if word_before(text, at) {
+                return None;
+            }
+            let classic = has(text, at, "gh")
+                && matches!(byte(text, at + 2), Some(b'p' | b'o' | b'u' | b's' | b'r'))
+                && byte(text, at + 3) == Some(b'_');
+            let (body, min, class): (usize, usize, fn(u8) -> bool) = if classic {
+                (at + 4, 36, alnum)
+            } else if has(text, at, "github_pat_") {
+                (at + 11, 22, |b| alnum(b) || b == b'_')
+            } else {
+                return None;
+            };
+            let end = run(text, body, class);
+            ((min..=255).contains(&(end - body)) && !word_at(text, end))
+                .then(|| Hit::whole(at..end))
+        },
+    )
+}
+
+/// `\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+`
+pub(super) fn slack_token(text: &str, from: usize) -> Option<Hit> {
+    const HOOK: &str = "https://hooks.slack.com/services/";
+    leftmost(
+        text,
+        from,
+        |b| b == b'x' || b == b'h',
+        |at| {
+            if has(text, at, "xox") {
+                let shaped = !word_before(text, at)
+                    && matches!(
+                        byte(text, at + 3),
+                        Some(b'a' | b'b' | b'p' | b'o' | b's' | b'r')
+                    )
+                    && byte(text, at + 4) == Some(b'-');
+                let end = run(text, at + 5, |b| alnum(b) || b == b'-');
+                return (shaped && end - (at + 5) >= 10).then(|| Hit::whole(at..end));
+            }
+            if !has(text, at, HOOK) {
+                return None;
+            }
+            let end = run(text, at + HOOK.len(), |b| {
+                alnum(b) || matches!(b, b'/' | b'_' | b'-')
+            });
+            (end > at + HOOK.len()).then(|| Hit::whole(at..end))
+        },
+    )
+}
+
+/// `\b<prefix>[class]{min,}` for the first of `prefixes` found (one of them at most fits a position).
+fn prefixed(
+    text: &str,
+    from: usize,
+    prefixes: &[&str],
+    class: fn(u8) -> bool,
+    min: usize,
+) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| prefixes.iter().any(|p| p.as_bytes()[0] == b),
+        |at| {
+            let prefix = prefixes.iter().find(|p| has(text, at, p))?;
+            let body = at + prefix.len();
+            let end = run(text, body, class);
+            (!word_before(text, at) && end - body >= min).then(|| Hit::whole(at..end))
+        },
+    )
+}
+
+/// `\bsk-ant-[A-Za-z0-9_-]{20,}`
+pub(super) fn anthropic_key(text: &str, from: usize) -> Option<Hit> {
+    prefixed(text, from, &["sk-ant-"], url_safe, 20)
+}
+
+/// `\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}` (the optional prefixes are in the class).
+pub(super) fn openai_key(text: &str, from: usize) -> Option<Hit> {
+    prefixed(text, from, &["sk-"], url_safe, 20)
+}
+
+/// `\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`
+pub(super) fn stripe_key(text: &str, from: usize) -> Option<Hit> {
+    prefixed(text, from, &["sk_live_", "rk_live_"], alnum, 16)
+}
+
+/// `\bAIza[0-9A-Za-z_-]{35}`
+pub(super) fn gcp_api_key(text: &str, from: usize) -> Option<Hit> {
+    let hit = prefixed(text, from, &["AIza"], url_safe, 35)?;
+    Some(Hit::whole(hit.span.start..hit.span.start + 39))
+}
+
+/// `\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`
+pub(super) fn aws_access_key(text: &str, from: usize) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| b == b'A',
+        |at| {
+            let prefix = ["AKIA", "ASIA", "ABIA", "ACCA"]
+                .iter()
+                .any(|p| has(text, at, p));
+            let end = run(text, at + 4, |b| {
+                b.is_ascii_uppercase() || b.is_ascii_digit()
+            });
+            (prefix && !word_before(text, at) && end - (at + 4) >= 16 && !word_at(text, at + 20))
+                .then(|| Hit::whole(at..at + 20))
+        },
+    )
+}
+
+/// `(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})`: the value only.
+pub(super) fn aws_secret_key(text: &str, from: usize) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| b | 0x20 == b'a',
+        |at| {
+            if !has_ci(text, at, "aws") {
+                return None;
+            }
+            let (label_end, chars) =
+                run_chars(text, at + 3, 47, |c| is_word(c) || c == '.' || c == '-');
+            let label = &text[at + 3..label_end];
+            let named = chars <= 46
+                && label
+                    .char_indices()
+                    .enumerate()
+                    .any(|(before, (offset, _))| {
+                        before <= 20
+                            && ["secret", "sk"].iter().any(|word| {
+                                has_ci(label, offset, word)
+                                    && label[offset + word.len()..].chars().count() <= 20
+                            })
+                    });
+            if !named {
+                return None;
+            }
+            let mut p = label_end + usize::from(quote(byte(text, label_end)));
+            p = spaces(text, p);
+            if !matches!(byte(text, p), Some(b':' | b'=')) {
+                return None;
+            }
+            p = spaces(text, p + 1);
+            p += usize::from(quote(byte(text, p)));
+            let end = run(text, p, |b| alnum(b) || matches!(b, b'/' | b'+' | b'='));
+            (end - p >= 40).then(|| Hit {
+                span: at..p + 40,
+                redact: Some(p..p + 40),
+            })
+        },
+    )
+}
+
+/// `(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]+:[^\s/@?#]+)(@)`: the `user:password` only.
+pub(super) fn url_credentials(text: &str, from: usize) -> Option<Hit> {
+    let scheme = |b: u8| alnum(b) || matches!(b, b'+' | b'.' | b'-');
+    let mut search = from;
+    while let Some(offset) = text.get(search..)?.find("://") {
+        let sep = search + offset;
+        search = sep + 1;
+        let mut run_start = sep;
+        while run_start > from && scheme(text.as_bytes()[run_start - 1]) {
+            run_start -= 1;
+        }
+        let Some(start) = (run_start..sep)
+            .find(|&p| text.as_bytes()[p].is_ascii_alphabetic() && !word_before(text, p))
+        else {
+            continue;
+        };
+        let user = sep + 3;
+        let (user_end, n) = run_chars(text, user, usize::MAX, |c| {
+            !c.is_whitespace() && !matches!(c, '/' | ':' | '@' | '?' | '#')
+        });
+        if n == 0 || byte(text, user_end) != Some(b':') {
+            continue;
+        }
+        let (password_end, m) = run_chars(text, user_end + 1, usize::MAX, |c| {
+            !c.is_whitespace() && !matches!(c, '/' | '@' | '?' | '#')
+        });
+        if m == 0 || byte(text, password_end) != Some(b'@') {
+            continue;
+        }
+        return Some(Hit {
+            span: start..password_end + 1,
+            redact: Some(user..password_end),
+        });
+    }
+    None
+}
