@@ -70,7 +70,7 @@ struct Rule {
 
 #[derive(Clone)]
 enum Finder {
-    Builtin(Find),
+    Builtin(Find, Maybe),
     Custom(Arc<CustomFind>),
 }
 
@@ -105,38 +105,68 @@ impl Default for Redaction {
 
 /// A built-in rule: the first match at or after a byte offset.
 type Find = fn(&str, usize) -> Option<Hit>;
+/// A built-in rule's quick test: `false` when the text holds none of what every match needs, so it is not scanned.
+type Maybe = fn(&str) -> bool;
 
 /// The built-in rules, in the order they run (specific token shapes before the generic label rules).
-const STANDARD: &[(&str, Find)] = &[
-    ("private_key", tokens::private_key),
-    ("jwt", tokens::jwt),
-    ("github_token", tokens::github_token),
-    ("slack_token", tokens::slack_token),
-    ("anthropic_key", tokens::anthropic_key),
-    ("openai_key", tokens::openai_key),
-    ("stripe_key", tokens::stripe_key),
-    ("aws_access_key", tokens::aws_access_key),
-    ("aws_secret_key", tokens::aws_secret_key),
-    ("gcp_api_key", tokens::gcp_api_key),
-    ("url_credentials", tokens::url_credentials),
-    ("bearer", labelled::bearer),
+const STANDARD: &[(&str, Find, Maybe)] = &[
+    ("private_key", tokens::private_key, |t| {
+        t.contains("-----BEGIN ")
+    }),
+    ("jwt", tokens::jwt, |t| t.contains("eyJ")),
+    ("github_token", tokens::github_token, |t| {
+        t.contains("gh") || t.contains("github_pat_")
+    }),
+    ("slack_token", tokens::slack_token, |t| {
+        t.contains("xox") || t.contains("hooks.slack.com")
+    }),
+    ("anthropic_key", tokens::anthropic_key, |t| {
+        t.contains("sk-ant-")
+    }),
+    ("openai_key", tokens::openai_key, |t| t.contains("sk-")),
+    ("stripe_key", tokens::stripe_key, |t| t.contains("_live_")),
+    ("aws_access_key", tokens::aws_access_key, |t| {
+        ["AKIA", "ASIA", "ABIA", "ACCA"]
+            .iter()
+            .any(|p| t.contains(p))
+    }),
+    ("aws_secret_key", tokens::aws_secret_key, |t| {
+        scan::contains_ci(t, "aws")
+    }),
+    ("gcp_api_key", tokens::gcp_api_key, |t| t.contains("AIza")),
+    ("url_credentials", tokens::url_credentials, |t| {
+        t.contains("://")
+    }),
+    ("bearer", labelled::bearer, |t| {
+        scan::contains_ci(t, "bearer") || scan::contains_ci(t, "authorization")
+    }),
     // `password`-like labels, also inside longer names (`DB_PASSWORD`, `X-Api-Key`, `refresh_token`): a quoted
     // value (which may hold spaces) first, then a bare one.
-    ("password", labelled::password_double),
-    ("password", labelled::password_single),
-    ("password", labelled::password_bare),
-    ("email", labelled::email),
-    ("card_number", labelled::card_number),
-    ("national_id", labelled::national_id),
+    ("password", labelled::password_double, |t| {
+        t.contains('"') && t.contains([':', '='])
+    }),
+    ("password", labelled::password_single, |t| {
+        t.contains('\'') && t.contains([':', '='])
+    }),
+    ("password", labelled::password_bare, |t| {
+        t.contains([':', '='])
+    }),
+    ("email", labelled::email, |t| t.contains('@')),
+    ("card_number", labelled::card_number, |t| {
+        t.bytes().any(|b| (b'2'..=b'6').contains(&b))
+    }),
+    ("national_id", labelled::national_id, |t| {
+        t.bytes().any(|b| b.is_ascii_digit())
+    }),
 ];
 
 static STANDARD_RULES: LazyLock<Redaction> = LazyLock::new(|| Redaction {
     rules: Arc::new(
         STANDARD
             .iter()
-            .map(|(kind, find)| Rule {
+            .map(|(kind, find, maybe)| Rule {
                 kind: Cow::Borrowed(*kind),
-                find: Finder::Builtin(*find),
+                find: Finder::Builtin(*find, *maybe),
             })
             .collect(),
     ),
@@ -273,7 +303,8 @@ impl Rule {
     /// The rule's matches in `text`, left to right, without overlaps, each on char boundaries.
     fn hits(&self, text: &str) -> Vec<Hit> {
         match &self.find {
-            Finder::Builtin(find) => scan::all(text, find),
+            Finder::Builtin(find, maybe) if maybe(text) => scan::all(text, find),
+            Finder::Builtin(..) => Vec::new(),
             Finder::Custom(find) => {
                 let Ok(mut spans) = catch_unwind(AssertUnwindSafe(|| find(text))) else {
                     tracing::warn!(kind = %self.kind, "a redaction rule panicked; the whole text was redacted");

@@ -158,7 +158,7 @@ fn replacement(caps: &Captures<'_>, check: Check, marker: &str) -> String {
 #[test]
 fn the_scanners_and_the_patterns_are_the_same_rules_in_the_same_order() {
     let kinds: Vec<&str> = PATTERNS.iter().map(|(kind, _, _)| *kind).collect();
-    let scanners: Vec<&str> = STANDARD.iter().map(|(kind, _)| *kind).collect();
+    let scanners: Vec<&str> = STANDARD.iter().map(|(kind, _, _)| *kind).collect();
     assert_eq!(kinds, scanners);
 }
 

@@ -95,6 +95,25 @@ pub(super) fn has_ci(text: &str, at: usize, literal: &str) -> bool {
         .is_some_and(|bytes| bytes.eq_ignore_ascii_case(literal.as_bytes()))
 }
 
+/// Whether `text` holds `literal` (ASCII, not empty) anywhere, ASCII case ignored.
+pub(super) fn contains_ci(text: &str, literal: &str) -> bool {
+    let Some(&first) = literal.as_bytes().first() else {
+        return true;
+    };
+    let cases = [
+        char::from(first.to_ascii_lowercase()),
+        char::from(first.to_ascii_uppercase()),
+    ];
+    let mut from = 0;
+    while let Some(offset) = text.get(from..).and_then(|rest| rest.find(cases)) {
+        if has_ci(text, from + offset, literal) {
+            return true;
+        }
+        from += offset + 1;
+    }
+    false
+}
+
 /// Whether `text` holds `literal` at `at`, exactly.
 pub(super) fn has(text: &str, at: usize, literal: &str) -> bool {
     text.as_bytes()
