@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What adding patchwork costs a user's build: a small rmcp stdio server (three tools) built clean in debug without
 # and with patchwork (feature `rmcp`, the attribute on its router), interleaved; medians and the ratio, the crates
-# added, and the release binary's growth.
+# added, and the release binary's growth. A third build, `floor`, adds only the HTTP stack patchwork delivers with
+# (reqwest, rustls on ring, the platform verifier) and sends one request: what any server that reports over HTTPS
+# with reqwest pays, so the difference between `floor` and `with` is patchwork's own share.
 #
 #   bash tests/benches/build_cost.sh [runs]     (default 3; each run builds both, alternating which goes first)
 #
@@ -13,7 +15,7 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$repo/target/build-cost"
 mkdir -p "$work"
 
-fixture() { # name, extra dependency line, attribute line
+fixture() { # name, extra dependency lines, attribute line, statements run before serving
     local dir="$work/$1"
     mkdir -p "$dir/src"
     cat > "$dir/Cargo.toml" <<TOML
@@ -76,19 +78,37 @@ impl ServerHandler for Server {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    $4
     Server.serve(rmcp::transport::stdio()).await?.waiting().await?;
     Ok(())
 }
 RUST
 }
 
-fixture without "" ""
+fixture without "" "" ""
 fixture with "patchwork-runtime = { path = \"$repo/patchwork-runtime\", features = [\"rmcp\"] }" \
-    "#[patchwork_runtime::patchwork_feedback(slug = \"build-cost\")]"
+    "#[patchwork_runtime::patchwork_feedback(slug = \"build-cost\")]" ""
+# The client patchwork builds (see patchwork-runtime/src/delivery/client.rs), used for one POST when asked.
+fixture floor 'reqwest = { version = "0.13", default-features = false, features = ["rustls-no-provider"] }
+rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"] }
+rustls-platform-verifier = "0.7"' "" 'if let Some(url) = std::env::var_os("FLOOR_URL") {
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = rustls_platform_verifier::Verifier::new(provider.clone())?;
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(std::sync::Arc::new(verifier))
+            .with_no_client_auth();
+        let client = reqwest::Client::builder().tls_backend_preconfigured(tls).build()?;
+        let reply = client.post(url.to_string_lossy().as_ref()).header("content-type", "application/json")
+            .body("{}").send().await?;
+        eprintln!("{}", reply.status());
+    }'
 
 offline=()
 if cargo generate-lockfile --offline --manifest-path "$work/without/Cargo.toml" >/dev/null 2>&1 &&
-    cargo generate-lockfile --offline --manifest-path "$work/with/Cargo.toml" >/dev/null 2>&1; then
+    cargo generate-lockfile --offline --manifest-path "$work/with/Cargo.toml" >/dev/null 2>&1 &&
+    cargo generate-lockfile --offline --manifest-path "$work/floor/Cargo.toml" >/dev/null 2>&1; then
     offline=(--offline)
 fi
 
@@ -102,30 +122,35 @@ build() { # fixture -> seconds of a clean debug build
 }
 
 echo "rustc: $(rustc --version); cpus: $(nproc); runs: $runs"
-declare -a with without
+declare -a with without floor
 for ((i = 1; i <= runs; i++)); do
     if ((i % 2)); then
-        without+=("$(build without)"); with+=("$(build with)")
+        without+=("$(build without)"); with+=("$(build with)"); floor+=("$(build floor)")
     else
-        with+=("$(build with)"); without+=("$(build without)")
+        floor+=("$(build floor)"); with+=("$(build with)"); without+=("$(build without)")
     fi
-    printf 'run %d: without %6.2f s   with patchwork %6.2f s\n' "$i" "${without[-1]}" "${with[-1]}"
+    printf 'run %d: without %6.2f s   with patchwork %6.2f s   floor %6.2f s\n' "$i" "${without[-1]}" "${with[-1]}" \
+        "${floor[-1]}"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 m_without=$(median "${without[@]}")
 m_with=$(median "${with[@]}")
-printf 'clean debug build, median: without %.2f s, with patchwork %.2f s, ratio %.2f\n' \
-    "$m_without" "$m_with" "$(awk -v a="$m_with" -v b="$m_without" 'BEGIN { print a / b }')"
+m_floor=$(median "${floor[@]}")
+printf 'clean debug build, median: without %.2f s, with patchwork %.2f s, ratio %.2f (floor %.2f s, ratio %.2f)\n' \
+    "$m_without" "$m_with" "$(awk -v a="$m_with" -v b="$m_without" 'BEGIN { print a / b }')" \
+    "$m_floor" "$(awk -v a="$m_floor" -v b="$m_without" 'BEGIN { print a / b }')"
 
 crates() { # fixture -> distinct crates in the normal dependency tree
     cargo tree -q "${offline[@]}" --manifest-path "$work/$1/Cargo.toml" -e normal --prefix none |
         tail -n +2 | sed 's/ (\*)//; s/ (proc-macro)//' | awk '{print $1}' | sort -u
 }
-crates without > "$work/crates-without.txt"
-crates with > "$work/crates-with.txt"
+for f in without with floor; do crates "$f" > "$work/crates-$f.txt"; done
 added=$(comm -13 "$work/crates-without.txt" "$work/crates-with.txt")
-printf 'crates: without %d, with %d, added %d:\n%s\n' "$(wc -l < "$work/crates-without.txt")" \
-    "$(wc -l < "$work/crates-with.txt")" "$(printf '%s\n' "$added" | grep -c .)" "$(printf '%s' "$added" | tr '\n' ' ')"
+beyond=$(comm -13 "$work/crates-floor.txt" "$work/crates-with.txt")
+printf 'crates: without %d, with %d, added %d (floor adds %d; patchwork beyond the floor: %s)\nadded: %s\n' \
+    "$(wc -l < "$work/crates-without.txt")" "$(wc -l < "$work/crates-with.txt")" "$(printf '%s\n' "$added" | grep -c .)" \
+    "$(comm -13 "$work/crates-without.txt" "$work/crates-floor.txt" | grep -c .)" "$(printf '%s' "$beyond" | tr '\n' ' ')" \
+    "$(printf '%s' "$added" | tr '\n' ' ')"
 
 size() { # fixture -> bytes of the release binary
     CARGO_TARGET_DIR="$work/target-$1" cargo build -q --release "${offline[@]}" --manifest-path "$work/$1/Cargo.toml"
@@ -133,6 +158,8 @@ size() { # fixture -> bytes of the release binary
 }
 s_without=$(size without)
 s_with=$(size with)
-printf 'release binary: without %.1f MB, with patchwork %.1f MB, growth %.1f MB\n' \
+s_floor=$(size floor)
+printf 'release binary: without %.1f MB, with patchwork %.1f MB, growth %.1f MB (floor %.1f MB, growth %.1f MB)\n' \
     "$(awk -v s="$s_without" 'BEGIN { print s / 1e6 }')" "$(awk -v s="$s_with" 'BEGIN { print s / 1e6 }')" \
-    "$(awk -v a="$s_with" -v b="$s_without" 'BEGIN { print (a - b) / 1e6 }')"
+    "$(awk -v a="$s_with" -v b="$s_without" 'BEGIN { print (a - b) / 1e6 }')" \
+    "$(awk -v s="$s_floor" 'BEGIN { print s / 1e6 }')" "$(awk -v a="$s_floor" -v b="$s_without" 'BEGIN { print (a - b) / 1e6 }')"

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::checks::{is_national_id, passes_luhn};
 use super::scan::{
-    Hit, boundary, byte, has_ci, leftmost, run, run_chars, spaces, word_at, word_before,
+    Hit, boundary, byte, has_ci, leftmost, run, run_back, run_chars, spaces, word_at, word_before,
 };
 use super::tokens::{alnum, quote};
 
@@ -105,32 +105,42 @@ fn password_label_end(text: &str, at: usize) -> Option<usize> {
     None
 }
 
-/// A label and `["']?\s*[:=]\s*` at `at`: where the value may start.
-fn password_value_start(text: &str, at: usize) -> Option<usize> {
-    let label_end = password_label_end(text, at)?;
-    let separator = spaces(text, label_end + usize::from(quote(byte(text, label_end))));
-    matches!(byte(text, separator), Some(b':' | b'=')).then(|| spaces(text, separator + 1))
-}
-
-/// A `password`-like pair whose value is in `delimiter`s: `...\s*"([^"\n]{1,256})"` (the value only).
-fn password_quoted(text: &str, from: usize, delimiter: u8) -> Option<Hit> {
+/// The first `password`-like pair at or after `from`: a label and `["']?\s*[:=]\s*`, then what `value` (given the
+/// label's start and where the value may start) accepts.
+fn password_pair(
+    text: &str,
+    from: usize,
+    value: impl Fn(usize, usize) -> Option<Hit>,
+) -> Option<Hit> {
     leftmost(
         text,
         from,
         |b| matches!(b | 0x20, b'p' | b's' | b'a' | b'r'),
         |at| {
-            let open = password_value_start(text, at)?;
-            if byte(text, open) != Some(delimiter) {
+            let label_end = password_label_end(text, at)?;
+            let separator = spaces(text, label_end + usize::from(quote(byte(text, label_end))));
+            if !matches!(byte(text, separator), Some(b':' | b'=')) {
                 return None;
             }
-            let delimiter = char::from(delimiter);
-            let (end, n) = run_chars(text, open + 1, 257, |c| c != delimiter && c != '\n');
-            ((1..=256).contains(&n) && byte(text, end) == Some(delimiter as u8)).then(|| Hit {
-                span: at..end + 1,
-                redact: Some(open + 1..end),
-            })
+            value(at, spaces(text, separator + 1))
         },
     )
+}
+
+/// A `password`-like pair whose value is in `delimiter`s: `...\s*"([^"\n]{1,256})"` (the value only).
+fn password_quoted(text: &str, from: usize, delimiter: u8) -> Option<Hit> {
+    password_pair(text, from, |at, open| {
+        if byte(text, open) != Some(delimiter) {
+            return None;
+        }
+        let (end, n) = run_chars(text, open + 1, 257, |c| {
+            c != char::from(delimiter) && c != '\n'
+        });
+        ((1..=256).contains(&n) && byte(text, end) == Some(delimiter)).then(|| Hit {
+            span: at..end + 1,
+            redact: Some(open + 1..end),
+        })
+    })
 }
 
 /// A `password`-like pair with a double-quoted value (JSON): `password": "hunter2"`.
@@ -145,21 +155,15 @@ pub(super) fn password_single(text: &str, from: usize) -> Option<Hit> {
 
 /// A `password`-like pair with a bare value: `...\s*([^\s"',;&\[]{1,256})`.
 pub(super) fn password_bare(text: &str, from: usize) -> Option<Hit> {
-    leftmost(
-        text,
-        from,
-        |b| matches!(b | 0x20, b'p' | b's' | b'a' | b'r'),
-        |at| {
-            let value = password_value_start(text, at)?;
-            let (end, n) = run_chars(text, value, 256, |c| {
-                !c.is_whitespace() && !matches!(c, '"' | '\'' | ',' | ';' | '&' | '[')
-            });
-            (n > 0).then_some(Hit {
-                span: at..end,
-                redact: Some(value..end),
-            })
-        },
-    )
+    password_pair(text, from, |at, value| {
+        let (end, n) = run_chars(text, value, 256, |c| {
+            !c.is_whitespace() && !matches!(c, '"' | '\'' | ',' | ';' | '&' | '[')
+        });
+        (n > 0).then_some(Hit {
+            span: at..end,
+            redact: Some(value..end),
+        })
+    })
 }
 
 /// `[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b` at `at`: the end of the longest such host.
@@ -191,11 +195,7 @@ pub(super) fn email(text: &str, from: usize) -> Option<Hit> {
     while let Some(offset) = text.get(search..)?.find('@') {
         let at = search + offset;
         search = at + 1;
-        let mut local_start = at;
-        while local_start > from && local(text.as_bytes()[local_start - 1]) {
-            local_start -= 1;
-        }
-        let Some(start) = (local_start..at).find(|&p| boundary(text, p)) else {
+        let Some(start) = (run_back(text, at, from, local)..at).find(|&p| boundary(text, p)) else {
             continue;
         };
         let Some(end) = email_host_end(text, at + 1) else {

@@ -64,6 +64,16 @@ pub(super) fn run(text: &str, at: usize, class: impl Fn(u8) -> bool) -> usize {
     end
 }
 
+/// The start of the run of ASCII bytes in `class` that ends at `at`, not before `floor`.
+pub(super) fn run_back(text: &str, at: usize, floor: usize, class: impl Fn(u8) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = at.min(bytes.len());
+    while start > floor && class(bytes[start - 1]) {
+        start -= 1;
+    }
+    start
+}
+
 /// The end of the run of at most `max` chars satisfying `class` that starts at `at`, and how many chars it holds.
 pub(super) fn run_chars(
     text: &str,

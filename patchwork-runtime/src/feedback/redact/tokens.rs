@@ -4,7 +4,8 @@
 //! that against the `regex` crate on generated text.
 
 use super::scan::{
-    Hit, byte, has, has_ci, is_word, leftmost, run, run_chars, spaces, word_at, word_before,
+    Hit, byte, has, has_ci, is_word, leftmost, run, run_back, run_chars, spaces, word_at,
+    word_before,
 };
 
 pub(super) fn alnum(b: u8) -> bool {
@@ -251,11 +252,7 @@ pub(super) fn url_credentials(text: &str, from: usize) -> Option<Hit> {
     while let Some(offset) = text.get(search..)?.find("://") {
         let sep = search + offset;
         search = sep + 1;
-        let mut run_start = sep;
-        while run_start > from && scheme(text.as_bytes()[run_start - 1]) {
-            run_start -= 1;
-        }
-        let Some(start) = (run_start..sep)
+        let Some(start) = (run_back(text, sep, from, scheme)..sep)
             .find(|&p| text.as_bytes()[p].is_ascii_alphabetic() && !word_before(text, p))
         else {
             continue;
