@@ -1,6 +1,7 @@
 //! What redaction costs per feedback payload: the four free-text fields through `Redaction::standard()`, for a
-//! typical report (a few hundred bytes with two secrets), a long clean one, and a worst case (every field at its
-//! 8 KiB cap, dense with matches).
+//! typical report (a few hundred bytes with two secrets), a long clean one, a worst case (every field at its
+//! 8 KiB cap, dense with matches), and near misses built to make a careless scanner quadratic (a long run after
+//! each of many candidate prefixes).
 //!
 //! `cargo bench -p patchwork-runtime --bench redaction`. A plain `harness = false` bench: it prints p50 and p99 per
 //! payload over 2,000 runs of each case (release profile).
@@ -34,6 +35,16 @@ fn dense() -> [String; 4] {
     [field.clone(), field.clone(), field.clone(), field]
 }
 
+fn near_misses() -> [String; 4] {
+    let fill = |piece: &str| piece.repeat(8 * 1024 / piece.len());
+    [
+        format!("AKIA{}", "A".repeat(8 * 1024 - 4)),
+        fill("-AIza"),
+        fill("-eyJ"),
+        fill("x-sk-ant-"),
+    ]
+}
+
 fn measure(name: &str, fields: &[String; 4], rules: &Redaction) {
     let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
@@ -64,4 +75,5 @@ fn main() {
     measure("typical report, two secrets", &typical(), &rules);
     measure("4 × 8 KiB of clean prose", &long_clean(), &rules);
     measure("4 × 8 KiB dense with secrets", &dense(), &rules);
+    measure("4 × 8 KiB of near misses", &near_misses(), &rules);
 }

@@ -17,8 +17,8 @@ pub(crate) fn parse(text: &str) -> Option<SystemTime> {
         [weekday, day, month, year, time, "GMT"] if weekday.ends_with(',') => {
             (day.parse().ok()?, *month, year.parse().ok()?, *time)
         }
-        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT` (two-digit years are read as 19xx or 20xx, whichever is
-        // not more than 50 years ahead).
+        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT` (a two-digit year is 19xx from 70 and 20xx below it, the
+        // fixed cut-off `httpdate` uses; a Retry-After date is capped by `max_retry_after` either way).
         [weekday, date, time, "GMT"] if weekday.ends_with(',') => {
             let mut parts = date.split('-');
             let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);

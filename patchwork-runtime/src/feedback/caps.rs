@@ -116,6 +116,16 @@ fn truncate_with_marker_exact(text: &mut String, max_bytes: usize) {
     text.push_str(marker);
 }
 
+/// The smallest char boundary of `text` at or above `index` (at most `text.len()`).
+pub(crate) fn ceil_char_boundary(text: &str, index: usize) -> usize {
+    let mut cut = index.min(text.len());
+    // `text.len()` is always a boundary, so this loop ends.
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    cut
+}
+
 /// The largest char boundary of `text` at or below `index` (the one cut every truncation uses).
 pub(crate) fn floor_char_boundary(text: &str, index: usize) -> usize {
     let mut cut = index.min(text.len());

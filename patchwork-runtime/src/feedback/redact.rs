@@ -14,7 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, LazyLock};
 
 use super::FeedbackPayload;
-use super::caps::floor_char_boundary;
+use super::caps::{ceil_char_boundary, floor_char_boundary};
 use crate::contract::fields::{MAX_FIELD_BYTES, TRUNCATION_MARKER};
 use scan::Hit;
 
@@ -189,9 +189,12 @@ impl Redaction {
     }
 
     /// Adds a rule: every span that `find` returns for a text becomes `[REDACTED:<kind>]`. `kind` is 1 to 40 of
-    /// `a-z`, `0-9` and `_`. Rules run in the order they were added, after the built-in ones. Spans that are
-    /// empty, out of the text, not on char boundaries or overlapping an earlier one are ignored; if `find` panics,
-    /// the whole text is replaced (a rule that fails redacts rather than leaks).
+    /// `a-z`, `0-9` and `_`. Rules run in the order they were added, after the built-in ones. Sloppy spans are
+    /// read so that they redact more, never less: a reversed span is turned round, one past the end is cut at the
+    /// end, one inside a char is widened to the whole char, overlapping spans are merged into one marker, empty
+    /// ones are ignored. If `find` panics, the whole text is replaced (a rule that fails redacts rather than
+    /// leaks); std's panic hook still prints the panic's message, which your code wrote and which may quote the
+    /// text, so a rule should not panic.
     ///
     /// With the `regex` crate: `move |text| pattern.find_iter(text).map(|m| m.range()).collect()`.
     ///
@@ -310,16 +313,20 @@ impl Rule {
                     tracing::warn!(kind = %self.kind, "a redaction rule panicked; the whole text was redacted");
                     return vec![Hit::whole(0..text.len())];
                 };
+                // Sloppy spans redact more, never less: turned round, cut at the end, widened to whole chars.
+                for span in &mut spans {
+                    let (low, high) = (span.start.min(span.end), span.start.max(span.end));
+                    *span = floor_char_boundary(text, low)..ceil_char_boundary(text, high);
+                }
                 spans.sort_by_key(|span| (span.start, span.end));
                 let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
-                for span in spans {
-                    let usable = span.start < span.end
-                        && text.is_char_boundary(span.start)
-                        && text.is_char_boundary(span.end)
-                        && span.end <= text.len()
-                        && hits.last().is_none_or(|last| last.span.end <= span.start);
-                    if usable {
-                        hits.push(Hit::whole(span));
+                for span in spans.into_iter().filter(|span| !span.is_empty()) {
+                    match hits.last_mut() {
+                        Some(last) if span.start < last.span.end => {
+                            last.span.end = last.span.end.max(span.end);
+                            last.redact = Some(last.span.clone());
+                        }
+                        _ => hits.push(Hit::whole(span)),
                     }
                 }
                 hits

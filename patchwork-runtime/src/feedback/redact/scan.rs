@@ -30,9 +30,24 @@ impl Hit {
     }
 }
 
-/// Whether `c` is a word character as regex's Unicode `\w` sees letters, digits and `_`.
+/// Whether `c` is a word character for `\b`: letters (Unicode's `Alphabetic`, as regex's `\w` has them), ASCII
+/// digits and `_`. Where this differs from `\w` it leans towards redacting: `²`, `½` or `①` (numeric but not
+/// decimal digits, which `char::is_alphanumeric` would count) are not word characters, so a footnote mark beside a
+/// secret does not hide it; non-ASCII decimal digits, combining marks and joiners are not either, so a secret
+/// beside one is redacted where `\w` would have seen no boundary.
 pub(super) fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_alphabetic() || c.is_ascii_digit() || c == '_'
+}
+
+/// `\w` read generously, for a label's run (`aws…secret`), where stopping early would miss a secret: any letter or
+/// number, `_` and the other connector punctuation, and the zero-width joiners.
+pub(super) fn is_label_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(
+            c,
+            '_' | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'
+                ..='\u{FE4F}' | '\u{FF3F}' | '\u{200C}' | '\u{200D}'
+        )
 }
 
 /// Whether the char before `at` is a word character.
@@ -56,12 +71,7 @@ pub(super) fn boundary(text: &str, at: usize) -> bool {
 
 /// The end of the run of ASCII bytes in `class` that starts at `at`.
 pub(super) fn run(text: &str, at: usize, class: impl Fn(u8) -> bool) -> usize {
-    let bytes = text.as_bytes();
-    let mut end = at.min(bytes.len());
-    while end < bytes.len() && class(bytes[end]) {
-        end += 1;
-    }
-    end
+    run_upto(text, at, usize::MAX, class)
 }
 
 /// The start of the run of ASCII bytes in `class` that ends at `at`, not before `floor`.
@@ -72,6 +82,18 @@ pub(super) fn run_back(text: &str, at: usize, floor: usize, class: impl Fn(u8) -
         start -= 1;
     }
     start
+}
+
+/// The end of the run of at most `max` ASCII bytes in `class` that starts at `at`: a bounded look ahead, for a rule
+/// that needs a fixed number of them (reading the whole run at every candidate would be quadratic).
+pub(super) fn run_upto(text: &str, at: usize, max: usize, class: impl Fn(u8) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    let limit = bytes.len().min(at.saturating_add(max));
+    let mut end = at.min(limit);
+    while end < limit && class(bytes[end]) {
+        end += 1;
+    }
+    end
 }
 
 /// The end of the run of at most `max` chars satisfying `class` that starts at `at`, and how many chars it holds.

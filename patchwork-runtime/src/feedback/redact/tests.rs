@@ -212,14 +212,59 @@ fn user_rules_add_and_drop_kinds_and_bad_ones_are_refused() {
 }
 
 #[test]
+fn a_footnote_mark_or_other_number_sign_beside_a_secret_does_not_hide_it() {
+    let rules = Redaction::standard();
+    for (text, kept) in [
+        (
+            "token ghp_1234567890abcdefghijABCDEFGHIJ123456¹ see note",
+            "¹ see note",
+        ),
+        ("key AKIAIOSFODNN7EXAMPLE²", "²"),
+        ("card 4111111111111111½", "½"),
+        ("ssn 123-45-6789①", "①"),
+        ("²sk-abcdefghijklmnopqrstuvwxyz", "²"),
+        ("²postgres://admin:hunter2@db", "@db"),
+        ("see³ password=hunter2", "see³"),
+    ] {
+        let out = rules.redact(text);
+        assert!(out.contains(MARKER_PREFIX), "{text:?} came out as {out:?}");
+        assert!(out.contains(kept), "{text:?} lost {kept:?}: {out:?}");
+        for secret in [
+            "ghp_1234", "AKIAIOSF", "41111111", "6789", "sk-abc", "hunter2",
+        ] {
+            assert!(!out.contains(secret), "{text:?} kept {secret:?}: {out:?}");
+        }
+    }
+}
+
+#[test]
 fn a_user_rule_that_misbehaves_never_panics_and_never_leaks() {
-    // Spans out of order, overlapping, empty, past the end and inside a char: the usable ones are applied.
+    // Spans out of order, overlapping, empty, reversed, past the end and inside a char: each is read so that it
+    // redacts more, never less (merged, turned round, cut at the end, widened to the whole char).
     let sloppy = Redaction::none()
-        .with_rule("x", |_: &str| vec![8..11, 0..3, 1..4, 5..5, 9..400, 12..13])
+        .with_rule("x", |_: &str| {
+            let (high, low) = (16, 13);
+            vec![8..11, 0..3, 1..4, 5..5, high..low]
+        })
         .expect("valid");
     assert_eq!(
         sloppy.redact("abc de, fgh é!"),
-        "[REDACTED:x] de, [REDACTED:x] é!"
+        "[REDACTED:x]de, [REDACTED:x] [REDACTED:x]"
+    );
+    let past_the_end = Redaction::none()
+        .with_rule("x", |_: &str| std::iter::once(7..usize::MAX).collect())
+        .expect("valid");
+    assert_eq!(
+        past_the_end.redact("ticket TCK-1234é"),
+        "ticket [REDACTED:x]"
+    );
+    // Overlapping spans become one marker covering both: nothing of the longer one is left.
+    let overlapping = Redaction::none()
+        .with_rule("ticket", |_: &str| vec![7..16, 7..29])
+        .expect("valid");
+    assert_eq!(
+        overlapping.redact("ticket TCK-12345-SECRETSECRET end"),
+        "ticket [REDACTED:ticket] end"
     );
     // A rule that panics redacts the whole text rather than letting it through.
     let panicking = Redaction::none()

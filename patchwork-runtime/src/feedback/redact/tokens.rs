@@ -3,9 +3,11 @@
 //! as the regular expression in its comment (leftmost match, then the next one after it); `oracle_tests` checks
 //! that against the `regex` crate on generated text.
 
+use std::cell::Cell;
+
 use super::scan::{
-    Hit, byte, has, has_ci, is_word, leftmost, run, run_back, run_chars, spaces, word_at,
-    word_before,
+    Hit, byte, has, has_ci, is_label_char, leftmost, run, run_back, run_chars, run_upto, spaces,
+    word_at, word_before,
 };
 
 pub(super) fn alnum(b: u8) -> bool {
@@ -64,15 +66,19 @@ pub(super) fn private_key(text: &str, from: usize) -> Option<Hit> {
 
 /// `\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`
 pub(super) fn jwt(text: &str, from: usize) -> Option<Hit> {
+    // A later `eyJ` inside a header run that failed ends at the same place, so it fails too: skipping it keeps
+    // the scan linear on text such as `-eyJ-eyJ-eyJ…`.
+    let failed_up_to = Cell::new(0);
     leftmost(
         text,
         from,
         |b| b == b'e',
         |at| {
-            if !has(text, at, "eyJ") || word_before(text, at) {
+            if at < failed_up_to.get() || !has(text, at, "eyJ") || word_before(text, at) {
                 return None;
             }
             let header_end = run(text, at + 3, url_safe);
+            failed_up_to.set(header_end);
             if header_end - (at + 3) < 5 || !has(text, header_end, ".eyJ") {
                 return None;
             }
@@ -105,7 +111,7 @@ pub(super) fn github_token(text: &str, from: usize) -> Option<Hit> {
             } else {
                 return None;
             };
-            let end = run(text, body, class);
+            let end = run_upto(text, body, 256, class);
             ((min..=255).contains(&(end - body)) && !word_at(text, end))
                 .then(|| Hit::whole(at..end))
         },
@@ -127,8 +133,11 @@ pub(super) fn slack_token(text: &str, from: usize) -> Option<Hit> {
                         Some(b'a' | b'b' | b'p' | b'o' | b's' | b'r')
                     )
                     && byte(text, at + 4) == Some(b'-');
+                if !shaped {
+                    return None;
+                }
                 let end = run(text, at + 5, |b| alnum(b) || b == b'-');
-                return (shaped && end - (at + 5) >= 10).then(|| Hit::whole(at..end));
+                return (end - (at + 5) >= 10).then(|| Hit::whole(at..end));
             }
             if !has(text, at, HOOK) {
                 return None;
@@ -141,13 +150,15 @@ pub(super) fn slack_token(text: &str, from: usize) -> Option<Hit> {
     )
 }
 
-/// `\b<prefix>[class]{min,}` for the first of `prefixes` found (one of them at most fits a position).
+/// `\b<prefix>[class]{min,max}` for the first of `prefixes` found (one of them at most fits a position). The
+/// boundary is checked before the body is read, and the body is read at most `max` bytes, so each candidate either
+/// consumes what it reads or reads a bounded amount: linear in the text.
 fn prefixed(
     text: &str,
     from: usize,
     prefixes: &[&str],
     class: fn(u8) -> bool,
-    min: usize,
+    (min, max): (usize, usize),
 ) -> Option<Hit> {
     leftmost(
         text,
@@ -155,32 +166,40 @@ fn prefixed(
         |b| prefixes.iter().any(|p| p.as_bytes()[0] == b),
         |at| {
             let prefix = prefixes.iter().find(|p| has(text, at, p))?;
+            if word_before(text, at) {
+                return None;
+            }
             let body = at + prefix.len();
-            let end = run(text, body, class);
-            (!word_before(text, at) && end - body >= min).then(|| Hit::whole(at..end))
+            let end = run_upto(text, body, max, class);
+            (end - body >= min).then(|| Hit::whole(at..end))
         },
     )
 }
 
 /// `\bsk-ant-[A-Za-z0-9_-]{20,}`
 pub(super) fn anthropic_key(text: &str, from: usize) -> Option<Hit> {
-    prefixed(text, from, &["sk-ant-"], url_safe, 20)
+    prefixed(text, from, &["sk-ant-"], url_safe, (20, usize::MAX))
 }
 
 /// `\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}` (the optional prefixes are in the class).
 pub(super) fn openai_key(text: &str, from: usize) -> Option<Hit> {
-    prefixed(text, from, &["sk-"], url_safe, 20)
+    prefixed(text, from, &["sk-"], url_safe, (20, usize::MAX))
 }
 
 /// `\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`
 pub(super) fn stripe_key(text: &str, from: usize) -> Option<Hit> {
-    prefixed(text, from, &["sk_live_", "rk_live_"], alnum, 16)
+    prefixed(
+        text,
+        from,
+        &["sk_live_", "rk_live_"],
+        alnum,
+        (16, usize::MAX),
+    )
 }
 
 /// `\bAIza[0-9A-Za-z_-]{35}`
 pub(super) fn gcp_api_key(text: &str, from: usize) -> Option<Hit> {
-    let hit = prefixed(text, from, &["AIza"], url_safe, 35)?;
-    Some(Hit::whole(hit.span.start..hit.span.start + 39))
+    prefixed(text, from, &["AIza"], url_safe, (35, 35))
 }
 
 /// `\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`
@@ -193,11 +212,13 @@ pub(super) fn aws_access_key(text: &str, from: usize) -> Option<Hit> {
             let prefix = ["AKIA", "ASIA", "ABIA", "ACCA"]
                 .iter()
                 .any(|p| has(text, at, p));
-            let end = run(text, at + 4, |b| {
+            if !prefix || word_before(text, at) {
+                return None;
+            }
+            let end = run_upto(text, at + 4, 16, |b| {
                 b.is_ascii_uppercase() || b.is_ascii_digit()
             });
-            (prefix && !word_before(text, at) && end - (at + 4) >= 16 && !word_at(text, at + 20))
-                .then(|| Hit::whole(at..at + 20))
+            (end == at + 20 && !word_at(text, end)).then(|| Hit::whole(at..end))
         },
     )
 }
@@ -212,8 +233,9 @@ pub(super) fn aws_secret_key(text: &str, from: usize) -> Option<Hit> {
             if !has_ci(text, at, "aws") {
                 return None;
             }
-            let (label_end, chars) =
-                run_chars(text, at + 3, 47, |c| is_word(c) || c == '.' || c == '-');
+            let (label_end, chars) = run_chars(text, at + 3, 47, |c| {
+                is_label_char(c) || c == '.' || c == '-'
+            });
             let label = &text[at + 3..label_end];
             let named = chars <= 46
                 && label
@@ -236,8 +258,8 @@ pub(super) fn aws_secret_key(text: &str, from: usize) -> Option<Hit> {
             }
             p = spaces(text, p + 1);
             p += usize::from(quote(byte(text, p)));
-            let end = run(text, p, |b| alnum(b) || matches!(b, b'/' | b'+' | b'='));
-            (end - p >= 40).then(|| Hit {
+            let end = run_upto(text, p, 40, |b| alnum(b) || matches!(b, b'/' | b'+' | b'='));
+            (end - p == 40).then(|| Hit {
                 span: at..p + 40,
                 redact: Some(p..p + 40),
             })
