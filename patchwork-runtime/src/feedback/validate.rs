@@ -114,8 +114,20 @@ fn check_arguments(args: &Value) -> Result<(), ArgumentError> {
     ] {
         optional_text(object, key, &mut problems);
     }
-    check_gap_type(object, &mut problems);
-    check_resolution(object, &mut problems);
+    check_one_of(
+        object,
+        "gap_type",
+        &GapType::ALL.map(GapType::as_str),
+        Some("say which kind of gap this is"),
+        &mut problems,
+    );
+    check_one_of(
+        object,
+        "resolution",
+        &Resolution::ALL.map(Resolution::as_str),
+        None,
+        &mut problems,
+    );
     check_tools(object, &mut problems);
     if problems.is_empty() {
         Ok(())
@@ -152,39 +164,35 @@ fn optional_text(object: &Map<String, Value>, key: &str, problems: &mut Vec<Stri
     }
 }
 
-/// `gap_type`: required, one of the contract's values exactly.
-fn check_gap_type(object: &Map<String, Value>, problems: &mut Vec<String>) {
-    let allowed = GapType::ALL.map(GapType::as_str).join(", ");
-    match present(object, "gap_type") {
-        None => problems.push(format!(
-            "`gap_type` is missing: say which kind of gap this is, one of {allowed}"
-        )),
-        Some(Value::String(text)) if GapType::ALL.iter().any(|g| g.as_str() == text) => {}
-        Some(Value::String(text)) => problems.push(format!(
-            "`gap_type` must be one of {allowed}, not \"{}\"",
-            excerpt(text)
-        )),
-        Some(other) => problems.push(format!(
-            "`gap_type` must be one of {allowed}, not {}",
-            kind(other)
-        )),
-    }
-}
-
-fn check_resolution(object: &Map<String, Value>, problems: &mut Vec<String>) {
-    let allowed = Resolution::ALL.map(Resolution::as_str).join(", ");
-    match present(object, "resolution") {
-        None => {}
-        Some(Value::String(text)) if Resolution::ALL.iter().any(|r| r.as_str() == text) => {}
-        Some(Value::String(text)) => problems.push(format!(
-            "`resolution` must be one of {allowed} (or left out), not \"{}\"",
-            excerpt(text)
-        )),
-        Some(other) => problems.push(format!(
-            "`resolution` must be one of {allowed} (or left out), not {}",
-            kind(other)
-        )),
-    }
+/// A closed enum field: one of `values` exactly. `missing` is what to say when it is left out, for a required
+/// field; an optional one may be left out.
+fn check_one_of(
+    object: &Map<String, Value>,
+    field: &str,
+    values: &[&str],
+    missing: Option<&str>,
+    problems: &mut Vec<String>,
+) {
+    let allowed = values.join(", ");
+    let not = match present(object, field) {
+        None => {
+            if let Some(what) = missing {
+                problems.push(format!("`{field}` is missing: {what}, one of {allowed}"));
+            }
+            return;
+        }
+        Some(Value::String(text)) if values.contains(&text.as_str()) => return,
+        Some(Value::String(text)) => format!("\"{}\"", excerpt(text)),
+        Some(other) => kind(other).to_owned(),
+    };
+    let or_left_out = if missing.is_some() {
+        ""
+    } else {
+        " (or left out)"
+    };
+    problems.push(format!(
+        "`{field}` must be one of {allowed}{or_left_out}, not {not}"
+    ));
 }
 
 fn check_tools(object: &Map<String, Value>, problems: &mut Vec<String>) {
