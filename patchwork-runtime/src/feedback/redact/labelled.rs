@@ -6,8 +6,7 @@ use std::ops::Range;
 
 use super::checks::{is_national_id, passes_luhn};
 use super::scan::{
-    Hit, boundary, byte, has_ci, leftmost, run, run_back, run_chars, run_upto, spaces, word_at,
-    word_before,
+    Hit, boundary, byte, has_ci, leftmost, run, run_back, run_chars, spaces, word_at, word_before,
 };
 use super::tokens::{alnum, quote};
 
@@ -217,7 +216,7 @@ pub(super) fn email(text: &str, from: usize) -> Option<Hit> {
 
 /// `count` digits at `at`, then `then` (if any).
 fn digits_then(text: &str, at: usize, count: usize, then: Option<&[u8]>) -> bool {
-    run_upto(text, at, count, |b| b.is_ascii_digit()) - at == count
+    run(text, at, |b| b.is_ascii_digit()) - at >= count
         && then.is_none_or(|allowed| byte(text, at + count).is_some_and(|b| allowed.contains(&b)))
 }
 
@@ -230,7 +229,7 @@ fn grouped_card_end(text: &str, at: usize, separator: u8) -> Option<usize> {
         }
         p += 5;
     }
-    let end = run_upto(text, p, 8, |b| b.is_ascii_digit());
+    let end = run(text, p, |b| b.is_ascii_digit());
     ((1..=7).contains(&(end - p)) && !word_at(text, end)).then_some(end)
 }
 
@@ -245,7 +244,7 @@ pub(super) fn card_number(text: &str, from: usize) -> Option<Hit> {
             if word_before(text, at) {
                 return None;
             }
-            let plain = run_upto(text, at, 20, |b| b.is_ascii_digit());
+            let plain = run(text, at, |b| b.is_ascii_digit());
             let end = if (13..=19).contains(&(plain - at)) && !word_at(text, plain) {
                 Some(plain)
             } else {
