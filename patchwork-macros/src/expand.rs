@@ -97,6 +97,11 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
         )
     };
 
+    // A block neither above `#[tool_router]` nor `dispatch = "manual"`: the runtime warns when its server is an rmcp
+    // `ServerHandler` after all (`glue/unrouted.rs`), which the attribute cannot see.
+    let check_routed = (server.tool_router.is_none() && !config.dispatch_manual)
+        .then(|| quote!(#krate::__patchwork_check_routed!(Self, Self::PATCHWORK_TOOL_NAME);));
+
     quote! {
         #[doc = #tool_name_doc]
         #[allow(dead_code, unreachable_pub)]
@@ -148,6 +153,7 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
         #[must_use]
         #[allow(dead_code, unreachable_pub)]
         pub fn patchwork_instructions() -> ::std::string::String {
+            #check_routed
             #config_static
             #private::instructions(&#config_ident)
         }
@@ -158,6 +164,7 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
         #[must_use]
         #[allow(dead_code, unreachable_pub)]
         pub fn patchwork_builder() -> #krate::Builder {
+            #check_routed
             #config_static
             #private::builder_for(&#config_ident)
         }

@@ -69,17 +69,21 @@ pub(crate) fn check(server: &Server, config: &Config, rmcp_enabled: bool, errors
              `patchwork_dispatch` from your `call_tool`",
         );
     }
-    if rmcp_enabled && !config.dispatch_manual && !errors.any() {
+    // An rmcp tool block (it has `#[tool]` methods) without `#[tool_router]` below us: rmcp routes its tools through
+    // a router built elsewhere, never ours. Decided by the block alone, never by a cargo feature, so the same crate
+    // compiles whatever other crates of the build turn on (a block without rmcp's marks is a hand-written server's).
+    let first_tool = server.methods.iter().find(|m| m.tool_name.is_some());
+    if let Some(tool) = first_tool.filter(|_| !config.dispatch_manual && !errors.any()) {
         // Checked last, and only when nothing else is wrong: it is about where the attribute is, not what it says.
-        errors.push(syn::Error::new(
-            Span::call_site(),
-            "this block has no `#[tool_router]` below `#[patchwork_feedback]`, so rmcp would never list or route \
-             the feedback tool (while `PATCHWORK_INSTRUCTIONS` tells agents to call it)\nhelp: put \
-             `#[patchwork_feedback(...)]` directly above `#[tool_router]`, on the block that holds your `#[tool]` \
-             methods (one block per server type)\nhelp: if your own `call_tool` routes the tool with \
+        errors.spanned(
+            &tool.ident,
+            "this block has rmcp `#[tool]` methods but no `#[tool_router]` below `#[patchwork_feedback]`, so rmcp \
+             would never list or route the feedback tool (while `PATCHWORK_INSTRUCTIONS` tells agents to call it)\n\
+             help: put `#[patchwork_feedback(...)]` directly above `#[tool_router]`, on the block that holds your \
+             `#[tool]` methods (one block per server type)\nhelp: if your own `call_tool` routes the tool with \
              `patchwork_dispatch` (and your `list_tools` lists `patchwork_tool()`), say so: \
              `#[patchwork_feedback(dispatch = \"manual\")]`",
-        ));
+        );
     }
 }
 
@@ -294,18 +298,29 @@ mod tests {
     }
 
     #[test]
-    fn in_an_rmcp_build_a_block_without_tool_router_needs_dispatch_manual() {
-        let block = server(quote! { impl S { fn helper(&self) {} } });
-        let message = problems(&block, true).expect("an error");
-        assert!(message.contains("no `#[tool_router]` below"), "{message}");
-        assert!(message.contains("dispatch = \"manual\""), "{message}");
-        let mut errors = Errors::default();
-        let manual = Config {
-            dispatch_manual: true,
-            ..config()
-        };
-        check(&block, &manual, true, &mut errors);
-        assert!(errors.finish().is_ok(), "the opt-in is accepted");
+    fn a_tool_block_without_tool_router_needs_dispatch_manual_in_every_build() {
+        let block =
+            server(quote! { impl S { #[tool] async fn ping(&self) -> String { String::new() } } });
+        for rmcp_enabled in [false, true] {
+            let message = problems(&block, rmcp_enabled).expect("an error");
+            assert!(message.contains("no `#[tool_router]` below"), "{message}");
+            assert!(message.contains("dispatch = \"manual\""), "{message}");
+            let mut errors = Errors::default();
+            let manual = Config {
+                dispatch_manual: true,
+                ..config()
+            };
+            check(&block, &manual, rmcp_enabled, &mut errors);
+            assert!(errors.finish().is_ok(), "the opt-in is accepted");
+        }
+    }
+
+    #[test]
+    fn a_hand_written_block_compiles_whether_or_not_rmcp_is_on_in_the_build() {
+        // Cargo features are additive: another crate turning on `rmcp` must not break this one.
+        let block = server(quote! { impl S { async fn call_tool(&self) {} fn helper(&self) {} } });
+        assert_eq!(problems(&block, false), None);
+        assert_eq!(problems(&block, true), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Delivery over TLS on loopback with the TLS backend this build selected (`rustls-ring` by default;
-//! `.ci/run` also runs this file with `rustls-aws-lc` and with `native-tls`): the collector serves HTTPS with a
+//! Delivery over TLS on loopback with the TLS backend this build selected (`rustls-aws-lc` by default;
+//! `.ci/run` also runs this file with `rustls-ring` and with `native-tls`): the collector serves HTTPS with a
 //! certificate from an authority of its own, which the client trusts explicitly. Verification stays on: without
 //! that authority, nothing is delivered.
 

@@ -91,9 +91,10 @@ pub(crate) struct Client {
     http: reqwest::Client,
 }
 
-/// The `rustls-ring` backend: rustls with the `ring` provider, set on this client only (the process-wide default
-/// provider is left alone), verifying certificates against the platform's roots. With `rustls-aws-lc` or
-/// `native-tls` instead, reqwest's own backend is used.
+/// The opt-in `rustls-ring` backend: rustls with the `ring` provider, set on this client only (the process-wide
+/// default provider is left alone), verifying certificates against the platform's roots. With `rustls-aws-lc` (the
+/// default) or `native-tls` instead, reqwest's own backend is used: a provider the host installed process-wide,
+/// else `aws-lc-rs`, exactly as for every other `reqwest` client of the build.
 #[cfg(feature = "rustls-ring")]
 fn with_tls(
     builder: reqwest::ClientBuilder,
@@ -142,7 +143,7 @@ fn with_tls(
 )))]
 compile_error!(
     "patchwork-runtime needs a TLS backend to reach PatchworkMCP over https: enable one of its features \
-     `rustls-ring` (the default), `rustls-aws-lc` or `native-tls`"
+     `rustls-aws-lc` (the default), `rustls-ring` or `native-tls`"
 );
 
 static SHARED: LazyLock<Result<Client, Reason>> =

@@ -5,6 +5,8 @@
 #[cfg(feature = "rmcp")]
 pub(crate) mod rmcp;
 pub(crate) mod tool;
+#[cfg(feature = "rmcp")]
+pub(crate) mod unrouted;
 pub(crate) mod wording;
 
 use serde_json::Value;

@@ -1,12 +1,13 @@
-// The attribute on an impl block of the server that is not its `#[tool_router]` block: rmcp would never route the
-// tool, so an rmcp build requires the block above `#[tool_router]`, or `dispatch = "manual"`.
+// The attribute on the server's `#[tool]` block with no `#[tool_router]` below it: rmcp routes those tools through a
+// router built elsewhere, never this block's feedback tool. An error in every build, whatever cargo features are on
+// (a block without `#[tool]` methods is a hand-written server's, which must compile in every build too).
 use patchwork_runtime::patchwork_feedback;
-use rmcp::{tool, tool_router};
+use rmcp::tool;
 
 #[derive(Clone)]
 struct Server;
 
-#[tool_router]
+#[patchwork_feedback(slug = "pinger")]
 impl Server {
     /// Answer a ping.
     #[tool]
@@ -14,9 +15,6 @@ impl Server {
         "pong".to_owned()
     }
 }
-
-#[patchwork_feedback(slug = "pinger")]
-impl Server {}
 
 fn main() {
     let _ = Server::PATCHWORK_INSTRUCTIONS;
