@@ -120,3 +120,59 @@ async fn api_key_never_appears_in_any_output() {
         );
     }
 }
+
+/// The server's own key, pasted by an agent into any field, is redacted before anything is stored, logged or sent
+/// (whatever the redaction rules, `Redaction::none()` included), on the awaited and the background path.
+#[tokio::test]
+async fn the_servers_own_key_pasted_by_an_agent_is_never_sent_stored_or_logged() {
+    // A key no built-in rule recognises, so only the own-key rule can catch it.
+    const KEY: &str = "pwk9Q2mX7rLb";
+    let subscriber = TextSubscriber::default();
+    let text = subscriber.text.clone();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = capture_unsent();
+    let outbox = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::builder().api_key(KEY).start().unwrap();
+    for rules in [
+        patchwork_runtime::Redaction::standard(),
+        patchwork_runtime::Redaction::none(),
+    ] {
+        let patchwork = collector
+            .patchwork("s")
+            .api_key(KEY)
+            .redaction(rules)
+            .outbox_dir(outbox.path().join("box"))
+            .build();
+        let pasted = || {
+            let mut pasted = payload(&marker("own-key"));
+            pasted.what_i_tried = format!("I called it with {KEY} and then key={KEY}x");
+            pasted.suggestion = format!("use {KEY}");
+            pasted
+        };
+        let delivered = patchwork.deliver(&pasted()).await;
+        assert!(delivered.is_delivered(), "{delivered:?}");
+        let queued = patchwork.enqueue(&pasted()).await;
+        assert!(
+            matches!(queued, patchwork_runtime::Outcome::Queued),
+            "{queued:?}"
+        );
+        assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    }
+    let requests = collector.requests();
+    assert_eq!(requests.len(), 4, "each report arrived");
+    let mut seen: Vec<String> = requests.iter().map(|r| r.body.to_string()).collect();
+    assert!(
+        seen.iter()
+            .all(|body| body.contains("[REDACTED:patchwork_api_key]")),
+        "{seen:?}"
+    );
+    seen.extend(capture.lines());
+    seen.extend(files_below(outbox.path()));
+    seen.push(text.lock().unwrap().clone());
+    for output in &seen {
+        assert!(
+            !output.contains(KEY),
+            "the pasted key leaked into: {output}"
+        );
+    }
+}

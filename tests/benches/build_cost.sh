@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# What adding patchwork costs a user's build: a small rmcp stdio server (three tools) built clean in debug without
-# and with patchwork (feature `rmcp`, the attribute on its router), interleaved; medians and the ratio, the crates
-# added, and the release binary's growth. A third build, `floor`, adds only the HTTP stack patchwork delivers with
-# (reqwest, rustls on ring, the platform verifier) and sends one request: what any server that reports over HTTPS
-# with reqwest pays, so the difference between `floor` and `with` is patchwork's own share.
+# What adding patchwork (default features, the rmcp integration, the attribute on the router) costs a user's build,
+# for two rmcp stdio servers, each built clean in debug without and with patchwork, interleaved:
+# - `api`: the realistic case, a server that wraps a web API with `reqwest` (its default features): two tools that
+#   GET a URL, one that parses JSON;
+# - `minimal`: three text tools and nothing else (no HTTP client of its own).
+# Prints medians, the ratio, the crates added (and which), and the release binary's growth, per server.
 #
-#   bash tests/benches/build_cost.sh [runs]     (default 3; each run builds both, alternating which goes first)
+#   bash tests/benches/build_cost.sh [runs]     (default 3; each run builds all four, alternating the order)
 #
 # Each build starts from an empty target directory under target/build-cost (the shared target/ is untouched) and
 # includes the whole dependency tree, as a user's first `cargo build` does.
@@ -15,7 +16,7 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$repo/target/build-cost"
 mkdir -p "$work"
 
-fixture() { # name, extra dependency lines, attribute line, statements run before serving
+fixture() { # name, extra dependency lines, attribute line, extra items, extra tools
     local dir="$work/$1"
     mkdir -p "$dir/src"
     cat > "$dir/Cargo.toml" <<TOML
@@ -43,7 +44,7 @@ use rmcp::{ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router}
 struct Text {
     text: String,
 }
-
+$4
 #[derive(Clone)]
 struct Server;
 
@@ -67,6 +68,7 @@ impl Server {
     async fn reverse(&self, Parameters(args): Parameters<Text>) -> String {
         args.text.chars().rev().collect()
     }
+$5
 }
 
 #[tool_handler]
@@ -78,39 +80,52 @@ impl ServerHandler for Server {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    $4
     Server.serve(rmcp::transport::stdio()).await?.waiting().await?;
     Ok(())
 }
 RUST
 }
 
-fixture without "" "" ""
-fixture with "patchwork-runtime = { path = \"$repo/patchwork-runtime\", features = [\"rmcp\"] }" \
-    "#[patchwork_runtime::patchwork_feedback(slug = \"build-cost\")]" ""
-# The client patchwork builds (see patchwork-runtime/src/delivery/client.rs), used for one POST when asked.
-fixture floor 'reqwest = { version = "0.13", default-features = false, features = ["rustls-no-provider"] }
-rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"] }
-rustls-platform-verifier = "0.7"' "" 'if let Some(url) = std::env::var_os("FLOOR_URL") {
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = rustls_platform_verifier::Verifier::new(provider.clone())?;
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .dangerous()
-            .with_custom_certificate_verifier(std::sync::Arc::new(verifier))
-            .with_no_client_auth();
-        let client = reqwest::Client::builder().tls_backend_preconfigured(tls).build()?;
-        let reply = client.post(url.to_string_lossy().as_ref()).header("content-type", "application/json")
-            .body("{}").send().await?;
-        eprintln!("{}", reply.status());
-    }'
+attribute='#[patchwork_runtime::patchwork_feedback(slug = "build-cost")]'
+patchwork="patchwork-runtime = { path = \"$repo/patchwork-runtime\", features = [\"rmcp\"] }"
+api_deps='reqwest = "0.13"
+serde_json = "1"'
+api_items='
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+struct Url {
+    url: String,
+}
 
-offline=()
-if cargo generate-lockfile --offline --manifest-path "$work/without/Cargo.toml" >/dev/null 2>&1 &&
-    cargo generate-lockfile --offline --manifest-path "$work/with/Cargo.toml" >/dev/null 2>&1 &&
-    cargo generate-lockfile --offline --manifest-path "$work/floor/Cargo.toml" >/dev/null 2>&1; then
-    offline=(--offline)
-fi
+async fn get(url: &str) -> Result<reqwest::Response, String> {
+    reqwest::get(url).await.and_then(reqwest::Response::error_for_status).map_err(|e| e.to_string())
+}
+'
+api_tools='
+    /// Fetch a page of the API as text.
+    #[tool]
+    async fn fetch(&self, Parameters(args): Parameters<Url>) -> Result<String, String> {
+        get(&args.url).await?.text().await.map_err(|e| e.to_string())
+    }
+
+    /// Fetch a JSON document of the API and list its top-level keys.
+    #[tool]
+    async fn keys(&self, Parameters(args): Parameters<Url>) -> Result<String, String> {
+        let value: serde_json::Value = get(&args.url).await?.json().await.map_err(|e| e.to_string())?;
+        Ok(value.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default())
+    }
+'
+fixture minimal-without "" "" "" ""
+fixture minimal-with "$patchwork" "$attribute" "" ""
+fixture api-without "$api_deps" "" "$api_items" "$api_tools"
+fixture api-with "$api_deps
+$patchwork" "$attribute" "$api_items" "$api_tools"
+names=(api-without api-with minimal-without minimal-with)
+
+offline=(--offline)
+for f in "${names[@]}"; do
+    cargo generate-lockfile --offline --manifest-path "$work/$f/Cargo.toml" >/dev/null 2>&1 || offline=()
+done
 
 build() { # fixture -> seconds of a clean debug build
     rm -rf "$work/target-$1"
@@ -120,46 +135,44 @@ build() { # fixture -> seconds of a clean debug build
     end=$(date +%s.%N)
     awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
 }
-
-echo "rustc: $(rustc --version); cpus: $(nproc); runs: $runs"
-declare -a with without floor
-for ((i = 1; i <= runs; i++)); do
-    if ((i % 2)); then
-        without+=("$(build without)"); with+=("$(build with)"); floor+=("$(build floor)")
-    else
-        floor+=("$(build floor)"); with+=("$(build with)"); without+=("$(build without)")
-    fi
-    printf 'run %d: without %6.2f s   with patchwork %6.2f s   floor %6.2f s\n' "$i" "${without[-1]}" "${with[-1]}" \
-        "${floor[-1]}"
-done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-m_without=$(median "${without[@]}")
-m_with=$(median "${with[@]}")
-m_floor=$(median "${floor[@]}")
-printf 'clean debug build, median: without %.2f s, with patchwork %.2f s, ratio %.2f (floor %.2f s, ratio %.2f)\n' \
-    "$m_without" "$m_with" "$(awk -v a="$m_with" -v b="$m_without" 'BEGIN { print a / b }')" \
-    "$m_floor" "$(awk -v a="$m_floor" -v b="$m_without" 'BEGIN { print a / b }')"
-
 crates() { # fixture -> distinct crates in the normal dependency tree
     cargo tree -q "${offline[@]}" --manifest-path "$work/$1/Cargo.toml" -e normal --prefix none |
         tail -n +2 | sed 's/ (\*)//; s/ (proc-macro)//' | awk '{print $1}' | sort -u
 }
-for f in without with floor; do crates "$f" > "$work/crates-$f.txt"; done
-added=$(comm -13 "$work/crates-without.txt" "$work/crates-with.txt")
-beyond=$(comm -13 "$work/crates-floor.txt" "$work/crates-with.txt")
-printf 'crates: without %d, with %d, added %d (floor adds %d; patchwork beyond the floor: %s)\nadded: %s\n' \
-    "$(wc -l < "$work/crates-without.txt")" "$(wc -l < "$work/crates-with.txt")" "$(printf '%s\n' "$added" | grep -c .)" \
-    "$(comm -13 "$work/crates-without.txt" "$work/crates-floor.txt" | grep -c .)" "$(printf '%s' "$beyond" | tr '\n' ' ')" \
-    "$(printf '%s' "$added" | tr '\n' ' ')"
-
 size() { # fixture -> bytes of the release binary
     CARGO_TARGET_DIR="$work/target-$1" cargo build -q --release "${offline[@]}" --manifest-path "$work/$1/Cargo.toml"
     stat -c %s "$work/target-$1/release/$1"
 }
-s_without=$(size without)
-s_with=$(size with)
-s_floor=$(size floor)
-printf 'release binary: without %.1f MB, with patchwork %.1f MB, growth %.1f MB (floor %.1f MB, growth %.1f MB)\n' \
-    "$(awk -v s="$s_without" 'BEGIN { print s / 1e6 }')" "$(awk -v s="$s_with" 'BEGIN { print s / 1e6 }')" \
-    "$(awk -v a="$s_with" -v b="$s_without" 'BEGIN { print (a - b) / 1e6 }')" \
-    "$(awk -v s="$s_floor" 'BEGIN { print s / 1e6 }')" "$(awk -v a="$s_floor" -v b="$s_without" 'BEGIN { print (a - b) / 1e6 }')"
+
+echo "rustc: $(rustc --version); cpus: $(nproc); runs: $runs"
+declare -A times
+for ((i = 1; i <= runs; i++)); do
+    order=("${names[@]}")
+    if ((i % 2 == 0)); then order=(api-with api-without minimal-with minimal-without); fi
+    line="run $i:"
+    for f in "${order[@]}"; do
+        t=$(build "$f")
+        times[$f]="${times[$f]:-} $t"
+        line+=$(printf '  %s %.2f s' "$f" "$t")
+    done
+    echo "$line"
+done
+
+for server in api minimal; do
+    # shellcheck disable=SC2086
+    m_without=$(median ${times[$server-without]})
+    # shellcheck disable=SC2086
+    m_with=$(median ${times[$server-with]})
+    crates "$server-without" > "$work/crates-$server-without.txt"
+    crates "$server-with" > "$work/crates-$server-with.txt"
+    added=$(comm -13 "$work/crates-$server-without.txt" "$work/crates-$server-with.txt")
+    s_without=$(size "$server-without")
+    s_with=$(size "$server-with")
+    printf '%s: clean debug build, median: without %.2f s, with patchwork %.2f s, ratio %.2f; crates: without %d, with %d, added %d (%s); release binary: without %.2f MB, with %.2f MB, growth %.2f MB\n' \
+        "$server" "$m_without" "$m_with" "$(awk -v a="$m_with" -v b="$m_without" 'BEGIN { print a / b }')" \
+        "$(wc -l < "$work/crates-$server-without.txt")" "$(wc -l < "$work/crates-$server-with.txt")" \
+        "$(printf '%s\n' "$added" | grep -c .)" "$(printf '%s' "$added" | tr '\n' ' ')" \
+        "$(awk -v s="$s_without" 'BEGIN { print s / 1e6 }')" "$(awk -v s="$s_with" 'BEGIN { print s / 1e6 }')" \
+        "$(awk -v a="$s_with" -v b="$s_without" 'BEGIN { print (a - b) / 1e6 }')"
+done

@@ -72,7 +72,8 @@ impl ApiKey {
         (!key.is_empty()).then_some(Self(key))
     }
 
-    /// The key's text. Only for building the `Authorization` header.
+    /// The key's text. Only for building the `Authorization` header and for redacting the key from what agents
+    /// write.
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }

@@ -59,6 +59,9 @@ pub struct Redaction {
     rules: Arc<Vec<Rule>>,
 }
 
+/// The marker kind of the server's own API key ([`Redaction::with_own_key`]).
+pub(crate) const OWN_KEY_KIND: &str = "patchwork_api_key";
+
 /// What a user's rule is: every span of the text to replace.
 type CustomFind = dyn Fn(&str) -> Vec<Range<usize>> + Send + Sync;
 
@@ -218,6 +221,38 @@ impl Redaction {
             find: Finder::Custom(Arc::new(find)),
         });
         Ok(self)
+    }
+
+    /// These rules with the server's own API key redacted before any other rule runs, whatever the rules are
+    /// (`Redaction::none()` included): an agent that pastes the key into feedback never sends, stores or logs it.
+    /// Every occurrence of a key of 8 bytes or more; a shorter key only where it stands as a whole word, so a
+    /// test key such as `k` does not eat letters. The marker is `[REDACTED:patchwork_api_key]`.
+    #[must_use]
+    pub(crate) fn with_own_key(mut self, key: &str) -> Self {
+        let key = key.to_owned();
+        if key.is_empty() {
+            return self;
+        }
+        let find = move |text: &str| -> Vec<Range<usize>> {
+            text.match_indices(key.as_str())
+                .map(|(at, _)| at..at + key.len())
+                .filter(|span| {
+                    key.len() >= 8
+                        || (!text[..span.start]
+                            .ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                            && !text[span.end..]
+                                .starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+                })
+                .collect()
+        };
+        Arc::make_mut(&mut self.rules).insert(
+            0,
+            Rule {
+                kind: Cow::Borrowed(OWN_KEY_KIND),
+                find: Finder::Custom(Arc::new(find)),
+            },
+        );
+        self
     }
 
     /// Drops every rule of `kind` (built-in or added).

@@ -162,7 +162,7 @@ pub(crate) async fn handle_call_on(
     {
         payload.session_id.clone_from(session);
     }
-    let mut prepared = Prepared::new(payload, &patchwork.redaction(config.redaction));
+    let mut prepared = Prepared::new(payload, &patchwork.redaction(config.redaction, &settings));
     prepared.session_key = context.session_id;
     let outcome = match config.delivery {
         Delivery::Background => patchwork.submit(&prepared, &settings).await.outcome,

@@ -203,7 +203,7 @@ impl Patchwork {
     /// unsent line. The slug comes from configuration when one is set, else from the payload.
     pub async fn deliver(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
-        let prepared = prepare(payload, &settings, &self.redaction(None));
+        let prepared = prepare(payload, &settings, &self.redaction(None, &settings));
         self.deliver_prepared(&prepared, &settings).await
     }
 
@@ -212,7 +212,7 @@ impl Patchwork {
     /// payload.
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
-        let prepared = prepare(payload, &settings, &self.redaction(None));
+        let prepared = prepare(payload, &settings, &self.redaction(None, &settings));
         self.submit(&prepared, &settings).await.outcome
     }
 
@@ -272,13 +272,22 @@ impl Patchwork {
         &self.inner.wording
     }
 
-    /// The redaction rules for a payload: the builder's, else those the attribute's `redaction` function makes
-    /// from the standard set, else the standard set.
-    pub(crate) fn redaction(&self, attribute: Option<fn(Redaction) -> Redaction>) -> Redaction {
-        match (&self.inner.redaction, attribute) {
+    /// The redaction rules for a payload sent with `settings`: the builder's, else those the attribute's
+    /// `redaction` function makes from the standard set, else the standard set; with the API key of `settings`
+    /// redacted first in every case.
+    pub(crate) fn redaction(
+        &self,
+        attribute: Option<fn(Redaction) -> Redaction>,
+        settings: &Settings,
+    ) -> Redaction {
+        let rules = match (&self.inner.redaction, attribute) {
             (Some(rules), _) => rules.clone(),
             (None, Some(make)) => attribute_redaction(make),
             (None, None) => Redaction::standard(),
+        };
+        match &settings.api_key {
+            Some(key) => rules.with_own_key(key.expose()),
+            None => rules,
         }
     }
 }

@@ -153,17 +153,51 @@ pub(super) fn password_single(text: &str, from: usize) -> Option<Hit> {
     password_quoted(text, from, b'\'')
 }
 
-/// A `password`-like pair with a bare value: `...\s*([^\s"',;&\[]{1,256})`.
+/// A `password`-like pair with a bare value: `...\s*([^\s"'\[]{1,256})`, ended early by a `,`, `;` or `&` that
+/// ends the value (see [`ends_bare_value`]): `password=a;b&c, then` redacts `a;b&c`, leaving no tail, while
+/// `password=x&user=amy` keeps `&user=amy`.
 pub(super) fn password_bare(text: &str, from: usize) -> Option<Hit> {
     password_pair(text, from, |at, value| {
-        let (end, n) = run_chars(text, value, 256, |c| {
-            !c.is_whitespace() && !matches!(c, '"' | '\'' | ',' | ';' | '&' | '[')
+        let (run_end, _) = run_chars(text, value, 256, |c| {
+            !c.is_whitespace() && !matches!(c, '"' | '\'' | '[')
         });
-        (n > 0).then_some(Hit {
+        let end = text[value..run_end]
+            .char_indices()
+            .find(|&(i, c)| matches!(c, ',' | ';' | '&') && ends_bare_value(text, value + i + 1))
+            .map_or(run_end, |(i, _)| value + i);
+        (end > value).then_some(Hit {
             span: at..end,
             redact: Some(value..end),
         })
     })
+}
+
+/// Whether a `,`, `;` or `&` just before `p` ends a bare value: what follows it is whitespace, the end of the
+/// text, or the next pair's name (`[A-Za-z_][A-Za-z0-9_.-]{0,63}`, up to 8 whitespace chars, then `=` or `:`).
+/// Bounded: at most 72 chars are read.
+fn ends_bare_value(text: &str, p: usize) -> bool {
+    let mut chars = text[p..].chars();
+    match chars.next() {
+        None => return true,
+        Some(c) if c.is_whitespace() => return true,
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+        Some(_) => return false,
+    }
+    let mut name = 1;
+    let mut next = chars.next();
+    while next.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+        name += 1;
+        if name > 64 {
+            return false;
+        }
+        next = chars.next();
+    }
+    let mut spaces = 0;
+    while next.is_some_and(char::is_whitespace) && spaces < 8 {
+        spaces += 1;
+        next = chars.next();
+    }
+    matches!(next, Some('=' | ':'))
 }
 
 /// `[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b` at `at`: the end of the longest such host.

@@ -26,6 +26,42 @@ enum Check {
     SecretValue,
     /// The whole match, unless it is an SCP-style remote (`git@github.com:org/repo`, group 1).
     Email,
+    /// Like `Value`, with the value ended at the first `,`, `;` or `&` that the text after it shows to be the
+    /// value's end ([`BARE_VALUE_ENDS`]); the search goes on from there (see [`bare_values`]).
+    BareValue,
+}
+
+/// After a delimiter, what ends a bare value: whitespace, the end, or the next pair's name and `=` or `:`.
+const BARE_VALUE_ENDS: &str = r"^(?:\s|$|[A-Za-z_][A-Za-z0-9_.\-]{0,63}\s{0,8}[=:])";
+
+/// `Check::BareValue` through `regex`: each match's value cut where it ends, the search resumed at the cut.
+fn bare_values(text: &str, regex: &Regex, marker: &str) -> String {
+    static ENDS: LazyLock<Regex> = LazyLock::new(|| Regex::new(BARE_VALUE_ENDS).expect("compiles"));
+    let (mut out, mut kept, mut at) = (String::new(), 0, 0);
+    while let Some(caps) = regex.captures_at(text, at) {
+        let (whole, value) = (caps.get(0).expect("a match"), caps.get(2).expect("a value"));
+        let cut = value
+            .as_str()
+            .char_indices()
+            .find(|&(i, c)| {
+                matches!(c, ',' | ';' | '&') && ENDS.is_match(&text[value.start() + i + 1..])
+            })
+            .map_or(value.end(), |(i, _)| value.start() + i);
+        if cut == value.start() {
+            // No value: look for the next label after this match's first char.
+            at = whole.start()
+                + text[whole.start()..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
+            continue;
+        }
+        out.push_str(&text[kept..value.start()]);
+        out.push_str(marker);
+        (kept, at) = (cut, cut);
+    }
+    out.push_str(&text[kept..]);
+    out
 }
 
 const PATTERNS: &[(&str, &str, Check)] = &[
@@ -97,8 +133,8 @@ const PATTERNS: &[(&str, &str, Check)] = &[
     ),
     (
         "password",
-        r#"(?i)((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)[\x22']?\s*[:=]\s*)([^\s\x22',;&\[]{1,256})()"#,
-        Check::Value,
+        r#"(?i)((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)[\x22']?\s*[:=]\s*)([^\s\x22'\[]{1,256})()"#,
+        Check::BareValue,
     ),
     (
         "email",
@@ -128,6 +164,10 @@ fn oracle(text: &str) -> String {
     let mut out = text.to_string();
     for ((kind, _, check), regex) in PATTERNS.iter().zip(COMPILED.iter()) {
         let marker = format!("{MARKER_PREFIX}{kind}]");
+        if matches!(check, Check::BareValue) {
+            out = bare_values(&out, regex, &marker);
+            continue;
+        }
         out = regex
             .replace_all(&out, |caps: &Captures<'_>| {
                 replacement(caps, *check, &marker)
@@ -152,6 +192,7 @@ fn replacement(caps: &Captures<'_>, check: Check, marker: &str) -> String {
         Check::Luhn if passes_luhn(whole) => marker.to_string(),
         Check::Ssn if is_national_id(whole) => marker.to_string(),
         Check::SecretValue | Check::Luhn | Check::Ssn | Check::Email => whole.to_string(),
+        Check::BareValue => unreachable!("applied by `bare_values`"),
     }
 }
 

@@ -89,6 +89,28 @@ pub(super) const GOLDEN: &[(&str, &str, &str)] = &[
         r#"{"user": "amy", "password": "hunter2"}"#,
         r#"{"user": "amy", "password": "[REDACTED:password]"}"#,
     ),
+    // A `,`, `;` or `&` inside a bare value does not cut it (no tail is left)...
+    (
+        "password",
+        "password=hunter2&x;y,z then it failed",
+        "password=[REDACTED:password] then it failed",
+    ),
+    (
+        "password",
+        "tried pwd=ab;cd&ef,gh",
+        "tried pwd=[REDACTED:password]",
+    ),
+    // ...while one followed by the next pair, a space or the end ends it.
+    (
+        "password",
+        "GET /login?password=s3cr3t&user=amy&next=/home",
+        "GET /login?password=[REDACTED:password]&user=amy&next=/home",
+    ),
+    (
+        "password",
+        "password: p4ss;q, then I retried; secret=abc; done",
+        "password: [REDACTED:password], then I retried; secret=[REDACTED:password]; done",
+    ),
     (
         "password",
         "DB_PASSWORD=hunter2 and X-Api-Key: abc123def456",
