@@ -35,9 +35,11 @@
 mod files;
 mod item;
 mod ledger;
+mod lifecycle;
 mod safety;
 
 pub(crate) use item::{AppendError, OutboxItem, OutboxLimits};
+pub(crate) use lifecycle::{Drainer, Settlement, Taken};
 
 use crate::contract::fields::MAX_PAYLOAD_BYTES;
 use crate::delivery::IdempotencyKey;

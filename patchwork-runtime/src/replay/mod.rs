@@ -18,7 +18,7 @@ use crate::delivery::{
     Client, Finished, IdempotencyKey, Reason, Request, RetryPolicy, Target, with_retries,
 };
 use crate::feedback::unsent::{UNSENT_PREFIX, parse_unsent_line};
-use crate::outbox::{Claim, Outbox, OutboxItem, OutboxLimits};
+use crate::outbox::{Claim, Drainer, Outbox, OutboxItem, OutboxLimits, Settlement, Taken};
 
 /// What a replay did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -177,39 +177,44 @@ pub(crate) async fn replay(
     if let Some(outbox) = outbox {
         let pending = outbox.pending().map_err(|_| Reason::OutboxUnavailable)?;
         for entry in pending {
-            let claimed = match outbox.try_claim(&entry) {
-                Ok(Claim::Claimed(claimed)) => claimed,
-                Ok(Claim::Corrupt) => {
+            let owner = |item: &OutboxItem| {
+                item.owned_by(&target.base, &target.key_id, Drainer::Replay)
+                    .then_some(())
+            };
+            let claimed = match outbox.take(&entry, owner) {
+                Ok(Taken::Mine(claimed, ())) => claimed,
+                Ok(Taken::Others) => {
+                    report.other_owner += 1;
+                    continue;
+                }
+                Ok(Taken::Skipped(Claim::Corrupt)) => {
                     report.unreadable += 1;
                     continue;
                 }
-                Ok(Claim::Busy | Claim::Gone) | Err(_) => continue,
+                Ok(Taken::Skipped(_)) | Err(_) => continue,
             };
-            let item = &claimed.item;
-            let owned =
-                item.url == target.base && (item.key_id.is_empty() || item.key_id == target.key_id);
-            if !owned {
-                report.other_owner += 1;
-                continue;
-            }
-            let key = item.key.clone();
-            if done.contains(&key) {
+            let key = claimed.item.key.clone();
+            let how = if done.contains(&key) {
                 report.already_delivered += 1;
-                let _ = outbox.complete(claimed.lock, &key);
-                continue;
-            }
-            match send(key.clone(), item.payload.get().to_string()).await {
-                Finished::Accepted { .. } => {
-                    report.delivered += 1;
-                    let _ = outbox.complete(claimed.lock, &key);
-                    done.insert(key);
+                Settlement::Delivered
+            } else {
+                match send(key.clone(), claimed.item.payload.get().to_string()).await {
+                    Finished::Accepted { .. } => {
+                        report.delivered += 1;
+                        done.insert(key.clone());
+                        Settlement::Delivered
+                    }
+                    Finished::Refused { .. } => {
+                        report.refused += 1;
+                        Settlement::Refused
+                    }
+                    Finished::GaveUp { .. } | Finished::Abandoned => {
+                        report.failed += 1;
+                        Settlement::NotYet
+                    }
                 }
-                Finished::Refused { .. } => {
-                    report.refused += 1;
-                    let _ = outbox.reject(claimed.lock, &key);
-                }
-                Finished::GaveUp { .. } | Finished::Abandoned => report.failed += 1,
-            }
+            };
+            let _ = outbox.settle(&key, Some(claimed.lock), how);
         }
     }
 
@@ -241,7 +246,7 @@ pub(crate) async fn replay(
                 Finished::Accepted { .. } => {
                     report.delivered += 1;
                     if let Some(outbox) = outbox {
-                        outbox.record_delivered(&key);
+                        let _ = outbox.settle(&key, None, Settlement::Delivered);
                     }
                 }
                 Finished::Refused { .. } => report.refused += 1,

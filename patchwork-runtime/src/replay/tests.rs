@@ -139,3 +139,42 @@ async fn without_a_key_replay_refuses_to_start() {
         .expect_err("no key");
     assert_eq!(error, Reason::MissingApiKey);
 }
+
+#[tokio::test]
+async fn replay_sends_a_legacy_item_under_its_key_and_leaves_another_keys_item() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+    let resolved = settings_of(&collector.options("replay"));
+    let target = Target::feedback(&resolved).expect("target");
+    let legacy = OutboxItem::new(
+        &target.base,
+        "",
+        "replay",
+        &payload("legacy").to_json_line(),
+    );
+    let theirs = OutboxItem::new(
+        &target.base,
+        "another key's fingerprint",
+        "replay",
+        &payload("theirs").to_json_line(),
+    );
+    outbox.append(&legacy).expect("append");
+    outbox.append(&theirs).expect("append");
+    let report = replay(Some(&outbox), Vec::new(), &resolved)
+        .await
+        .expect("replay");
+    assert_eq!(
+        report,
+        ReplayReport {
+            delivered: 1,
+            other_owner: 1,
+            ..Default::default()
+        },
+        "{report}"
+    );
+    assert_eq!(collector.feedback()[0].what_i_needed, "legacy");
+    let pending = outbox.pending().expect("list");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].key, theirs.key);
+}
