@@ -373,6 +373,39 @@ async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers()
     assert_eq!(logged, vec!["outbox_unavailable".to_string()]);
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn an_outbox_others_can_write_is_not_used_and_feedback_still_goes_out() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).expect("mkdir");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let collector = Collector::start().expect("collector");
+    let capture = capture_unsent();
+    let reporter = Reporter::start(fast_config(in_dir(&shared)));
+    assert!(reporter.outbox().is_none(), "refused");
+    assert_eq!(
+        std::fs::read_dir(&shared).expect("list").count(),
+        0,
+        "nothing written in it"
+    );
+    let (outcome, key) = recorded(
+        reporter
+            .submit(&prepared("shared-dir-5c1a"), &resolved(&collector))
+            .await,
+    );
+    assert_eq!(outcome, Outcome::Sending);
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(keys_received(&collector), vec![key.to_string()]);
+    let logged: Vec<_> = capture
+        .records_for("shared-dir-5c1a")
+        .into_iter()
+        .map(|r| r.reason)
+        .collect();
+    assert_eq!(logged, vec!["outbox_unavailable".to_string()]);
+}
+
 #[tokio::test]
 async fn without_a_key_nothing_is_queued_and_the_line_is_logged() {
     let dir = tempfile::tempdir().expect("tempdir");
