@@ -34,7 +34,8 @@ output: one line of counts:
   already delivered    skipped: the ledger says delivered, or a repeat within the input
   failed               not accepted after retries (service unreachable, 429/5xx); outbox items stay
   refused              refused for good (4xx); outbox items move to rejected/
-  unreadable           lines or items that look like feedback but do not parse (torn)
+  unreadable           lines or items that look like feedback but do not parse (torn) or are
+                       too long (over 256 KiB)
   for another owner    outbox items accepted under another API key or for another service URL,
                        left for their owner (replay with that key and URL to send them)
 

@@ -16,16 +16,26 @@ pub(crate) const UNSENT_PREFIX: &str = "PATCHWORKMCP_UNSENT_FEEDBACK";
 /// to one token (`[A-Za-z0-9_.:/-]`, others become `_`).
 pub(crate) fn unsent_line(reason: &str, body: &str) -> String {
     format!(
-        "{UNSENT_PREFIX} reason={} payload={body}",
+        "{UNSENT_PREFIX}{RECORD_REASON}{} payload={body}",
         reason_token(reason)
     )
 }
+
+/// Whether `line` holds an unsent record (whole or torn), also after a log store's prefix; patchwork's own log
+/// lines that name the prefix do not.
+pub(crate) fn is_unsent_record(line: &str) -> bool {
+    line.match_indices(UNSENT_PREFIX)
+        .any(|(at, _)| line[at + UNSENT_PREFIX.len()..].starts_with(RECORD_REASON))
+}
+
+/// What follows the prefix in an unsent record.
+const RECORD_REASON: &str = " reason=";
 
 /// Parses an unsent line, also when a log store put a timestamp or other prefix before it: its reason, its
 /// payload, and the payload's JSON text as logged. `None` if the line holds no valid record.
 pub(crate) fn parse_unsent_line(line: &str) -> Option<(&str, FeedbackPayload, &str)> {
     let start = line.find(UNSENT_PREFIX)?;
-    let rest = line[start + UNSENT_PREFIX.len()..].strip_prefix(" reason=")?;
+    let rest = line[start + UNSENT_PREFIX.len()..].strip_prefix(RECORD_REASON)?;
     let (reason, json) = rest.split_once(" payload=")?;
     let json = json.trim_end();
     let payload = serde_json::from_str(json).ok()?;

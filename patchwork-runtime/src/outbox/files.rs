@@ -20,39 +20,34 @@ pub(super) fn parse_item_file_name(path: &Path) -> Option<PendingEntry> {
     })
 }
 
-pub(super) fn file_name(path: &Path) -> &std::ffi::OsStr {
-    path.file_name().unwrap_or(path.as_os_str())
+const REPEATS_SUFFIX: &str = ".repeats";
+const PROBE_PREFIX: &str = ".probe-";
+
+/// The name in `tmp/` of the repeat count of the item `key`, while it is written.
+pub(super) fn repeats_tmp_name(key: &IdempotencyKey) -> String {
+    format!("{key}{REPEATS_SUFFIX}")
 }
 
-/// Creates `dir` (and missing parents) readable by its owner only, and tightens it if it exists with wider
-/// modes: the outbox holds the agents' text about what the user was doing. A directory that cannot be
-/// tightened (another owner's) is used as it is, with one warning per process.
-pub(super) fn private_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-        let mode = fs::metadata(dir)?.permissions().mode() & 0o777;
-        if mode & 0o077 != 0
-            && let Err(error) = fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-        {
-            static WARNED: std::sync::Once = std::sync::Once::new();
-            WARNED.call_once(|| {
-                tracing::warn!(
-                    dir = %dir.display(),
-                    mode = format!("{mode:o}"),
-                    %error,
-                    "the feedback outbox is readable by other users and could not be made private"
-                );
-            });
-        }
-        Ok(())
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir)
+/// The name in `tmp/` of the file that shows the outbox can be written.
+pub(super) fn probe_name(random: u64) -> String {
+    format!("{PROBE_PREFIX}{random:016x}")
+}
+
+/// Whether `name` is one this module writes in `tmp/` (an item, a repeat count, a probe): what else is there is
+/// not ours to remove.
+pub(super) fn written_to_tmp(name: &str) -> bool {
+    parse_item_file_name(Path::new(name)).is_some()
+        || name
+            .strip_suffix(REPEATS_SUFFIX)
+            .and_then(IdempotencyKey::parse)
+            .is_some()
+        || name
+            .strip_prefix(PROBE_PREFIX)
+            .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub(super) fn file_name(path: &Path) -> &std::ffi::OsStr {
+    path.file_name().unwrap_or(path.as_os_str())
 }
 
 /// Opens `path` for writing, readable by its owner only (whatever the umask).
@@ -86,7 +81,7 @@ pub(super) fn sync_dir(dir: &Path) {
 /// Whether `path` still names the file `file` has open (it may have been removed or renamed
 /// between our open and our lock).
 pub(super) fn still_linked(file: &File, path: &Path) -> io::Result<bool> {
-    let current = match fs::metadata(path) {
+    let current = match fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(error) => return Err(error),

@@ -24,7 +24,7 @@ pub(crate) struct OutboxItem {
     pub(crate) slug: String,
     /// The fingerprint of the API key it was accepted under (never the key): a process delivers only the items
     /// of its own key, so one team's feedback never goes out under another team's key. Empty in items written
-    /// before fingerprints existed; those go with any key for their URL.
+    /// before fingerprints existed; only a replay sends those (the rule is `OutboxItem::owned_by`).
     #[serde(default)]
     pub(crate) key_id: String,
     /// The request body exactly as it will be POSTed (the wire contract's feedback object).

@@ -28,25 +28,31 @@
 //! accepted but the process died before the unlink — carries the same `Idempotency-Key`.)
 //!
 //! A file in `pending/` that does not parse (a torn write from a crash on a filesystem that
-//! reordered the rename before the data) is moved to `corrupt/` with a warning and skipped.
+//! reordered the rename before the data) is moved to `corrupt/` with a warning and skipped; so is
+//! anything named like an item that is not a regular file within [`MAX_ITEM_FILE_BYTES`] (a FIFO, a
+//! symbolic link, a directory, a huge file), which is never opened or read whole (see `safety`).
 
 mod files;
 mod item;
+mod ledger;
+mod lifecycle;
+mod safety;
 
 pub(crate) use item::{AppendError, OutboxItem, OutboxLimits};
+pub(crate) use lifecycle::{Drainer, Settlement, Taken};
 
+use crate::contract::fields::MAX_PAYLOAD_BYTES;
 use crate::delivery::IdempotencyKey;
 use crate::random::random_u64;
-use files::{
-    file_name, parse_item_file_name, private_dir, private_file, still_linked, sync_dir,
-    write_synced,
-};
+use files::{file_name, parse_item_file_name, probe_name, still_linked, sync_dir, write_synced};
+use safety::{oddity, open_checked, private_dir, read_bounded};
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 const PENDING: &str = "pending";
@@ -61,6 +67,13 @@ const DELIVERED_LOG_MAX_BYTES: u64 = 512 * 1024;
 /// `tmp/` files older than this were left by a writer that died before renaming them: that
 /// feedback was never acknowledged to the agent, so removing it loses nothing promised.
 const STALE_TMP_AGE: Duration = Duration::from_secs(15 * 60);
+/// The largest item file read: a capped payload and its envelope fit with room to spare; anything larger is
+/// not an item this crate wrote.
+pub(crate) const MAX_ITEM_FILE_BYTES: u64 = 2 * MAX_PAYLOAD_BYTES as u64;
+/// The largest ledger generation read (it rotates at half this).
+const DELIVERED_LOG_READ_MAX: u64 = 2 * DELIVERED_LOG_MAX_BYTES;
+/// The largest repeat-count file read (a decimal `u64`).
+const REPEATS_FILE_MAX: u64 = 32;
 
 /// An item file found in `pending/` (not yet read or claimed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,21 +125,29 @@ pub(crate) struct Outbox {
     /// recounted by every [`Outbox::pending`]).
     items: AtomicU64,
     bytes: AtomicU64,
+    /// Odd entries of `pending/` that could not be moved aside: skipped, and warned about once.
+    unmovable: Mutex<HashSet<PathBuf>>,
+    /// Whether the delivered-keys ledger was found odd (warned about once).
+    ledger_odd: AtomicBool,
 }
 
 impl Outbox {
-    /// Opens (creating if needed) the outbox in `dir` and checks that it can be written.
+    /// Opens (creating if needed) the outbox in `dir` and checks that it can be written. An existing directory
+    /// that another user owns or others can write, or subdirectories that are symbolic links, are refused (the
+    /// error says why).
     pub(crate) fn open(dir: impl Into<PathBuf>, limits: OutboxLimits) -> io::Result<Self> {
         let dir = dir.into();
-        private_dir(&dir)?;
+        private_dir(&dir, true)?;
         for sub in [PENDING, TMP, REJECTED, CORRUPT, REPEATS] {
-            private_dir(&dir.join(sub))?;
+            private_dir(&dir.join(sub), false)?;
         }
         let outbox = Self {
             dir,
             limits,
             items: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            unmovable: Mutex::new(HashSet::new()),
+            ledger_odd: AtomicBool::new(false),
         };
         outbox.probe_writable()?;
         outbox.remove_stale_tmp();
@@ -145,6 +166,12 @@ impl Outbox {
         let mut line = serde_json::to_vec(item).map_err(|error| AppendError::Io(error.into()))?;
         line.push(b'\n');
         let size = line.len() as u64;
+        if size > MAX_ITEM_FILE_BYTES {
+            return Err(AppendError::Io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("an item of {size} bytes is larger than an outbox item may be"),
+            )));
+        }
         let (items, bytes) = (
             self.items.load(Ordering::Relaxed),
             self.bytes.load(Ordering::Relaxed),
@@ -180,7 +207,8 @@ impl Outbox {
     }
 
     /// Lists `pending/`, oldest first, and recounts its size. Files whose names are not item
-    /// names are ignored.
+    /// names are ignored; entries named like items that are not regular files of an item's size are
+    /// moved aside (and not counted).
     pub(crate) fn pending(&self) -> io::Result<Vec<PendingEntry>> {
         let mut entries = Vec::new();
         let mut bytes = 0u64;
@@ -189,7 +217,18 @@ impl Outbox {
             let Some(entry) = parse_item_file_name(&dir_entry.path()) else {
                 continue;
             };
-            bytes += dir_entry.metadata().map_or(0, |meta| meta.len());
+            if self.left_aside(&entry.path) {
+                continue;
+            }
+            // Not followed: the entry itself.
+            let Ok(meta) = dir_entry.metadata() else {
+                continue;
+            };
+            if let Some(odd) = oddity(&meta, MAX_ITEM_FILE_BYTES) {
+                self.set_aside(&entry.path, &odd.to_string());
+                continue;
+            }
+            bytes += meta.len();
             entries.push(entry);
         }
         entries.sort_by(|a, b| (a.created_ms, &a.key).cmp(&(b.created_ms, &b.key)));
@@ -214,10 +253,19 @@ impl Outbox {
         }
     }
 
-    /// Opens and `flock`s `entry`'s file: `Err(Busy | Gone)` when someone else holds it or it is gone.
+    /// Opens and `flock`s `entry`'s file: `Err(Busy | Gone)` when someone else holds it or it is gone,
+    /// `Err(Corrupt)` when it is not an item file (then it is moved aside).
     fn lock(&self, entry: &PendingEntry) -> io::Result<Result<File, Claim>> {
-        let file = match File::open(&entry.path) {
-            Ok(file) => file,
+        let file = match open_checked(
+            &entry.path,
+            OpenOptions::new().read(true),
+            MAX_ITEM_FILE_BYTES,
+        ) {
+            Ok(Ok(file)) => file,
+            Ok(Err(odd)) => {
+                self.set_aside(&entry.path, &odd.to_string());
+                return Ok(Err(Claim::Corrupt));
+            }
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Err(Claim::Gone)),
             Err(error) => return Err(error),
         };
@@ -238,8 +286,14 @@ impl Outbox {
             Ok(file) => file,
             Err(other) => return Ok(other),
         };
-        let mut content = Vec::new();
-        file.read_to_end(&mut content)?;
+        let content = match read_bounded(&mut file, MAX_ITEM_FILE_BYTES)? {
+            Ok(content) => content,
+            Err(odd) => {
+                drop(file);
+                self.set_aside(&entry.path, &odd.to_string());
+                return Ok(Claim::Corrupt);
+            }
+        };
         match serde_json::from_slice::<OutboxItem>(&content) {
             Ok(item) if item.key == entry.key => Ok(Claim::Claimed(ClaimedItem {
                 item,
@@ -254,20 +308,8 @@ impl Outbox {
                     Ok(_) => "its key does not match its file name".to_owned(),
                     Err(error) => format!("it is torn or not an outbox item ({error})"),
                 };
-                let target = self.dir.join(CORRUPT).join(file_name(&entry.path));
-                let moved = private_dir(&self.dir.join(CORRUPT))
-                    .and_then(|()| fs::rename(&entry.path, &target));
-                match moved {
-                    Ok(()) => tracing::warn!(
-                        file = %target.display(),
-                        "skipped an outbox item because {why}; moved it aside"
-                    ),
-                    Err(error) => tracing::warn!(
-                        file = %entry.path.display(),
-                        %error,
-                        "skipped an outbox item because {why}; could not move it aside"
-                    ),
-                }
+                drop(file);
+                self.set_aside(&entry.path, &why);
                 self.forget(content.len() as u64);
                 Ok(Claim::Corrupt)
             }
@@ -291,63 +333,11 @@ impl Outbox {
     /// is kept for a person to look at or replay, and out of the way of every drain.
     pub(crate) fn reject(&self, lock: ItemLock, key: &IdempotencyKey) -> io::Result<PathBuf> {
         let _ = fs::remove_file(self.dir.join(REPEATS).join(key.as_str()));
-        private_dir(&self.dir.join(REJECTED))?;
+        private_dir(&self.dir.join(REJECTED), false)?;
         let target = self.dir.join(REJECTED).join(file_name(&lock.path));
         fs::rename(&lock.path, &target)?;
         self.forget(lock.size);
         Ok(target)
-    }
-
-    /// Persists that the item `key` stands for `count` identical calls (flood suppression), so the count
-    /// survives a restart. Best effort: a lost count only under-reports repeats.
-    pub(crate) fn note_repeats(&self, key: &IdempotencyKey, count: u64) {
-        let tmp = self.dir.join(TMP).join(format!("{key}.repeats"));
-        let written = private_file(OpenOptions::new().write(true).create(true).truncate(true))
-            .open(&tmp)
-            .and_then(|mut file| file.write_all(count.to_string().as_bytes()))
-            .and_then(|()| fs::rename(&tmp, self.dir.join(REPEATS).join(key.as_str())));
-        if let Err(error) = written {
-            tracing::debug!(%error, "could not persist a repeat count");
-        }
-    }
-
-    /// The repeat count persisted for the item `key` (1 when none is).
-    pub(crate) fn repeats(&self, key: &IdempotencyKey) -> u64 {
-        fs::read_to_string(self.dir.join(REPEATS).join(key.as_str()))
-            .ok()
-            .and_then(|text| text.trim().parse().ok())
-            .unwrap_or(1)
-    }
-
-    /// Keys recorded as delivered (current and previous ledger generation).
-    pub(crate) fn delivered_keys(&self) -> HashSet<IdempotencyKey> {
-        let mut keys = HashSet::new();
-        for name in [DELIVERED_LOG_OLD, DELIVERED_LOG] {
-            let Ok(text) = fs::read_to_string(self.dir.join(name)) else {
-                continue;
-            };
-            keys.extend(text.lines().filter_map(IdempotencyKey::parse));
-        }
-        keys
-    }
-
-    /// Notes `key` as delivered (best effort: the ledger only saves replays a request).
-    pub(crate) fn record_delivered(&self, key: &IdempotencyKey) {
-        let path = self.dir.join(DELIVERED_LOG);
-        let appended = private_file(OpenOptions::new().create(true).append(true))
-            .open(&path)
-            .and_then(|mut file| {
-                // One write of a short line with O_APPEND: concurrent writers do not interleave.
-                file.write_all(format!("{key}\n").as_bytes())?;
-                file.metadata()
-            });
-        match appended {
-            Ok(meta) if meta.len() > DELIVERED_LOG_MAX_BYTES => {
-                let _ = fs::rename(&path, self.dir.join(DELIVERED_LOG_OLD));
-            }
-            Ok(_) => {}
-            Err(error) => tracing::debug!(%error, "could not note a delivered key"),
-        }
     }
 
     fn forget(&self, size: u64) {
@@ -364,32 +354,14 @@ impl Outbox {
     }
 
     fn probe_writable(&self) -> io::Result<()> {
-        let probe = self
-            .dir
-            .join(TMP)
-            .join(format!(".probe-{:016x}", random_u64()));
+        let probe = self.dir.join(TMP).join(probe_name(random_u64()));
         let written = File::create_new(&probe).and_then(|mut file| file.write_all(b"probe"));
         let _ = fs::remove_file(&probe);
         written
     }
-
-    fn remove_stale_tmp(&self) {
-        let Ok(entries) = fs::read_dir(self.dir.join(TMP)) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let stale = entry
-                .metadata()
-                .and_then(|meta| meta.modified())
-                .ok()
-                .and_then(|modified| modified.elapsed().ok())
-                .is_some_and(|age| age > STALE_TMP_AGE);
-            if stale {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
-    }
 }
 
+#[cfg(all(test, unix))]
+mod hostile_tests;
 #[cfg(test)]
 mod tests;

@@ -299,5 +299,59 @@ mod tests {
             assert_eq!(beats[2].status, Some(200));
             assert!(handle.stop().await);
         }
+
+        /// A FIFO, a link to `/dev/zero`, a directory and a 100 MB file, all named like items, and a linked
+        /// ledger, beside good items: the good items are delivered and the heartbeat goes on beating.
+        #[cfg(unix)]
+        #[tokio::test]
+        async fn hostile_outbox_entries_stop_neither_delivery_nor_the_heartbeat() {
+            use crate::delivery::{IdempotencyKey, Target};
+            use crate::outbox::{Outbox, OutboxItem, OutboxLimits};
+            let wait = Duration::from_secs(60);
+            let dir = tempfile::tempdir().expect("tempdir");
+            let collector = Collector::start().expect("collector");
+            let resolved = settings_of(&collector.options("guest"));
+            let owner = Target::feedback(&resolved).expect("target");
+            let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+            for n in 0..3 {
+                let body = json!({"server_slug": "guest", "what_i_needed": format!("good {n}")});
+                let good = OutboxItem::new(&owner.base, &owner.key_id, "guest", &body.to_string());
+                outbox.append(&good).expect("append");
+            }
+            let pending = dir.path().join("pending");
+            let name = || format!("{:013}-{}.json", 1, IdempotencyKey::random());
+            let fifo = std::process::Command::new("mkfifo")
+                .arg(pending.join(name()))
+                .status()
+                .expect("mkfifo");
+            assert!(fifo.success());
+            std::os::unix::fs::symlink("/dev/zero", pending.join(name())).expect("symlink");
+            std::fs::create_dir(pending.join(name())).expect("mkdir");
+            std::fs::File::create_new(pending.join(name()))
+                .and_then(|file| file.set_len(100 * 1024 * 1024))
+                .expect("a sparse 100 MB file");
+            std::os::unix::fs::symlink("/dev/zero", dir.path().join("delivered.log"))
+                .expect("symlink");
+
+            let reporter = Reporter::start(ReporterConfig {
+                outbox: OutboxSetting::Dir(dir.path().to_path_buf()),
+                ..ReporterConfig::default()
+            });
+            let handle = start_on(&reporter, &resolved, vec![], Duration::from_millis(10))
+                .expect("configured");
+            reporter.register(&resolved);
+            let delivered = collector
+                .wait_for_feedback(3, wait)
+                .await
+                .expect("good items");
+            assert_eq!(delivered.len(), 3);
+            let so_far = collector.requests().len();
+            collector
+                .wait_for_requests(so_far + 2, wait)
+                .await
+                .expect("the heartbeat beats on");
+            assert!(handle.stop().await);
+            assert!(outbox.pending().expect("list").is_empty());
+        }
     }
 }

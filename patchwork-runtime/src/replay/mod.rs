@@ -5,6 +5,12 @@
 //! a key derived from its payload (the same one the reporter used when it logged the line), so
 //! replaying twice, or replaying what the reporter also delivered, repeats a key the service can
 //! recognise. Keys delivered before (the outbox's ledger) are skipped.
+//!
+//! A logged payload (an unsent line, or an outbox item line) is prepared as a tool call prepares it (the
+//! standard redaction, the caps, the closed enums) before it is sent, and input lines are read with a bound
+//! (`lines.rs`). Outbox items go through the outbox's one item lifecycle, as in background delivery.
+
+mod lines;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -17,8 +23,8 @@ use crate::config::{
 use crate::delivery::{
     Client, Finished, IdempotencyKey, Reason, Request, RetryPolicy, Target, with_retries,
 };
-use crate::feedback::unsent::{UNSENT_PREFIX, parse_unsent_line};
-use crate::outbox::{Claim, Outbox, OutboxItem, OutboxLimits};
+use crate::outbox::{Claim, Drainer, Outbox, OutboxItem, OutboxLimits, Settlement, Taken};
+use lines::{parse_line, read_line};
 
 /// What a replay did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -177,59 +183,64 @@ pub(crate) async fn replay(
     if let Some(outbox) = outbox {
         let pending = outbox.pending().map_err(|_| Reason::OutboxUnavailable)?;
         for entry in pending {
-            let claimed = match outbox.try_claim(&entry) {
-                Ok(Claim::Claimed(claimed)) => claimed,
-                Ok(Claim::Corrupt) => {
+            let owner = |item: &OutboxItem| {
+                item.owned_by(&target.base, &target.key_id, Drainer::Replay)
+                    .then_some(())
+            };
+            let claimed = match outbox.take(&entry, owner) {
+                Ok(Taken::Mine(claimed, ())) => claimed,
+                Ok(Taken::Others) => {
+                    report.other_owner += 1;
+                    continue;
+                }
+                Ok(Taken::Skipped(Claim::Corrupt)) => {
                     report.unreadable += 1;
                     continue;
                 }
-                Ok(Claim::Busy | Claim::Gone) | Err(_) => continue,
+                Ok(Taken::Skipped(_)) | Err(_) => continue,
             };
-            let item = &claimed.item;
-            let owned =
-                item.url == target.base && (item.key_id.is_empty() || item.key_id == target.key_id);
-            if !owned {
-                report.other_owner += 1;
-                continue;
-            }
-            let key = item.key.clone();
-            if done.contains(&key) {
+            let key = claimed.item.key.clone();
+            let how = if done.contains(&key) {
                 report.already_delivered += 1;
-                let _ = outbox.complete(claimed.lock, &key);
-                continue;
-            }
-            match send(key.clone(), item.payload.get().to_string()).await {
-                Finished::Accepted { .. } => {
-                    report.delivered += 1;
-                    let _ = outbox.complete(claimed.lock, &key);
-                    done.insert(key);
+                Settlement::Delivered
+            } else {
+                match send(key.clone(), claimed.item.payload.get().to_string()).await {
+                    Finished::Accepted { .. } => {
+                        report.delivered += 1;
+                        done.insert(key.clone());
+                        Settlement::Delivered
+                    }
+                    Finished::Refused { .. } => {
+                        report.refused += 1;
+                        Settlement::Refused
+                    }
+                    Finished::GaveUp { .. } | Finished::Abandoned => {
+                        report.failed += 1;
+                        Settlement::NotYet
+                    }
                 }
-                Finished::Refused { .. } => {
-                    report.refused += 1;
-                    let _ = outbox.reject(claimed.lock, &key);
-                }
-                Finished::GaveUp { .. } | Finished::Abandoned => report.failed += 1,
-            }
+            };
+            let _ = outbox.settle(&key, Some(claimed.lock), how);
         }
     }
 
     for mut input in inputs {
         let mut raw = Vec::new();
         loop {
-            raw.clear();
-            match input.read_until(b'\n', &mut raw) {
-                Ok(0) => break,
-                Ok(_) => {}
+            let whole = match read_line(&mut input, &mut raw) {
+                Ok(Some(whole)) => whole,
+                Ok(None) => break,
                 Err(error) => {
                     tracing::warn!(%error, "could not read on; the rest of this input is skipped");
                     report.unreadable += 1;
                     break;
                 }
-            }
+            };
             // Logs hold lines that are not UTF-8 (binary noise, other encodings): such a line is passed over,
             // never the lines after it.
             let line = String::from_utf8_lossy(&raw);
-            let Some((key, body)) = parse_line(line.trim_end_matches(['\n', '\r']), &mut report)
+            let Some((key, body)) =
+                parse_line(line.trim_end_matches(['\n', '\r']), whole, &mut report)
             else {
                 continue;
             };
@@ -241,7 +252,7 @@ pub(crate) async fn replay(
                 Finished::Accepted { .. } => {
                     report.delivered += 1;
                     if let Some(outbox) = outbox {
-                        outbox.record_delivered(&key);
+                        let _ = outbox.settle(&key, None, Settlement::Delivered);
                     }
                 }
                 Finished::Refused { .. } => report.refused += 1,
@@ -253,31 +264,6 @@ pub(crate) async fn replay(
         }
     }
     Ok(report)
-}
-
-/// A feedback's key and body from one input line: an unsent line (anywhere in a log line) or an
-/// outbox item line. Other lines are not feedback and are passed over.
-fn parse_line(line: &str, report: &mut ReplayReport) -> Option<(IdempotencyKey, String)> {
-    if line.contains(UNSENT_PREFIX) {
-        let Some((_, _, body)) = parse_unsent_line(line) else {
-            tracing::warn!("skipped an unsent-feedback line that does not parse (torn?)");
-            report.unreadable += 1;
-            return None;
-        };
-        return Some((
-            IdempotencyKey::from_content(body.as_bytes()),
-            body.to_string(),
-        ));
-    }
-    if line.trim_start().starts_with("{\"key\"") {
-        let Ok(item) = serde_json::from_str::<OutboxItem>(line) else {
-            tracing::warn!("skipped an outbox line that does not parse (torn?)");
-            report.unreadable += 1;
-            return None;
-        };
-        return Some((item.key, item.payload.get().to_string()));
-    }
-    None
 }
 
 #[cfg(all(test, feature = "test-util"))]

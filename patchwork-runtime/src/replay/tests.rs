@@ -139,3 +139,127 @@ async fn without_a_key_replay_refuses_to_start() {
         .expect_err("no key");
     assert_eq!(error, Reason::MissingApiKey);
 }
+
+#[tokio::test]
+async fn replay_sends_a_legacy_item_under_its_key_and_leaves_another_keys_item() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+    let resolved = settings_of(&collector.options("replay"));
+    let target = Target::feedback(&resolved).expect("target");
+    let legacy = OutboxItem::new(
+        &target.base,
+        "",
+        "replay",
+        &payload("legacy").to_json_line(),
+    );
+    let theirs = OutboxItem::new(
+        &target.base,
+        "another key's fingerprint",
+        "replay",
+        &payload("theirs").to_json_line(),
+    );
+    outbox.append(&legacy).expect("append");
+    outbox.append(&theirs).expect("append");
+    let report = replay(Some(&outbox), Vec::new(), &resolved)
+        .await
+        .expect("replay");
+    assert_eq!(
+        report,
+        ReplayReport {
+            delivered: 1,
+            other_owner: 1,
+            ..Default::default()
+        },
+        "{report}"
+    );
+    assert_eq!(collector.feedback()[0].what_i_needed, "legacy");
+    let pending = outbox.pending().expect("list");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].key, theirs.key);
+}
+
+#[tokio::test]
+async fn a_logged_payload_is_prepared_as_a_tool_call_is_redacted_capped_and_closed() {
+    let collector = Collector::start().expect("collector");
+    let body = serde_json::json!({
+        "server_slug": "replay",
+        "what_i_needed": "key AKIAIOSFODNN7EXAMPLE in the config",
+        "what_i_tried": "x".repeat(20_000),
+        "gap_type": "not_a_gap_type",
+    })
+    .to_string();
+    let item = OutboxItem::new(collector.url(), "", "replay", &body);
+    let log = format!(
+        "{}\n{}\n",
+        unsent_line("status_503", &body),
+        serde_json::to_string(&item).expect("item line")
+    );
+    let resolved = settings_of(&collector.options("replay"));
+    let report = replay(None, input(log), &resolved).await.expect("replay");
+    assert_eq!(report.delivered, 2, "{report}");
+    for request in collector.requests() {
+        let sent: serde_json::Value = request.body.clone();
+        let needed = sent["what_i_needed"].as_str().expect("text");
+        assert_eq!(needed, "key [REDACTED:aws_access_key] in the config");
+        let tried = sent["what_i_tried"].as_str().expect("text");
+        assert!(
+            tried.len() <= crate::contract::fields::MAX_FIELD_BYTES,
+            "capped"
+        );
+        assert_eq!(sent["gap_type"], "other", "a closed enum");
+    }
+    let item_key = item.key.to_string();
+    assert!(
+        collector
+            .requests()
+            .iter()
+            .any(|r| r.header(IDEMPOTENCY_KEY_HEADER) == Some(item_key.as_str())),
+        "the item line keeps its key"
+    );
+}
+
+#[tokio::test]
+async fn patchworks_own_log_line_about_unsent_feedback_is_not_unreadable() {
+    let collector = Collector::start().expect("collector");
+    let logged = unsent_line("status_503", &payload("real").to_json_line());
+    let log = format!(
+        "2026-01-01T00:00:00Z  WARN patchwork_runtime::unsent: feedback kept as unsent; replay it from the \
+         PATCHWORKMCP_UNSENT_FEEDBACK stderr line reason=status_503\n{logged}\n"
+    );
+    let resolved = settings_of(&collector.options("replay"));
+    let report = replay(None, input(log), &resolved).await.expect("replay");
+    assert_eq!(
+        report,
+        ReplayReport {
+            delivered: 1,
+            ..Default::default()
+        },
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn an_endless_line_is_passed_over_and_the_lines_after_it_are_replayed() {
+    let collector = Collector::start().expect("collector");
+    // A whole, valid record, only far too long: read whole, it would be sent.
+    let endless_feedback = unsent_line(
+        "status_503",
+        &payload(&"y".repeat(8 * 1024 * 1024)).to_json_line(),
+    );
+    let endless_noise = "z".repeat(8 * 1024 * 1024);
+    let logged = unsent_line("status_503", &payload("after").to_json_line());
+    let log = format!("{endless_feedback}\n{endless_noise}\n{logged}\n");
+    let resolved = settings_of(&collector.options("replay"));
+    let report = replay(None, input(log), &resolved).await.expect("replay");
+    assert_eq!(
+        report,
+        ReplayReport {
+            delivered: 1,
+            unreadable: 1,
+            ..Default::default()
+        },
+        "{report}"
+    );
+    assert_eq!(collector.feedback()[0].what_i_needed, "after");
+}

@@ -158,7 +158,7 @@ impl Reporter {
                         tracing::warn!(
                             dir = %dir.display(),
                             %error,
-                            "feedback outbox not writable; undelivered feedback goes to stderr only"
+                            "feedback outbox not writable or not trusted; undelivered feedback goes to stderr only"
                         );
                         None
                     }

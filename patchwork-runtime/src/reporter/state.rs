@@ -11,7 +11,7 @@ use super::ReporterConfig;
 use super::flood::FloodGuard;
 use crate::delivery::{Client, IdempotencyKey, Pause, Target};
 use crate::feedback::unsent::log_unsent;
-use crate::outbox::Outbox;
+use crate::outbox::{Drainer, Outbox, OutboxItem};
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
@@ -128,20 +128,13 @@ impl Shared {
         lock(&self.routes).insert(owner, target).is_none()
     }
 
-    /// Where the items owned by `base_url` and the key `key_id` go; `None` when this process has not that key
-    /// for that service. Items without a fingerprint (written before there were any) go with any key for
-    /// their URL.
-    pub(super) fn route_for(&self, base_url: &str, key_id: &str) -> Option<Target> {
-        let routes = lock(&self.routes);
-        if key_id.is_empty() {
-            return routes
-                .iter()
-                .find(|((url, _), _)| url == base_url)
-                .map(|(_, target)| target.clone());
-        }
-        routes
-            .get(&(base_url.to_string(), key_id.to_string()))
-            .cloned()
+    /// Where `item` goes: the route of the (service URL, key) that owns it by the one ownership rule
+    /// ([`OutboxItem::owned_by`]); `None` when this process has not that key for that service.
+    pub(super) fn route_for(&self, item: &OutboxItem) -> Option<Target> {
+        lock(&self.routes)
+            .iter()
+            .find(|((url, key_id), _)| item.owned_by(url, key_id, Drainer::Process))
+            .map(|(_, target)| target.clone())
     }
 
     /// Takes `key` into the worker's hands if there is room and nobody in this process has it.

@@ -208,15 +208,28 @@ async fn past_its_deadline_an_item_stays_in_the_outbox() {
     assert_eq!(pending[0].key, key);
 }
 
+/// A reporter on the outbox in `dir`, and the key of one new feedback it recorded for `collector` (which makes
+/// it drain what waits there for that service).
+async fn start_and_submit_one(dir: &Path, collector: &Collector) -> (Reporter, IdempotencyKey) {
+    let reporter = Reporter::start(fast_config(in_dir(dir)));
+    let (_, key) = recorded(
+        reporter
+            .submit(&prepared("new"), &resolved(collector))
+            .await,
+    );
+    (reporter, key)
+}
+
 #[tokio::test]
 async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
     let dir = tempfile::tempdir().expect("tempdir");
     let collector = Collector::start().expect("collector");
     let earlier = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+    let owner = crate::delivery::Target::feedback(&resolved(&collector)).expect("target");
     let mut left = Vec::new();
     for n in 0..3 {
         let body = payload(&format!("left {n}")).to_json_line();
-        let item = OutboxItem::new(collector.url(), "", "reporter-test", &body);
+        let item = OutboxItem::new(&owner.base, &owner.key_id, "reporter-test", &body);
         earlier.append(&item).expect("append");
         left.push(item.key.to_string());
     }
@@ -224,12 +237,7 @@ async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
     let foreign = OutboxItem::new("https://elsewhere.example", "", "other", "{}");
     earlier.append(&foreign).expect("append");
 
-    let reporter = Reporter::start(fast_config(in_dir(dir.path())));
-    let (_, key) = recorded(
-        reporter
-            .submit(&prepared("new"), &resolved(&collector))
-            .await,
-    );
+    let (reporter, key) = start_and_submit_one(dir.path(), &collector).await;
     collector
         .wait_for_requests(4, WAIT)
         .await
@@ -243,6 +251,30 @@ async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
     let pending = earlier.pending().expect("list");
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].key, foreign.key);
+}
+
+#[tokio::test]
+async fn an_item_without_a_key_fingerprint_is_left_for_replay() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let earlier = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+    // Written by a version before fingerprints: it proves no key, so this process does not send it as its own.
+    let body = payload("legacy").to_json_line();
+    let legacy = OutboxItem::new(collector.url(), "", "reporter-test", &body);
+    earlier.append(&legacy).expect("append");
+
+    let (reporter, key) = start_and_submit_one(dir.path(), &collector).await;
+    collector
+        .wait_for_feedback(1, WAIT)
+        .await
+        .expect("the new item arrives");
+    // One more drain, here and now: whatever it takes is in flight before the flush.
+    worker::drain(&reporter.shared);
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(keys_received(&collector), vec![key.to_string()]);
+    let pending = earlier.pending().expect("list");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].key, legacy.key);
 }
 
 #[tokio::test]
@@ -338,6 +370,39 @@ async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers()
         .into_iter()
         .map(|r| r.reason)
         .collect::<Vec<_>>();
+    assert_eq!(logged, vec!["outbox_unavailable".to_string()]);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_outbox_others_can_write_is_not_used_and_feedback_still_goes_out() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).expect("mkdir");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let collector = Collector::start().expect("collector");
+    let capture = capture_unsent();
+    let reporter = Reporter::start(fast_config(in_dir(&shared)));
+    assert!(reporter.outbox().is_none(), "refused");
+    assert_eq!(
+        std::fs::read_dir(&shared).expect("list").count(),
+        0,
+        "nothing written in it"
+    );
+    let (outcome, key) = recorded(
+        reporter
+            .submit(&prepared("shared-dir-5c1a"), &resolved(&collector))
+            .await,
+    );
+    assert_eq!(outcome, Outcome::Sending);
+    assert!(reporter.flush(WAIT).await.settled());
+    assert_eq!(keys_received(&collector), vec![key.to_string()]);
+    let logged: Vec<_> = capture
+        .records_for("shared-dir-5c1a")
+        .into_iter()
+        .map(|r| r.reason)
+        .collect();
     assert_eq!(logged, vec!["outbox_unavailable".to_string()]);
 }
 

@@ -11,7 +11,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::state::{ActiveGuard, Shared, lock};
 use crate::delivery::{Finished, Reason, Request, after, with_retries};
 use crate::feedback::unsent::log_unsent;
-use crate::outbox::{Claim, ItemLock, OutboxItem};
+use crate::outbox::{ItemLock, OutboxItem, Settlement, Taken};
 
 /// One item handed to a delivery task.
 pub(super) struct Job {
@@ -39,7 +39,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
 /// Hands pending outbox items to delivery tasks, oldest first, while there is room. Items another process
 /// holds, items already in this process's hands, and items for a service URL this process has no key for are
 /// left alone.
-fn drain(shared: &Arc<Shared>) {
+pub(super) fn drain(shared: &Arc<Shared>) {
     let Some(outbox) = &shared.outbox else {
         return;
     };
@@ -70,19 +70,20 @@ fn drain(shared: &Arc<Shared>) {
             shared.overflowed.store(true, Ordering::Release);
             return;
         }
-        let mut item = match outbox.try_claim(&entry) {
-            Ok(Claim::Claimed(claimed)) => claimed.item,
-            Ok(Claim::Busy | Claim::Gone | Claim::Corrupt) => continue,
+        // Claimed and released at once: each attempt claims it again (see `deliver`).
+        let mut item = match outbox.take(&entry, |item| shared.route_for(item)) {
+            Ok(Taken::Mine(claimed, _)) => claimed.item,
+            Ok(Taken::Others) => {
+                tracing::debug!(key = %entry.key, "outbox item for another service or key; left for its owner");
+                others += 1;
+                continue;
+            }
+            Ok(Taken::Skipped(_)) => continue,
             Err(error) => {
                 tracing::warn!(%error, key = %entry.key, "could not read an outbox item");
                 continue;
             }
         };
-        if shared.route_for(&item.url, &item.key_id).is_none() {
-            tracing::debug!(key = %item.key, "outbox item for another service or key; left for its owner");
-            others += 1;
-            continue;
-        }
         if !shared.try_activate(&item.key, None) {
             continue;
         }
@@ -104,7 +105,8 @@ fn drain(shared: &Arc<Shared>) {
             items = drained,
             left_for_other_keys = others,
             "delivering feedback waiting in the outbox (earlier runs, other processes, retries); items accepted \
-             under another key or for another service are left for their owner"
+             under another key or for another service are left for their owner, and items without a key \
+             fingerprint (written by older versions) for `patchwork-replay`"
         );
     }
 }
@@ -130,7 +132,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
         .flatten();
     let timeout = shared.config.retry.request_timeout();
     let finished = with_retries(&shared.config.retry, Some(&shared.pause), || {
-        let route = shared.route_for(&job.item.url, &job.item.key_id);
+        let route = shared.route_for(&job.item);
         // A durable item is locked again for each attempt (it may have been delivered or taken by another
         // process meanwhile), without reading it from disk again.
         let hold: Option<Option<ItemLock>> = match (&entry, &shared.outbox) {
@@ -171,17 +173,10 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
                 tracing::info!("PatchworkMCP is reachable again; delivering what waited");
             }
             shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
-            if let Some(outbox) = &shared.outbox {
-                let done = match hold {
-                    Some(lock) => outbox.complete(lock, &key),
-                    None => {
-                        outbox.record_delivered(&key);
-                        Ok(())
-                    }
-                };
-                if let Err(error) = done {
-                    tracing::warn!(%error, %key, "delivered, but could not remove it from the outbox");
-                }
+            if let Some(outbox) = &shared.outbox
+                && let Err(error) = outbox.settle(&key, hold, Settlement::Delivered)
+            {
+                tracing::warn!(%error, %key, "delivered, but could not remove it from the outbox");
             }
             shared.take_unlogged(&key);
         }
@@ -220,9 +215,10 @@ fn settle_refused(shared: &Shared, job: &Job, hold: Option<ItemLock>, reason: &R
     } else if let Some(body) = shared.take_unlogged(&job.item.key) {
         log_unsent(&reason.token(), &body);
     }
-    if let (Some(outbox), Some(lock)) = (&shared.outbox, hold) {
-        match outbox.reject(lock, &job.item.key) {
-            Ok(path) => tracing::info!(file = %path.display(), "refused feedback kept"),
+    if let Some(outbox) = &shared.outbox {
+        match outbox.settle(&job.item.key, hold, Settlement::Refused) {
+            Ok(Some(path)) => tracing::info!(file = %path.display(), "refused feedback kept"),
+            Ok(None) => {}
             Err(error) => tracing::warn!(%error, "could not move refused feedback aside"),
         }
     }
