@@ -115,6 +115,7 @@ pub(crate) async fn call_tool_on(
         client_type: context.client_info().as_ref().and_then(client_label),
         tools_available,
         session_id: transport_session(&context),
+        one_session_per_process: !over_http(&context),
     };
     into_result(handle_call_on(patchwork, config, &arguments, known).await)
 }
@@ -172,16 +173,24 @@ fn transport_session(context: &RequestContext<RoleServer>) -> Option<String> {
     (!id.is_empty()).then(|| id.to_string())
 }
 
+/// Whether the request came over HTTP (rmcp hands the tool the request's parts): a server many users share. Any
+/// other transport (stdio) serves one client per process.
+fn over_http(context: &RequestContext<RoleServer>) -> bool {
+    context.extensions.get::<http::request::Parts>().is_some()
+}
+
 /// `name/version` of the MCP client (e.g. `claude-code/2.0.1`), read per request so it also works with the
-/// stateless lifecycle, where there is no `initialize`.
+/// stateless lifecycle, where there is no `initialize`. `None` for an empty name and for rmcp's placeholder
+/// (`Implementation::default()`, what a stateless server sees when the request carries no client info).
 fn client_label(client: &Implementation) -> Option<String> {
     let name = client.name.trim();
     let version = client.version.trim();
-    match (name.is_empty(), version.is_empty()) {
-        (true, _) => None,
-        (false, true) => Some(name.to_owned()),
-        (false, false) => Some(format!("{name}/{version}")),
-    }
+    let label = if version.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}/{version}")
+    };
+    super::known_client(Some(&label)).map(str::to_owned)
 }
 
 /// The names the server's own `tools/list` returns (all routers merged, the user's overrides honoured). `None`
@@ -288,6 +297,22 @@ mod tests {
             Some("cursor")
         );
         assert_eq!(client_label(&Implementation::new("", "1.0")), None);
+        assert_eq!(client_label(&Implementation::new(" ", "")), None);
+    }
+
+    #[test]
+    fn rmcps_placeholder_is_no_client() {
+        assert_eq!(client_label(&Implementation::default()), None);
+        let placeholder = Implementation::default();
+        assert_eq!(
+            client_label(&Implementation::new(placeholder.name, "3.10.0")),
+            None,
+            "an older rmcp's placeholder too"
+        );
+        assert_eq!(
+            client_label(&Implementation::new("rmcp-inspector", "1.0")).as_deref(),
+            Some("rmcp-inspector/1.0")
+        );
     }
 
     #[test]

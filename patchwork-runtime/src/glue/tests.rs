@@ -82,6 +82,7 @@ async fn server_facts_win_over_the_agents_guesses() {
         client_type: Some("claude-code/2.0.1".into()),
         tools_available: None,
         session_id: Some("transport-session-1".into()),
+        one_session_per_process: false,
     };
     let args = json!({
         "what_i_needed": "await-mode", "what_i_tried": "search", "gap_type": "wrong_format",
@@ -335,6 +336,48 @@ async fn the_session_ceiling_counts_transport_sessions_whatever_session_id_the_a
         "{}",
         other.text
     );
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    assert_eq!(collector.feedback().len(), 4);
+}
+
+#[tokio::test]
+async fn one_busy_client_without_a_session_cannot_starve_the_others() {
+    let collector = Collector::start().expect("collector");
+    // A quarter of the process ceiling (8 a minute) is one caller's share: 2.
+    let patchwork = collector
+        .patchwork("")
+        .no_outbox()
+        .report_limits(20, 8)
+        .build();
+    let call = |client: &str, n: usize| {
+        // Stateless HTTP: no session, only the client's declared name.
+        let context = CallContext {
+            client_type: Some(client.to_owned()),
+            ..CallContext::default()
+        };
+        let args = json!({
+            "what_i_needed": format!("gap {n}"), "what_i_tried": "search", "gap_type": "other",
+        });
+        let patchwork = patchwork.clone();
+        async move { handle_call_on(&patchwork, &BACKGROUND, &args, context).await }
+    };
+    let mut busy = Vec::new();
+    for n in 0..6 {
+        busy.push(call("busy/1.0", n).await.text);
+    }
+    let limited = busy
+        .iter()
+        .filter(|text| text.contains("nothing more is needed"))
+        .count();
+    assert_eq!(limited, 4, "{busy:?}");
+    for (n, client) in ["quiet/1.0", "other/2.0"].into_iter().enumerate() {
+        let reply = call(client, 100 + n).await;
+        assert!(
+            !reply.text.contains("nothing more is needed"),
+            "{client}: {}",
+            reply.text
+        );
+    }
     assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
     assert_eq!(collector.feedback().len(), 4);
 }

@@ -175,15 +175,30 @@ impl Patchwork {
         }
     }
 
-    /// `Some(Limited)` when this report would pass a ceiling: per transport session per hour (only when the
-    /// server knows the session; an agent's own `session_id` is not trusted for this), or per process per minute.
+    /// `Some(Limited)` when this report would pass a ceiling: per session per hour (the transport session the
+    /// server knows, or the process over stdio; an agent's own `session_id` is not trusted for this), one caller's
+    /// share of the process ceiling a minute, or the process ceiling a minute. The first hit of each is logged at
+    /// warn, later ones at debug.
     fn over_a_ceiling(&self, prepared: &Prepared) -> Option<Outcome> {
-        let hit = self
-            .inner
-            .ceilings
-            .admit(prepared.session_key.as_deref(), std::time::Instant::now())
+        let ceilings = &self.inner.ceilings;
+        let hit = ceilings
+            .admit(&prepared.caller, std::time::Instant::now())
             .err()?;
-        tracing::debug!(?hit, "feedback ceiling reached; report not recorded");
+        if ceilings.first(hit) {
+            let (which, limit) = match hit {
+                ceiling::Hit::Session => ("per session an hour", ceilings.per_session()),
+                ceiling::Hit::Share => ("for one client a minute", ceilings.share()),
+                ceiling::Hit::Process => ("for the whole process a minute", ceilings.per_process()),
+            };
+            tracing::warn!(
+                ceiling = which,
+                limit,
+                "a PatchworkMCP feedback ceiling was reached: reports past it are not recorded (logged once; \
+                 Builder::report_limits changes the ceilings)"
+            );
+        } else {
+            tracing::debug!(?hit, "feedback ceiling reached; report not recorded");
+        }
         Some(Outcome::Limited)
     }
 

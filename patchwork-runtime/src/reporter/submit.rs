@@ -72,8 +72,16 @@ impl Reporter {
         if shared.register_route(target) {
             shared.drain_now.notify_one();
         }
-        let print = fingerprint(&prepared.body);
-        let count = match lock(&shared.flood).check(print, tokio::time::Instant::now()) {
+        // Repeats merge only within one session the server knows: without one, different users may look alike.
+        let print = prepared
+            .caller
+            .repeat_scope()
+            .map(|scope| fingerprint(scope, &prepared.body));
+        let verdict = match print {
+            Some(print) => lock(&shared.flood).check(print, tokio::time::Instant::now()),
+            None => Verdict::unmerged(),
+        };
+        let count = match verdict {
             Verdict::Repeat { count, item } => {
                 shared.counters.repeats.fetch_add(1, Ordering::Relaxed);
                 // Persisted with the item, so repeats still count when it is drained after a restart.
@@ -130,7 +138,7 @@ impl Reporter {
                     key: item.key.clone(),
                 });
         }
-        if durable {
+        if let (true, Some(print)) = (durable, print) {
             lock(&shared.flood).attach(print, item.key.clone());
         }
         if let Some(guard) = reserved {
@@ -161,7 +169,9 @@ impl Reporter {
                 key: Some(item.key),
             };
         }
-        lock(&shared.flood).forget(print);
+        if let Some(print) = print {
+            lock(&shared.flood).forget(print);
+        }
         if logged {
             Submission::only(Outcome::Kept {
                 reason: Reason::OutboxUnavailable,
