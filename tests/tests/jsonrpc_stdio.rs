@@ -1,5 +1,5 @@
 //! End to end: the hand-written JSON-RPC stdio server (`src/bin/jsonrpc_stdio_server.rs`), which uses only
-//! `patchwork_tool()`, `patchwork_dispatch` and `PATCHWORK_INSTRUCTIONS`, run as a child process and driven over
+//! `patchwork_tool()`, `patchwork_dispatch_with` and `patchwork_instructions()`, run as a child process and driven over
 //! its stdin/stdout like an MCP client would, delivering to the runtime's local collector.
 
 use patchwork_runtime::testing::Collector;
@@ -123,6 +123,15 @@ async fn tools_call_delivers_the_payload_to_the_collector() {
     assert_eq!(request.body["gap_type"], "missing_tool");
     assert_eq!(request.body["suggestion"], "add forecast_range(city, days)");
     assert_eq!(request.body["resolution"], "partial");
+    assert_eq!(
+        request.body["client_type"], "jsonrpc-test/1.0.0",
+        "the client's name/version from `initialize`"
+    );
+    assert_eq!(
+        request.body["tools_available"],
+        json!(["forecast"]),
+        "the server's own tools"
+    );
 
     // The server's own tool is still routed by its own `match`.
     let forecast = client

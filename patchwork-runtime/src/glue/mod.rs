@@ -150,16 +150,27 @@ pub fn builder_for(config: &'static FeedbackConfig) -> crate::Builder {
     Patchwork::builder().attribute(config.layer())
 }
 
-/// Handles the call if `name` is the feedback tool's; `None` otherwise so the server routes it elsewhere.
+/// Handles the call if `name` is the feedback tool's; `None` otherwise so the server routes it elsewhere. The
+/// server tells nothing about the call: see [`dispatch_with`].
 pub async fn dispatch(
     config: &'static FeedbackConfig,
     name: &str,
     arguments: &Value,
 ) -> Option<ToolReply> {
+    dispatch_with(config, name, arguments, CallContext::default()).await
+}
+
+/// [`dispatch`] with what the server knows about the call (the generated `patchwork_dispatch_with`).
+pub async fn dispatch_with(
+    config: &'static FeedbackConfig,
+    name: &str,
+    arguments: &Value,
+    context: CallContext,
+) -> Option<ToolReply> {
     if name != config.tool_name {
         return None;
     }
-    Some(handle_call(config, arguments, CallContext::default()).await)
+    Some(handle_call(config, arguments, context).await)
 }
 
 /// Handles one call with the process-wide client: see `handle_call_on`.

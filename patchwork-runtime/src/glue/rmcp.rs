@@ -34,14 +34,20 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-pub use ::rmcp::model::{CallToolResult, JsonObject};
-use ::rmcp::model::{ContentBlock, Implementation, PaginatedRequestParams};
+pub use ::rmcp::ErrorData;
+pub use ::rmcp::handler::server::router::tool::ToolRouter;
+use ::rmcp::handler::server::tool::ToolCallContext;
+pub use ::rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, JsonObject, ServerConfig,
+};
+use ::rmcp::model::{ContentBlock, Implementation, PaginatedRequestParams, ServerCapabilities};
 pub use ::rmcp::service::RequestContext;
 pub use ::rmcp::{RoleServer, ServerHandler, tool, tool_handler};
 use serde_json::Value;
 
 use super::tool::ToolReply;
 use super::{CallContext, FeedbackConfig, handle_call_on};
+use crate::config::Mode;
 use crate::contract::fields::input_schema_json;
 use crate::patchwork::Patchwork;
 
@@ -118,6 +124,48 @@ pub(crate) async fn call_tool_on(
         one_session_per_process: !over_http(&context),
     };
     into_result(handle_call_on(patchwork, config, &arguments, known).await)
+}
+
+/// `router` as offered to agents: the feedback tool `tool_name` left out (disabled) when feedback is off.
+pub fn offered<S: ServerHandler>(
+    mut router: ToolRouter<S>,
+    tool_name: &'static str,
+) -> ToolRouter<S> {
+    if Patchwork::global_mode() == Mode::Off {
+        router.disable_route(tool_name);
+    }
+    router
+}
+
+/// `tools/call` through `offered` (a router [`offered`] made, or the user's own with routes disabled), except that
+/// the feedback tool `tool_name` is called through `all` (the block's full router) when `offered` hides it: a
+/// client that calls it anyway gets its honest "feedback is turned off" reply instead of rmcp's "tool not found".
+pub async fn call_offered<S: ServerHandler>(
+    server: &S,
+    offered: &ToolRouter<S>,
+    all: fn() -> ToolRouter<S>,
+    tool_name: &'static str,
+    request: CallToolRequestParams,
+    context: RequestContext<RoleServer>,
+) -> Result<CallToolResponse, ErrorData> {
+    let call = ToolCallContext::new(server, request, context);
+    if call.name() == tool_name && offered.is_disabled(tool_name) {
+        all().call(call).await
+    } else {
+        offered.call(call).await
+    }
+}
+
+/// What `get_info` returns for `#[tool_router(server_handler)]`: rmcp's own default (tools enabled, rmcp's build
+/// info), with `instructions` (the generated `patchwork_instructions()`, read at run time so the mode counts).
+pub fn server_config(instructions: String) -> ServerConfig {
+    let config = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        .with_server_info(Implementation::from_build_env());
+    if instructions.is_empty() {
+        config
+    } else {
+        config.with_instructions(instructions)
+    }
 }
 
 /// The server whose tools the feedback reports, for choosing at compile time how to list them (autoref
@@ -246,7 +294,10 @@ fn into_result(reply: ToolReply) -> CallToolResult {
 /// so agents are never told to report limitations.
 fn warn_once_without_the_directive<S: ServerHandler>(server: &S, tool_name: &str) {
     static CHECKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if CHECKED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+    // With feedback off the directive is left out on purpose.
+    if Patchwork::global_mode() == Mode::Off
+        || CHECKED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
         return;
     }
     // Every directive names the tool (the attribute checks a custom one does).

@@ -122,10 +122,9 @@ impl Ceilings {
             shares,
             process,
         } = &mut *state;
-        let mut session = match caller.session() {
-            Some(key) => Some((key, *window_of(sessions, key, SESSION_WINDOW, now))),
-            None => None,
-        };
+        let mut session = caller
+            .session()
+            .map(|key| (key, *window_of(sessions, key, SESSION_WINDOW, now)));
         if let Some((_, trial)) = &mut session
             && !trial.admit(self.per_session, SESSION_WINDOW, now)
         {

@@ -52,8 +52,11 @@ impl HeartbeatHandle {
 
 /// Starts the heartbeat with the reference interval on the process-wide client's worker. `options` win over
 /// the installed [`Builder`](crate::Builder)'s settings and the environment; `tool_names` should be the
-/// server's real tool list (for rmcp: the names in `Self::tool_router().list_all()`). `None` (and no request,
-/// no log above debug) when no API key or slug is configured.
+/// server's real tool list (for rmcp: the names in `Self::tool_router().list_all()`). `None` when feedback is not
+/// live (said at debug), or when no API key or slug is configured (said at warn, with what is missing). It sees the
+/// installed client's settings and the environment, not an attribute's: with the slug only in
+/// `#[patchwork_feedback(slug = ..)]`, start the heartbeat from the generated builder instead
+/// (`Self::patchwork_builder().heartbeat(tool_names).install()`) or pass the slug in `options`.
 ///
 /// ```no_run
 /// # fn demo() {
@@ -78,7 +81,13 @@ pub fn start_heartbeat(
         tool_names,
         HEARTBEAT_INTERVAL,
     )
-    .inspect_err(|reason| tracing::debug!(%reason, "heartbeat not started"))
+    .inspect_err(|reason| {
+        tracing::warn!(
+            %reason,
+            "PatchworkMCP heartbeat not started (start_heartbeat sees the installed client and the environment; a \
+             slug given only in the attribute reaches the heartbeat through `Self::patchwork_builder().heartbeat(..)`)"
+        );
+    })
     .ok()
 }
 

@@ -149,7 +149,8 @@ impl Patchwork {
                 if settings.slug.is_none() {
                     tracing::warn!(
                         "no PatchworkMCP server slug (attribute `slug`, Builder::slug or PATCHWORKMCP_SERVER_SLUG): \
-                         feedback is filed under the slug the agent gives, else `unknown`, and no heartbeat is sent"
+                         feedback is filed under `unknown` (a slug the agent writes is not used), and no heartbeat \
+                         is sent"
                     );
                 }
                 match &settings.url {
@@ -211,6 +212,15 @@ impl Patchwork {
     /// The process-wide client, if one was installed or started.
     pub(crate) fn running() -> Option<&'static Patchwork> {
         GLOBAL.get()
+    }
+
+    /// The mode generated tools run in: the process-wide client's, else the one `PATCHWORKMCP_MODE` selects
+    /// (what that client will run in once started).
+    pub(crate) fn global_mode() -> Mode {
+        match Self::running() {
+            Some(patchwork) => patchwork.mode(),
+            None => crate::config::mode(None, &process_env),
+        }
     }
 
     /// Sends `payload` now and waits for the service's answer, retrying with the await policy (default: the

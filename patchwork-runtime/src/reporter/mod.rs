@@ -20,6 +20,7 @@
 //! each attempt sends the count so far in the `Patchwork-Repeat-Count` header.
 
 mod flood;
+mod outage;
 mod state;
 mod submit;
 mod worker;
