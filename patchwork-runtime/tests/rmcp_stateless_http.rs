@@ -2,6 +2,7 @@
 //! over real loopback HTTP by plain JSON-RPC clients. A stateless server has no session and does not keep a client's
 //! `initialize`: each request sees rmcp's placeholder client (`rmcp/<version>`). Reports must carry no client rather
 //! than the placeholder, and identical reports from different users must each be recorded, never merged as repeats.
+//! With the stateless 2026-07-28 lifecycle each request names its client, and that name is reported.
 #![cfg(feature = "rmcp")]
 
 use std::time::Duration;
@@ -43,27 +44,36 @@ impl ServerHandler for Echo {
     }
 }
 
-/// One JSON-RPC request as a client without a session sends it; the answer's `result`.
+/// One JSON-RPC request as a client without a session sends it (legacy protocol, or the stateless 2026-07-28
+/// one when `request` carries its per-request `_meta`); the answer's `result`.
 async fn call(http: &reqwest::Client, url: &str, client: &str, request: Value) -> Value {
-    let response = http
-        .post(url)
+    let version = request["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"]
+        .as_str()
+        .unwrap_or("2025-11-25")
+        .to_owned();
+    let mut post = http.post(url);
+    if version == "2026-07-28" {
+        // The standard headers that lifecycle requires beside the body.
+        post = post.header("mcp-method", request["method"].as_str().unwrap_or_default());
+        if let Some(name) = request["params"]["name"].as_str() {
+            post = post.header("mcp-name", name);
+        }
+    }
+    let response = post
         .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-11-25")
+        .header("mcp-protocol-version", version)
         .header("content-type", "application/json")
         .body(request.to_string())
         .send()
         .await
         .expect("the server answers");
-    assert!(
-        response.status().is_success(),
-        "{client}: {}",
-        response.status()
-    );
+    let status = response.status();
     assert!(
         response.headers().get("mcp-session-id").is_none(),
         "a stateless server gives no session"
     );
     let text = response.text().await.expect("a body");
+    assert!(status.is_success(), "{client}: {status} {text}");
     // JSON, or one SSE event whose data is the JSON answer.
     let json = text
         .lines()
@@ -77,6 +87,8 @@ async fn call(http: &reqwest::Client, url: &str, client: &str, request: Value) -
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stateless_http_reports_no_placeholder_client_and_never_merges_two_users() {
     let collector = Collector::start().expect("collector");
+    // Each delivery takes a moment, so the first user's report is still in flight when the second's arrives.
+    collector.set_delay(Duration::from_millis(200));
     let _guard = collector.patchwork("stateless").no_outbox().install();
     let service = StreamableHttpService::new(
         || Ok(Echo),
@@ -135,21 +147,49 @@ async fn stateless_http_reports_no_placeholder_client_and_never_merges_two_users
             "a user is told about a report another user sent: {reply}"
         );
     }
+    // The stateless 2026-07-28 lifecycle: each request carries its client's identity, which is reported.
+    for client in ["alice-agent", "bob-agent"] {
+        let result = call(
+            &http,
+            &url,
+            client,
+            json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+                "_meta": {
+                    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                    "io.modelcontextprotocol/clientInfo": {"name": client, "version": "2.0.0"},
+                    "io.modelcontextprotocol/clientCapabilities": {}},
+                "name": "feedback",
+                "arguments": {"what_i_needed": "a tool that converts currencies",
+                              "what_i_tried": "echo", "gap_type": "missing_tool"}}}),
+        )
+        .await;
+        assert_eq!(result["isError"], false, "{client}: {result}");
+        let reply = result["content"][0]["text"].as_str().unwrap_or_default();
+        assert!(!reply.contains("already recorded"), "{client}: {reply}");
+    }
     let patchwork = _guard.patchwork();
     assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
     let feedback = collector.feedback();
     assert_eq!(
         feedback.len(),
-        2,
+        4,
         "each user's report is recorded: {feedback:?}"
     );
+    let (legacy, identified): (Vec<_>, Vec<_>) = feedback
+        .iter()
+        .partition(|f| f.what_i_needed == "a tool that converts time zones");
+    let mut clients: Vec<&str> = identified.iter().map(|f| f.client_type.as_str()).collect();
+    clients.sort_unstable();
+    assert_eq!(clients, ["alice-agent/2.0.0", "bob-agent/2.0.0"]);
     let placeholder = rmcp::model::Implementation::default();
-    for report in &feedback {
+    for report in &legacy {
         assert_eq!(
             report.client_type, "",
             "no client rather than rmcp's placeholder {}/{}",
             placeholder.name, placeholder.version
         );
+    }
+    for report in &feedback {
         assert_eq!(report.tools_available, ["echo"]);
     }
     for request in collector.requests() {

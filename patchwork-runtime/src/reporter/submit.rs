@@ -127,9 +127,12 @@ impl Reporter {
         };
         if !durable {
             // A memory-only item's key comes from its content, so replaying its logged line later sends the
-            // same key and the service can tell it is a repeat.
+            // same key and the service can tell it is a repeat. Not for reports that are never merged (no session
+            // known): the same text from two users is two reports, so each keeps its own key.
             drop(reserved.take());
-            item.key = IdempotencyKey::from_content(prepared.body.as_bytes());
+            if print.is_some() {
+                item.key = IdempotencyKey::from_content(prepared.body.as_bytes());
+            }
             let unlogged = (!logged).then(|| prepared.body.clone());
             reserved = shared
                 .try_activate(&item.key, unlogged)
