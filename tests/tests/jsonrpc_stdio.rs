@@ -174,3 +174,38 @@ async fn bad_arguments_get_an_error_reply_and_deliver_nothing() {
     assert_eq!(collector.feedback().len(), 1);
     assert_eq!(requests[0].body["gap_type"], "missing_tool");
 }
+
+#[tokio::test]
+async fn over_stdio_one_agent_gets_twenty_reports_an_hour() {
+    let collector = Collector::start().expect("collector");
+    let (mut client, _, _outbox) = start(&collector).await;
+    let mut limited = 0;
+    for n in 0..25 {
+        // A looping agent varies its text and makes up a session id each time.
+        let result = client
+            .call_tool(
+                "feedback",
+                json!({
+                    "what_i_needed": format!("gap {n}"),
+                    "what_i_tried": "forecast",
+                    "gap_type": "other",
+                    "session_id": format!("agent-{n}"),
+                }),
+            )
+            .await;
+        assert_eq!(result["isError"], false, "{result}");
+        if text_of(&result).contains("nothing more is needed") {
+            limited += 1;
+        }
+    }
+    assert_eq!(
+        limited, 5,
+        "20 reports per session an hour; stdio is one session"
+    );
+    collector
+        .wait_for_feedback(20, RESPONSE_TIMEOUT)
+        .await
+        .expect("the 20 recorded reports arrive");
+    client.finish().await;
+    assert_eq!(collector.feedback().len(), 20);
+}
