@@ -119,7 +119,9 @@ pub(crate) fn start_on(
     let timeout = crate::delivery::RetryPolicy::reference().request_timeout();
     let (stop, stopped) = oneshot::channel::<()>();
     let (finished, done) = oneshot::channel();
+    let reporter = reporter.clone();
     runtime.spawn(async move {
+        let mut refusal_warned = false;
         // Only an explicit stop ends it: a dropped handle closes the channel, which must not.
         let stop_requested = async move {
             if stopped.await.is_err() {
@@ -138,10 +140,21 @@ pub(crate) fn start_on(
         loop {
             tokio::select! {
                 () = &mut stop_requested => break,
-                outcome = client.attempt(request, timeout) => match outcome {
-                    Attempt::Accepted { .. } => tracing::debug!("heartbeat sent"),
-                    outcome => tracing::info!(?outcome, "heartbeat not accepted"),
-                },
+                outcome = client.attempt(request, timeout) => {
+                    // An unreachable service is warned about within a minute, as for feedback.
+                    reporter.observe(&outcome);
+                    match outcome {
+                        Attempt::Accepted { .. } => tracing::debug!("heartbeat sent"),
+                        Attempt::Refused(reason) if !refusal_warned => {
+                            refusal_warned = true;
+                            tracing::warn!(
+                                %reason,
+                                "PatchworkMCP refused the heartbeat (check the API key and the slug); logged once"
+                            );
+                        }
+                        outcome => tracing::info!(?outcome, "heartbeat not accepted"),
+                    }
+                }
             }
             tokio::select! {
                 () = &mut stop_requested => break,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::delivery::Reason;
+use crate::delivery::{Attempt, Reason};
 
 /// How long the service may fail before the operator is warned.
 pub(super) const WARN_AFTER: Duration = Duration::from_secs(30);
@@ -59,6 +59,18 @@ impl Outage {
                     drop(runtime.spawn(watch));
                 }
             }
+        }
+    }
+
+    /// Notes what one attempt (a feedback delivery or a heartbeat) says about the service.
+    pub(super) fn observe(
+        self: &Arc<Self>,
+        attempt: &Attempt,
+        runtime: Option<&tokio::runtime::Handle>,
+    ) {
+        match attempt {
+            Attempt::Retryable { reason, .. } => self.failed(reason, runtime),
+            Attempt::Accepted { .. } | Attempt::Refused(_) => self.answered(),
         }
     }
 

@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::state::{ActiveGuard, Shared, lock};
-use crate::delivery::{Attempt, Finished, Reason, Request, after, with_retries};
+use crate::delivery::{Finished, Reason, Request, after, with_retries};
 use crate::feedback::unsent::log_unsent;
 use crate::outbox::{Claim, ItemLock, OutboxItem};
 
@@ -163,10 +163,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
                 tools_dropped,
             };
             let attempt = client.attempt(request, timeout).await;
-            match &attempt {
-                Attempt::Retryable { reason, .. } => outage.failed(reason, runtime),
-                Attempt::Accepted { .. } | Attempt::Refused(_) => outage.answered(),
-            }
+            outage.observe(&attempt, runtime);
             Some((attempt, hold))
         }
     })
