@@ -192,6 +192,11 @@ pub(crate) async fn handle_call_on(
     arguments: &Value,
     context: CallContext,
 ) -> ToolReply {
+    // Feedback off: whatever the arguments, nothing to fix and nothing recorded (an `isError` reply would have the
+    // agent retry a tool that is off).
+    if patchwork.mode() == crate::config::Mode::Off {
+        return ToolReply::success(crate::delivery::Outcome::Disabled.message());
+    }
     let mut payload = match validate::check(arguments) {
         Ok(payload) => payload,
         Err(error) => return ToolReply::error(error.to_string()),

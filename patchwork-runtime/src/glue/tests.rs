@@ -381,3 +381,25 @@ async fn one_busy_client_without_a_session_cannot_starve_the_others() {
     assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
     assert_eq!(collector.feedback().len(), 4);
 }
+
+#[tokio::test]
+async fn with_feedback_off_a_call_is_told_so_whatever_its_arguments() {
+    let patchwork = Patchwork::builder()
+        .no_outbox()
+        .mode(crate::config::Mode::Off)
+        .build();
+    for args in [
+        json!({"what_i_needed": "x", "what_i_tried": "y", "gap_type": "other"}),
+        json!({"gap_type": "not a gap type"}),
+    ] {
+        let reply = handle_call_on(&patchwork, &CONFIG, &args, CallContext::default()).await;
+        assert!(!reply.is_error, "{args}: {}", reply.text);
+        assert!(
+            reply
+                .text
+                .starts_with("Feedback is turned off on this server"),
+            "{args}: {}",
+            reply.text
+        );
+    }
+}
