@@ -90,14 +90,19 @@ pub struct CallContext {
 }
 
 impl CallContext {
-    /// Who sent the report, as far as the server knows.
+    /// Who sent the report, as far as the server knows (an empty session id is no session).
     fn caller(&self) -> Caller {
+        let session = self
+            .session_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty());
         match (
-            &self.session_id,
+            session,
             self.one_session_per_process,
             known_client(self.client_type.as_deref()),
         ) {
-            (Some(session), _, _) => Caller::Session(session.clone()),
+            (Some(session), _, _) => Caller::Session(session.to_owned()),
             (None, true, _) => Caller::Process,
             (None, false, Some(client)) => Caller::Client(client.to_owned()),
             (None, false, None) => Caller::Unknown,

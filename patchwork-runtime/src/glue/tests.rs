@@ -403,3 +403,40 @@ async fn with_feedback_off_a_call_is_told_so_whatever_its_arguments() {
         );
     }
 }
+
+#[test]
+fn the_caller_is_only_what_the_server_knows() {
+    use crate::feedback::Caller;
+    let context = |session: Option<&str>, stdio: bool, client: Option<&str>| CallContext {
+        session_id: session.map(str::to_owned),
+        one_session_per_process: stdio,
+        client_type: client.map(str::to_owned),
+        ..CallContext::default()
+    };
+    assert_eq!(
+        context(Some("s-1"), false, None).caller(),
+        Caller::Session("s-1".into())
+    );
+    assert_eq!(
+        context(Some("  "), false, None).caller(),
+        Caller::Unknown,
+        "an empty session is none"
+    );
+    assert_eq!(
+        context(None, true, Some("cursor/1")).caller(),
+        Caller::Process
+    );
+    assert_eq!(
+        context(None, false, Some("cursor/1")).caller(),
+        Caller::Client("cursor/1".into())
+    );
+    assert_eq!(
+        context(None, false, Some("rmcp/3.11.0")).caller(),
+        Caller::Unknown,
+        "rmcp's placeholder is no client"
+    );
+    assert_eq!(
+        context(None, false, Some(" /1.0")).caller(),
+        Caller::Unknown
+    );
+}
