@@ -65,7 +65,8 @@ impl Weather {
   "required": ["what_i_needed", "what_i_tried", "gap_type"]
 }"#;
     #[doc = r" The server's instructions for the MCP `initialize` result: the server's own instructions followed by"]
-    #[doc = r" the directive that makes agents call the feedback tool."]
+    #[doc = r" the directive that makes agents call the feedback tool. Fixed at compile time: `patchwork_instructions()`"]
+    #[doc = r" follows the run-time wording and leaves the directive out when feedback is off."]
     #[allow(dead_code, unreachable_pub)]
     pub const PATCHWORK_INSTRUCTIONS: &'static ::core::primitive::str = r#"Forecasts for European cities.
 
@@ -120,9 +121,36 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
             };
         ::patchwork_runtime::__private::dispatch(&PATCHWORK_CONFIG, name, arguments).await
     }
+    #[doc = r" `patchwork_dispatch` with what the server knows about the call (`CallContext`): the client's"]
+    #[doc = r" `name/version` from `initialize`, the tools your `tools/list` offers, and the transport's session (or"]
+    #[doc = r" `one_session_per_process` on stdio). They win over what the agent wrote; the session keys the repeat"]
+    #[doc = r" guard and the per-session ceiling."]
+    #[allow(dead_code, unreachable_pub, clippy::unused_self)]
+    pub async fn patchwork_dispatch_with(
+        &self,
+        name: &::core::primitive::str,
+        arguments: &::patchwork_runtime::__private::serde_json::Value,
+        context: ::patchwork_runtime::CallContext,
+    ) -> ::core::option::Option<::patchwork_runtime::ToolReply> {
+        static PATCHWORK_CONFIG: ::patchwork_runtime::__private::FeedbackConfig =
+            ::patchwork_runtime::__private::FeedbackConfig {
+                tool_name: "feedback",
+                server_slug: ::core::option::Option::Some("weather"),
+                base_url: ::core::option::Option::None,
+                api_key_env: ::core::option::Option::None,
+                server_tools: &[],
+                delivery: ::patchwork_runtime::__private::Delivery::Background,
+                instructions: ::core::option::Option::Some("Forecasts for European cities."),
+                directive: "If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. Be specific about what you needed, what you tried, and what would have helped.",
+                redaction: ::core::option::Option::None,
+            };
+        ::patchwork_runtime::__private::dispatch_with(&PATCHWORK_CONFIG, name, arguments, context)
+            .await
+    }
     #[doc = r" The server's instructions for the MCP `initialize` result, as the installed client words them: the"]
     #[doc = r" attribute's `instructions`, then the directive (the one `Builder::wording` or `Builder::directive`"]
-    #[doc = r" chose, else the attribute's). Equal to `PATCHWORK_INSTRUCTIONS` when the builder changes no wording."]
+    #[doc = r" chose, else the attribute's). Equal to `PATCHWORK_INSTRUCTIONS` when the builder changes no wording;"]
+    #[doc = r" with feedback off (`Mode::Off`), only the attribute's `instructions` (empty without them)."]
     #[must_use]
     #[allow(dead_code, unreachable_pub)]
     pub fn patchwork_instructions() -> ::std::string::String {

@@ -81,6 +81,7 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
     let server_tools = server.tool_names();
     let name = quote_spanned!(Span::mixed_site()=> name);
     let arguments = quote_spanned!(Span::mixed_site()=> arguments);
+    let context = quote_spanned!(Span::mixed_site()=> context);
     let config_ident = config_ident();
 
     let tool_name_doc = format!(" The feedback tool's name: `{tool_name}`.");
@@ -116,7 +117,8 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
         pub const PATCHWORK_INPUT_SCHEMA: &'static ::core::primitive::str = #schema;
 
         /// The server's instructions for the MCP `initialize` result: the server's own instructions followed by
-        /// the directive that makes agents call the feedback tool.
+        /// the directive that makes agents call the feedback tool. Fixed at compile time: `patchwork_instructions()`
+        /// follows the run-time wording and leaves the directive out when feedback is off.
         #[allow(dead_code, unreachable_pub)]
         pub const PATCHWORK_INSTRUCTIONS: &'static ::core::primitive::str = #instructions;
 
@@ -147,9 +149,25 @@ fn generated_items(server: &Server, config: &Config, config_static: &TokenStream
             #private::dispatch(&#config_ident, #name, #arguments).await
         }
 
+        /// `patchwork_dispatch` with what the server knows about the call (`CallContext`): the client's
+        /// `name/version` from `initialize`, the tools your `tools/list` offers, and the transport's session (or
+        /// `one_session_per_process` on stdio). They win over what the agent wrote; the session keys the repeat
+        /// guard and the per-session ceiling.
+        #[allow(dead_code, unreachable_pub, clippy::unused_self)]
+        pub async fn patchwork_dispatch_with(
+            &self,
+            #name: &::core::primitive::str,
+            #arguments: &#private::serde_json::Value,
+            #context: #krate::CallContext,
+        ) -> ::core::option::Option<#krate::ToolReply> {
+            #config_static
+            #private::dispatch_with(&#config_ident, #name, #arguments, #context).await
+        }
+
         /// The server's instructions for the MCP `initialize` result, as the installed client words them: the
         /// attribute's `instructions`, then the directive (the one `Builder::wording` or `Builder::directive`
-        /// chose, else the attribute's). Equal to `PATCHWORK_INSTRUCTIONS` when the builder changes no wording.
+        /// chose, else the attribute's). Equal to `PATCHWORK_INSTRUCTIONS` when the builder changes no wording;
+        /// with feedback off (`Mode::Off`), only the attribute's `instructions` (empty without them).
         #[must_use]
         #[allow(dead_code, unreachable_pub)]
         pub fn patchwork_instructions() -> ::std::string::String {

@@ -15,6 +15,7 @@ pub(crate) const GENERATED_ITEMS: &[&str] = &[
     "PATCHWORK_SERVER_TOOLS",
     "patchwork_tool",
     "patchwork_dispatch",
+    "patchwork_dispatch_with",
     "patchwork_instructions",
     "patchwork_builder",
 ];

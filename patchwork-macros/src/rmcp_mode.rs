@@ -8,7 +8,7 @@
 
 use crate::ast::Server;
 use crate::attr;
-use crate::contract::texts::{self, ANNOTATIONS, TOOL_TITLE};
+use crate::contract::texts::{ANNOTATIONS, TOOL_TITLE};
 use crate::ctxt::Errors;
 use crate::generated::{ROUTED_METHOD, ROUTED_METHOD_TOOL_ATTR, config_ident, private_path};
 use crate::valid::Config;
@@ -159,8 +159,10 @@ fn returns_tool_router(output: &ReturnType) -> bool {
 
 /// rmcp's `#[tool_router(server_handler)]` writes `impl ServerHandler` itself, with no instructions: the feedback
 /// directive would never reach agents. Integrated instead: the flag is taken off the block's `#[tool_router]`, and
-/// this returns the same `impl ServerHandler` through rmcp's `#[tool_handler]`, given the generated instructions
-/// (the server's own text from `instructions = "..."`, then the directive). `None` without the flag.
+/// this returns the same `impl ServerHandler` through rmcp's `#[tool_handler]`, with `get_info` giving
+/// `patchwork_instructions()` (read at run time: the server's own text, then the directive unless feedback is
+/// off), the feedback tool left out of `tools/list` when feedback is off, and a call of it then still answered
+/// honestly (`call_offered`). `None` without the flag.
 pub(crate) fn take_server_handler(server: &mut Server, config: &Config) -> Option<TokenStream> {
     let attr = server.item.attrs.iter_mut().find(|attr| {
         attr.path()
@@ -199,15 +201,28 @@ pub(crate) fn take_server_handler(server: &mut Server, config: &Config) -> Optio
     list.tokens = quote!(#(#kept),*);
 
     let private = private_path(&config.krate);
-    let instructions = proc_macro2::Literal::string(&texts::instructions_with(
-        config.instructions.as_deref(),
-        &config.directive,
-    ));
     let self_ty = &server.item.self_ty;
     let (impl_generics, _, where_clause) = server.item.generics.split_for_impl();
+    let request = quote_spanned!(Span::mixed_site()=> request);
+    let context = quote_spanned!(Span::mixed_site()=> context);
+    let offered = quote!(#private::rmcp::offered(Self::#router(), Self::PATCHWORK_TOOL_NAME));
     Some(quote! {
-        #[#private::rmcp::tool_handler(router = Self::#router(), instructions = #instructions)]
-        impl #impl_generics #private::rmcp::ServerHandler for #self_ty #where_clause {}
+        #[#private::rmcp::tool_handler(router = #offered)]
+        impl #impl_generics #private::rmcp::ServerHandler for #self_ty #where_clause {
+            fn get_info(&self) -> #private::rmcp::ServerConfig {
+                #private::rmcp::server_config(Self::patchwork_instructions())
+            }
+
+            async fn call_tool(
+                &self,
+                #request: #private::rmcp::CallToolRequestParams,
+                #context: #private::rmcp::RequestContext<#private::rmcp::RoleServer>,
+            ) -> ::core::result::Result<#private::rmcp::CallToolResponse, #private::rmcp::ErrorData> {
+                #private::rmcp::call_offered(
+                    self, &#offered, Self::#router, Self::PATCHWORK_TOOL_NAME, #request, #context,
+                ).await
+            }
+        }
     })
 }
 

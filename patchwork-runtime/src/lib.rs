@@ -35,10 +35,24 @@
 //!
 //! # Configuration and delivery
 //!
-//! [`Patchwork::builder`] is the one run-time configuration entry (service URL, key, slug, outbox, retry
-//! policies); its settings win over the attribute's keys, which win over the `PATCHWORKMCP_*` environment.
-//! [`Builder::install`] makes it the process-wide client generated tools use and returns a [`Guard`] that
-//! flushes on drop. Without it, generated tools use a client configured from the environment alone.
+//! The generated `patchwork_builder()` is the run-time configuration entry (service URL, key, slug, outbox, retry
+//! policies): a [`Builder`] that starts from the attribute's keys, so the start-up drain and the heartbeat use the
+//! same service and slug as the tool; its own settings win over the attribute's keys, which win over the
+//! `PATCHWORKMCP_*` environment. [`Builder::install`] makes it the process-wide client generated tools use and
+//! returns a [`Guard`] that flushes on drop. Without it, generated tools use a client configured from the
+//! environment alone. ([`Patchwork::builder`] is the same builder without any attribute's keys: for code that
+//! sends feedback itself.)
+//!
+//! ```no_run
+//! # use patchwork_runtime::patchwork_feedback;
+//! # struct Weather;
+//! # #[patchwork_feedback(slug = "weather", dispatch = "manual")]
+//! # impl Weather {}
+//! // at start-up, before serving; keep the guard until the server exits
+//! let _guard = Weather::patchwork_builder() // the attribute's slug, URL and key variable
+//!     .heartbeat(["forecast", Weather::PATCHWORK_TOOL_NAME])
+//!     .install();
+//! ```
 //!
 //! By default a generated tool replies as soon as the feedback is written to a durable outbox; a background
 //! worker delivers it with retries ([`RetryPolicy::background`]), `Retry-After`, an idempotency key and a
@@ -113,6 +127,27 @@ pub use delivery::{Outcome, Reason, RetryPolicy};
 pub use feedback::redact::{Redaction, RuleError};
 pub use feedback::validate::ArgumentError;
 pub use feedback::{FeedbackPayload, GapType, Resolution};
+pub use glue::CallContext;
+
+/// rmcp helpers for servers that keep their tool router in a field (feature `rmcp`): leave the feedback tool out of
+/// `tools/list` when feedback is off, and still answer a call of it honestly.
+///
+/// ```ignore
+/// // in `new()`: the router as offered to agents
+/// tools: patchwork_runtime::rmcp::offered(Self::tool_router(), Self::PATCHWORK_TOOL_NAME),
+///
+/// // in `#[tool_handler(router = self.tools)] impl ServerHandler`:
+/// async fn call_tool(&self, request: CallToolRequestParams, context: RequestContext<RoleServer>)
+///     -> Result<CallToolResponse, ErrorData> {
+///     patchwork_runtime::rmcp::call_offered(self, &self.tools, Self::tool_router, Self::PATCHWORK_TOOL_NAME,
+///         request, context).await
+/// }
+/// ```
+#[cfg(feature = "rmcp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rmcp")))]
+pub mod rmcp {
+    pub use crate::glue::rmcp::{call_offered, offered};
+}
 pub use glue::tool::{ToolAnnotations, ToolDefinition, ToolReply};
 pub use patchwork::{Builder, Guard, Patchwork};
 pub use patchwork::{HeartbeatHandle, start_heartbeat};
@@ -140,9 +175,9 @@ pub async fn flush(timeout: std::time::Duration) -> Option<FlushReport> {
 }
 
 /// The mode generated feedback tools run in: the installed client's (see [`Builder::mode`]), else the one
-/// `PATCHWORKMCP_MODE` selects. In [`Mode::Off`], leave the feedback tool out of your tool list where your framework
-/// lets you (with rmcp: `router.disable_route(Self::PATCHWORK_TOOL_NAME)`); a call still gets an honest "feedback is
-/// turned off" reply.
+/// `PATCHWORKMCP_MODE` selects. In [`Mode::Off`] the generated `patchwork_instructions()` carries no directive;
+/// leave the feedback tool out of your tool list (with rmcp: `rmcp::offered` and `rmcp::call_offered`, or
+/// `#[tool_router(server_handler)]`, which does both); a call still gets an honest "feedback is turned off" reply.
 ///
 /// ```no_run
 /// let offered = patchwork_runtime::mode() != patchwork_runtime::Mode::Off;
@@ -150,10 +185,7 @@ pub async fn flush(timeout: std::time::Duration) -> Option<FlushReport> {
 /// ```
 #[must_use]
 pub fn mode() -> Mode {
-    match Patchwork::running() {
-        Some(patchwork) => patchwork.mode(),
-        None => config::mode(None, &config::process_env),
-    }
+    Patchwork::global_mode()
 }
 
 /// Generated into `patchwork_builder()` and `patchwork_instructions()` of a block that is neither above
@@ -185,7 +217,8 @@ macro_rules! __patchwork_check_routed {
 pub mod __private {
     pub use crate::glue::wording::{instructions, tool_description};
     pub use crate::glue::{
-        CallContext, Delivery, FeedbackConfig, builder_for, dispatch, handle_call, tool_definition,
+        CallContext, Delivery, FeedbackConfig, builder_for, dispatch, dispatch_with, handle_call,
+        tool_definition,
     };
     pub use serde_json;
 
@@ -193,8 +226,10 @@ pub mod __private {
     #[cfg(feature = "rmcp")]
     pub mod rmcp {
         pub use crate::glue::rmcp::{
-            CallToolResult, JsonObject, ListViaBlock, ListViaServerHandler, RequestContext,
-            RoleServer, ServerHandler, ServerTools, call_tool, input_schema, tool, tool_handler,
+            CallToolRequestParams, CallToolResponse, CallToolResult, ErrorData, JsonObject,
+            ListViaBlock, ListViaServerHandler, RequestContext, RoleServer, ServerConfig,
+            ServerHandler, ServerTools, ToolRouter, call_offered, call_tool, input_schema, offered,
+            server_config, tool, tool_handler,
         };
         pub use crate::glue::unrouted::{CheckViaBlock, CheckViaServerHandler, Routing};
     }

@@ -1,9 +1,14 @@
 //! Ceilings on recorded reports, through the public client: past the process's ceiling per minute a report gets a
 //! short non-error reply and nothing is stored or sent, in both delivery modes (the per-session ceiling counts
 //! transport sessions, which only generated tools know: `glue::tests`); and the capped tool list
-//! keeps only real names, with the number left out in `Patchwork-Tools-Dropped`.
+//! keeps only real names, with the number left out in `Patchwork-Tools-Dropped`; the first hit of a ceiling is logged
+//! once at warn.
+
+mod common;
 
 use std::time::Duration;
+
+use common::TextSubscriber;
 
 use patchwork_runtime::testing::Collector;
 use patchwork_runtime::{FeedbackPayload, GapType, Outcome};
@@ -62,4 +67,33 @@ async fn a_long_tool_list_keeps_only_real_names_and_the_dropped_count_travels_as
         sent.tools_available
     );
     assert_eq!(request.header("patchwork-tools-dropped"), Some("30"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_first_hit_of_a_ceiling_is_logged_at_warn_once() {
+    let subscriber = TextSubscriber::default();
+    let text = subscriber.text.clone();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector
+        .patchwork("ceilings")
+        .no_outbox()
+        .report_limits(100, 1)
+        .build();
+    assert_eq!(patchwork.enqueue(&report("a", 0)).await, Outcome::Sending);
+    for n in 1..4 {
+        assert_eq!(patchwork.enqueue(&report("a", n)).await, Outcome::Limited);
+    }
+    let logged = text.lock().unwrap().clone();
+    let warned = logged
+        .lines()
+        .filter(|line| line.contains("a PatchworkMCP feedback ceiling was reached"))
+        .collect::<Vec<_>>();
+    assert_eq!(warned.len(), 1, "{logged}");
+    assert!(
+        warned[0].contains("for the whole process a minute"),
+        "{logged}"
+    );
+    assert!(warned[0].contains("limit=1"), "{logged}");
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
 }

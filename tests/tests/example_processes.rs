@@ -218,7 +218,13 @@ async fn with_the_mode_off_the_feedback_tool_is_not_offered() {
         "off",
     );
     command.env("PATCHWORKMCP_MODE", "off");
-    let (mut client, log) = start(command).await;
+    let (mut client, initialized) = StdioClient::start(command, "process-test").await;
+    let log = StderrWatch::of_tokio(client.take_stderr().expect("stderr is piped"));
+    let instructions = initialized["instructions"].as_str().unwrap_or_default();
+    assert!(
+        !instructions.contains("feedback"),
+        "agents are not told to call a tool that is not offered: {instructions}"
+    );
     let listed = client.request("tools/list", json!({})).await;
     let names: Vec<&str> = listed["tools"]
         .as_array()
@@ -231,6 +237,13 @@ async fn with_the_mode_off_the_feedback_tool_is_not_offered() {
         ["convert_units", "count_text", "days_between"],
         "{}",
         log.text()
+    );
+    // A client that calls it anyway gets an honest answer, not "tool not found".
+    let result = client.call_tool("feedback", feedback("off gap")).await;
+    assert_eq!(result["isError"], false, "{result}");
+    assert!(
+        text_of(&result).starts_with("Feedback is turned off on this server"),
+        "{result}"
     );
     client.finish().await;
     assert!(

@@ -1,5 +1,5 @@
 //! End to end: the hand-written JSON-RPC stdio server (`src/bin/jsonrpc_stdio_server.rs`), which uses only
-//! `patchwork_tool()`, `patchwork_dispatch` and `PATCHWORK_INSTRUCTIONS`, run as a child process and driven over
+//! `patchwork_tool()`, `patchwork_dispatch_with` and `patchwork_instructions()`, run as a child process and driven over
 //! its stdin/stdout like an MCP client would, delivering to the runtime's local collector.
 
 use patchwork_runtime::testing::Collector;
@@ -123,6 +123,15 @@ async fn tools_call_delivers_the_payload_to_the_collector() {
     assert_eq!(request.body["gap_type"], "missing_tool");
     assert_eq!(request.body["suggestion"], "add forecast_range(city, days)");
     assert_eq!(request.body["resolution"], "partial");
+    assert_eq!(
+        request.body["client_type"], "jsonrpc-test/1.0.0",
+        "the client's name/version from `initialize`"
+    );
+    assert_eq!(
+        request.body["tools_available"],
+        json!(["forecast"]),
+        "the server's own tools"
+    );
 
     // The server's own tool is still routed by its own `match`.
     let forecast = client
@@ -164,4 +173,39 @@ async fn bad_arguments_get_an_error_reply_and_deliver_nothing() {
     assert_eq!(requests.len(), 1);
     assert_eq!(collector.feedback().len(), 1);
     assert_eq!(requests[0].body["gap_type"], "missing_tool");
+}
+
+#[tokio::test]
+async fn over_stdio_one_agent_gets_twenty_reports_an_hour() {
+    let collector = Collector::start().expect("collector");
+    let (mut client, _, _outbox) = start(&collector).await;
+    let mut limited = 0;
+    for n in 0..25 {
+        // A looping agent varies its text and makes up a session id each time.
+        let result = client
+            .call_tool(
+                "feedback",
+                json!({
+                    "what_i_needed": format!("gap {n}"),
+                    "what_i_tried": "forecast",
+                    "gap_type": "other",
+                    "session_id": format!("agent-{n}"),
+                }),
+            )
+            .await;
+        assert_eq!(result["isError"], false, "{result}");
+        if text_of(&result).contains("nothing more is needed") {
+            limited += 1;
+        }
+    }
+    assert_eq!(
+        limited, 5,
+        "20 reports per session an hour; stdio is one session"
+    );
+    collector
+        .wait_for_feedback(20, RESPONSE_TIMEOUT)
+        .await
+        .expect("the 20 recorded reports arrive");
+    client.finish().await;
+    assert_eq!(collector.feedback().len(), 20);
 }

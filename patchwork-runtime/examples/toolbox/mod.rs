@@ -10,8 +10,11 @@ mod units;
 use patchwork_runtime::patchwork_feedback;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
-use rmcp::{ServerHandler, schemars, tool, tool_handler, tool_router};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, Implementation, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, schemars, tool, tool_handler, tool_router};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -48,13 +51,12 @@ pub struct Toolbox {
 }
 
 impl Toolbox {
-    /// The server, with its tool router. With `PATCHWORKMCP_MODE=off` the feedback tool is not offered at all.
+    /// The server, with its tool router as offered to agents: with `PATCHWORKMCP_MODE=off` the feedback tool is
+    /// left out of `tools/list` (and `call_tool` below still answers a call of it honestly).
     pub fn new() -> Self {
-        let mut tools = Self::tool_router();
-        if patchwork_runtime::mode() == patchwork_runtime::Mode::Off {
-            tools.disable_route(Self::PATCHWORK_TOOL_NAME);
+        Self {
+            tools: patchwork_runtime::rmcp::offered(Self::tool_router(), Self::PATCHWORK_TOOL_NAME),
         }
-        Self { tools }
     }
 }
 
@@ -131,6 +133,24 @@ impl ServerHandler for Toolbox {
             // As the installed client words them (`Builder::wording`); `PATCHWORK_INSTRUCTIONS` is the
             // attribute's compile-time text.
             .with_instructions(Self::patchwork_instructions())
+    }
+
+    /// Calls through the offered router; a call of the feedback tool while feedback is off gets "feedback is
+    /// turned off" from the tool itself rather than rmcp's "tool not found".
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        patchwork_runtime::rmcp::call_offered(
+            self,
+            &self.tools,
+            Self::tool_router,
+            Self::PATCHWORK_TOOL_NAME,
+            request,
+            context,
+        )
+        .await
     }
 }
 

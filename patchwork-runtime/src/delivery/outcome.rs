@@ -104,8 +104,8 @@ pub enum Outcome {
     DryRun,
     /// Feedback is turned off on this server: nothing was stored or sent.
     Disabled,
-    /// A ceiling was reached (reports per session per hour, or per process per minute): this report was not
-    /// recorded.
+    /// A ceiling was reached (reports per session an hour, one caller's share or the whole process a minute):
+    /// this report was not recorded.
     Limited,
     /// Neither delivered nor queued: the feedback was written to stderr as a replayable unsent line.
     Kept {

@@ -205,9 +205,60 @@ pub(crate) struct Prepared {
     pub(crate) body: String,
     /// `tools_available` entries dropped by the cap (sent as `Patchwork-Tools-Dropped`).
     pub(crate) tools_dropped: u64,
-    /// The transport session the report came from, when the server knows it (never the agent's word): what
-    /// the per-session ceiling counts.
-    pub(crate) session_key: Option<String>,
+    /// Who sent the report, as far as the server knows (never the agent's word): what the repeat guard and the
+    /// ceilings count.
+    pub(crate) caller: Caller,
+}
+
+/// Who sent a report, as far as the server knows. The agent's own `session_id` is not trusted for this.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// The application itself (`Patchwork::deliver`, `enqueue`): it names the session in the payload, so identical
+    /// payloads are repeats, and only the process ceiling applies.
+    #[default]
+    Application,
+    /// A transport session the server knows (a streamable HTTP session's `Mcp-Session-Id`).
+    Session(String),
+    /// A transport with one session per process (stdio): the process is the session.
+    Process,
+    /// No session, but the client's `name/version` is known (stateless HTTP): different users of one client
+    /// look alike, so their repeats are never merged.
+    Client(String),
+    /// Nothing known (stateless HTTP without client info, a hand-written server that did not say): repeats are
+    /// never merged.
+    Unknown,
+}
+
+impl Caller {
+    /// The key of the session the report came from, when the server knows one: what the per-session ceiling
+    /// counts.
+    pub(crate) fn session(&self) -> Option<&str> {
+        match self {
+            Self::Session(id) => Some(id),
+            Self::Process => Some("\0process"),
+            Self::Application | Self::Client(_) | Self::Unknown => None,
+        }
+    }
+
+    /// Within what identical reports are repeats: the session, or the application's own calls; `None` when
+    /// they may come from different users and must never be merged.
+    pub(crate) fn repeat_scope(&self) -> Option<&str> {
+        match self {
+            Self::Application => Some(""),
+            other => other.session(),
+        }
+    }
+
+    /// The key of the caller's share of the per-process ceiling: its session, else its client, else the one
+    /// share of callers nothing is known about. `None` for the application's own calls (the only caller then).
+    pub(crate) fn share(&self) -> Option<String> {
+        match self {
+            Self::Application => None,
+            Self::Session(_) | Self::Process => self.session().map(str::to_owned),
+            Self::Client(label) => Some(format!("\0client {label}")),
+            Self::Unknown => Some("\0unknown".to_owned()),
+        }
+    }
 }
 
 impl Prepared {
@@ -220,7 +271,7 @@ impl Prepared {
             payload,
             body,
             tools_dropped,
-            session_key: None,
+            caller: Caller::Application,
         }
     }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::config::Layer;
 use crate::contract::texts::{ANNOTATIONS, TOOL_TITLE};
-use crate::feedback::{Prepared, validate};
+use crate::feedback::{Caller, Prepared, validate};
 use crate::patchwork::Patchwork;
 use tool::{ToolAnnotations, ToolDefinition, ToolReply};
 
@@ -63,17 +63,67 @@ impl FeedbackConfig {
     }
 }
 
-/// Facts the server knows about the call; they win over what the agent wrote.
+/// Facts the server knows about a call of the feedback tool; they win over what the agent wrote. Give them to
+/// the generated `patchwork_dispatch_with` from a hand-written server (rmcp mode fills them itself).
+///
+/// ```
+/// let context = patchwork_runtime::CallContext {
+///     client_type: Some("claude-code/2.0.1".to_owned()), // `initialize`'s `clientInfo`: name/version
+///     tools_available: Some(vec!["forecast".to_owned()]),  // what your `tools/list` offers
+///     one_session_per_process: true,                        // a stdio server
+///     ..Default::default()
+/// };
+/// # drop(context);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallContext {
-    /// The MCP client's name and version (e.g. from `initialize`'s `clientInfo`).
+    /// The MCP client's name and version (e.g. from `initialize`'s `clientInfo`). Empty, or a library's
+    /// placeholder (rmcp's own `rmcp/<version>`), counts as unknown.
     pub client_type: Option<String>,
     /// The server's real tool list.
     pub tools_available: Option<Vec<String>>,
     /// The transport's session (e.g. a streamable HTTP session's `Mcp-Session-Id`): fills `session_id` when
-    /// the agent left it empty, so feedback from different sessions is never merged as repeats.
+    /// the agent left it empty, keys the per-session ceiling, and keeps repeats of different sessions apart.
     pub session_id: Option<String>,
+    /// The transport carries one session per process (stdio): the process is the session. Without it or a
+    /// `session_id`, different users may look alike, so identical reports are never merged as repeats and only
+    /// the per-process ceilings apply.
+    pub one_session_per_process: bool,
 }
+
+impl CallContext {
+    /// Who sent the report, as far as the server knows (an empty session id is no session).
+    fn caller(&self) -> Caller {
+        let session = self
+            .session_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty());
+        match (
+            session,
+            self.one_session_per_process,
+            known_client(self.client_type.as_deref()),
+        ) {
+            (Some(session), _, _) => Caller::Session(session.to_owned()),
+            (None, true, _) => Caller::Process,
+            (None, false, Some(client)) => Caller::Client(client.to_owned()),
+            (None, false, None) => Caller::Unknown,
+        }
+    }
+}
+
+/// `client` unless it is empty or a placeholder (a client library's default name, such as rmcp's `rmcp/3.11.0`
+/// for a client that never set its own): a placeholder is not a fact about the client.
+pub(crate) fn known_client(client: Option<&str>) -> Option<&str> {
+    let client = client?.trim();
+    let name = client.split('/').next().unwrap_or_default().trim();
+    (!name.is_empty() && !PLACEHOLDER_CLIENT_NAMES.contains(&name.to_ascii_lowercase().as_str()))
+        .then_some(client)
+}
+
+/// Client names that MCP libraries report for a client that did not name itself (rmcp's
+/// `Implementation::default()` is its own crate name; a test keeps this equal).
+const PLACEHOLDER_CLIENT_NAMES: &[&str] = &["rmcp"];
 
 /// The tool's definition. `input_schema` is the macro's compile-time schema text (the contract's); if it
 /// does not parse (a bug), the runtime's schema is used.
@@ -107,16 +157,27 @@ pub fn builder_for(config: &'static FeedbackConfig) -> crate::Builder {
     Patchwork::builder().attribute(config.layer())
 }
 
-/// Handles the call if `name` is the feedback tool's; `None` otherwise so the server routes it elsewhere.
+/// Handles the call if `name` is the feedback tool's; `None` otherwise so the server routes it elsewhere. The
+/// server tells nothing about the call: see [`dispatch_with`].
 pub async fn dispatch(
     config: &'static FeedbackConfig,
     name: &str,
     arguments: &Value,
 ) -> Option<ToolReply> {
+    dispatch_with(config, name, arguments, CallContext::default()).await
+}
+
+/// [`dispatch`] with what the server knows about the call (the generated `patchwork_dispatch_with`).
+pub async fn dispatch_with(
+    config: &'static FeedbackConfig,
+    name: &str,
+    arguments: &Value,
+    context: CallContext,
+) -> Option<ToolReply> {
     if name != config.tool_name {
         return None;
     }
-    Some(handle_call(config, arguments, CallContext::default()).await)
+    Some(handle_call(config, arguments, context).await)
 }
 
 /// Handles one call with the process-wide client: see `handle_call_on`.
@@ -138,6 +199,11 @@ pub(crate) async fn handle_call_on(
     arguments: &Value,
     context: CallContext,
 ) -> ToolReply {
+    // Feedback off: whatever the arguments, nothing to fix and nothing recorded (an `isError` reply would have the
+    // agent retry a tool that is off).
+    if patchwork.mode() == crate::config::Mode::Off {
+        return ToolReply::success(crate::delivery::Outcome::Disabled.message());
+    }
     let mut payload = match validate::check(arguments) {
         Ok(payload) => payload,
         Err(error) => return ToolReply::error(error.to_string()),
@@ -147,9 +213,10 @@ pub(crate) async fn handle_call_on(
     // What the server knows beats the agent's guess: the client's declared name and version, and the tools
     // the server really offers (`tools_available` means "the tools this server offers"; the agent's list is
     // kept only when the server knows none).
-    if let Some(client) = context.client_type.filter(|c| !c.trim().is_empty()) {
-        payload.client_type = client;
+    if let Some(client) = known_client(context.client_type.as_deref()) {
+        payload.client_type = client.to_owned();
     }
+    let caller = context.caller();
     let server_tools = context.tools_available.or_else(|| {
         (!config.server_tools.is_empty())
             .then(|| config.server_tools.iter().map(|t| t.to_string()).collect())
@@ -163,7 +230,7 @@ pub(crate) async fn handle_call_on(
         payload.session_id.clone_from(session);
     }
     let mut prepared = Prepared::new(payload, &patchwork.redaction(config.redaction, &settings));
-    prepared.session_key = context.session_id;
+    prepared.caller = caller;
     let outcome = match config.delivery {
         Delivery::Background => patchwork.submit(&prepared, &settings).await.outcome,
         Delivery::Await => patchwork.deliver_prepared(&prepared, &settings).await,

@@ -34,14 +34,20 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-pub use ::rmcp::model::{CallToolResult, JsonObject};
-use ::rmcp::model::{ContentBlock, Implementation, PaginatedRequestParams};
+pub use ::rmcp::ErrorData;
+pub use ::rmcp::handler::server::router::tool::ToolRouter;
+use ::rmcp::handler::server::tool::ToolCallContext;
+pub use ::rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, JsonObject, ServerConfig,
+};
+use ::rmcp::model::{ContentBlock, Implementation, PaginatedRequestParams, ServerCapabilities};
 pub use ::rmcp::service::RequestContext;
 pub use ::rmcp::{RoleServer, ServerHandler, tool, tool_handler};
 use serde_json::Value;
 
 use super::tool::ToolReply;
 use super::{CallContext, FeedbackConfig, handle_call_on};
+use crate::config::Mode;
 use crate::contract::fields::input_schema_json;
 use crate::patchwork::Patchwork;
 
@@ -115,8 +121,51 @@ pub(crate) async fn call_tool_on(
         client_type: context.client_info().as_ref().and_then(client_label),
         tools_available,
         session_id: transport_session(&context),
+        one_session_per_process: !over_http(&context),
     };
     into_result(handle_call_on(patchwork, config, &arguments, known).await)
+}
+
+/// `router` as offered to agents: the feedback tool `tool_name` left out (disabled) when feedback is off.
+pub fn offered<S: ServerHandler>(
+    mut router: ToolRouter<S>,
+    tool_name: &'static str,
+) -> ToolRouter<S> {
+    if Patchwork::global_mode() == Mode::Off {
+        router.disable_route(tool_name);
+    }
+    router
+}
+
+/// `tools/call` through `offered` (a router [`offered`] made, or the user's own with routes disabled), except that
+/// the feedback tool `tool_name` is called through `all` (the block's full router) when `offered` hides it: a
+/// client that calls it anyway gets its honest "feedback is turned off" reply instead of rmcp's "tool not found".
+pub async fn call_offered<S: ServerHandler>(
+    server: &S,
+    offered: &ToolRouter<S>,
+    all: fn() -> ToolRouter<S>,
+    tool_name: &'static str,
+    request: CallToolRequestParams,
+    context: RequestContext<RoleServer>,
+) -> Result<CallToolResponse, ErrorData> {
+    let call = ToolCallContext::new(server, request, context);
+    if call.name() == tool_name && offered.is_disabled(tool_name) {
+        all().call(call).await
+    } else {
+        offered.call(call).await
+    }
+}
+
+/// What `get_info` returns for `#[tool_router(server_handler)]`: rmcp's own default (tools enabled, rmcp's build
+/// info), with `instructions` (the generated `patchwork_instructions()`, read at run time so the mode counts).
+pub fn server_config(instructions: String) -> ServerConfig {
+    let config = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        .with_server_info(Implementation::from_build_env());
+    if instructions.is_empty() {
+        config
+    } else {
+        config.with_instructions(instructions)
+    }
 }
 
 /// The server whose tools the feedback reports, for choosing at compile time how to list them (autoref
@@ -172,16 +221,24 @@ fn transport_session(context: &RequestContext<RoleServer>) -> Option<String> {
     (!id.is_empty()).then(|| id.to_string())
 }
 
+/// Whether the request came over HTTP (rmcp hands the tool the request's parts): a server many users share. Any
+/// other transport (stdio) serves one client per process.
+fn over_http(context: &RequestContext<RoleServer>) -> bool {
+    context.extensions.get::<http::request::Parts>().is_some()
+}
+
 /// `name/version` of the MCP client (e.g. `claude-code/2.0.1`), read per request so it also works with the
-/// stateless lifecycle, where there is no `initialize`.
+/// stateless lifecycle, where there is no `initialize`. `None` for an empty name and for rmcp's placeholder
+/// (`Implementation::default()`, what a stateless server sees when the request carries no client info).
 fn client_label(client: &Implementation) -> Option<String> {
     let name = client.name.trim();
     let version = client.version.trim();
-    match (name.is_empty(), version.is_empty()) {
-        (true, _) => None,
-        (false, true) => Some(name.to_owned()),
-        (false, false) => Some(format!("{name}/{version}")),
-    }
+    let label = if version.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}/{version}")
+    };
+    super::known_client(Some(&label)).map(str::to_owned)
 }
 
 /// The names the server's own `tools/list` returns (all routers merged, the user's overrides honoured). `None`
@@ -237,7 +294,10 @@ fn into_result(reply: ToolReply) -> CallToolResult {
 /// so agents are never told to report limitations.
 fn warn_once_without_the_directive<S: ServerHandler>(server: &S, tool_name: &str) {
     static CHECKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if CHECKED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+    // With feedback off the directive is left out on purpose.
+    if Patchwork::global_mode() == Mode::Off
+        || CHECKED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
         return;
     }
     // Every directive names the tool (the attribute checks a custom one does).
@@ -288,6 +348,22 @@ mod tests {
             Some("cursor")
         );
         assert_eq!(client_label(&Implementation::new("", "1.0")), None);
+        assert_eq!(client_label(&Implementation::new(" ", "")), None);
+    }
+
+    #[test]
+    fn rmcps_placeholder_is_no_client() {
+        assert_eq!(client_label(&Implementation::default()), None);
+        let placeholder = Implementation::default();
+        assert_eq!(
+            client_label(&Implementation::new(placeholder.name, "3.10.0")),
+            None,
+            "an older rmcp's placeholder too"
+        );
+        assert_eq!(
+            client_label(&Implementation::new("rmcp-inspector", "1.0")).as_deref(),
+            Some("rmcp-inspector/1.0")
+        );
     }
 
     #[test]

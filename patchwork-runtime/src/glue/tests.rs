@@ -82,6 +82,7 @@ async fn server_facts_win_over_the_agents_guesses() {
         client_type: Some("claude-code/2.0.1".into()),
         tools_available: None,
         session_id: Some("transport-session-1".into()),
+        one_session_per_process: false,
     };
     let args = json!({
         "what_i_needed": "await-mode", "what_i_tried": "search", "gap_type": "wrong_format",
@@ -337,4 +338,105 @@ async fn the_session_ceiling_counts_transport_sessions_whatever_session_id_the_a
     );
     assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
     assert_eq!(collector.feedback().len(), 4);
+}
+
+#[tokio::test]
+async fn one_busy_client_without_a_session_cannot_starve_the_others() {
+    let collector = Collector::start().expect("collector");
+    // A quarter of the process ceiling (8 a minute) is one caller's share: 2.
+    let patchwork = collector
+        .patchwork("")
+        .no_outbox()
+        .report_limits(20, 8)
+        .build();
+    let call = |client: &str, n: usize| {
+        // Stateless HTTP: no session, only the client's declared name.
+        let context = CallContext {
+            client_type: Some(client.to_owned()),
+            ..CallContext::default()
+        };
+        let args = json!({
+            "what_i_needed": format!("gap {n}"), "what_i_tried": "search", "gap_type": "other",
+        });
+        let patchwork = patchwork.clone();
+        async move { handle_call_on(&patchwork, &BACKGROUND, &args, context).await }
+    };
+    let mut busy = Vec::new();
+    for n in 0..6 {
+        busy.push(call("busy/1.0", n).await.text);
+    }
+    let limited = busy
+        .iter()
+        .filter(|text| text.contains("nothing more is needed"))
+        .count();
+    assert_eq!(limited, 4, "{busy:?}");
+    for (n, client) in ["quiet/1.0", "other/2.0"].into_iter().enumerate() {
+        let reply = call(client, 100 + n).await;
+        assert!(
+            !reply.text.contains("nothing more is needed"),
+            "{client}: {}",
+            reply.text
+        );
+    }
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    assert_eq!(collector.feedback().len(), 4);
+}
+
+#[tokio::test]
+async fn with_feedback_off_a_call_is_told_so_whatever_its_arguments() {
+    let patchwork = Patchwork::builder()
+        .no_outbox()
+        .mode(crate::config::Mode::Off)
+        .build();
+    for args in [
+        json!({"what_i_needed": "x", "what_i_tried": "y", "gap_type": "other"}),
+        json!({"gap_type": "not a gap type"}),
+    ] {
+        let reply = handle_call_on(&patchwork, &CONFIG, &args, CallContext::default()).await;
+        assert!(!reply.is_error, "{args}: {}", reply.text);
+        assert!(
+            reply
+                .text
+                .starts_with("Feedback is turned off on this server"),
+            "{args}: {}",
+            reply.text
+        );
+    }
+}
+
+#[test]
+fn the_caller_is_only_what_the_server_knows() {
+    use crate::feedback::Caller;
+    let context = |session: Option<&str>, stdio: bool, client: Option<&str>| CallContext {
+        session_id: session.map(str::to_owned),
+        one_session_per_process: stdio,
+        client_type: client.map(str::to_owned),
+        ..CallContext::default()
+    };
+    assert_eq!(
+        context(Some("s-1"), false, None).caller(),
+        Caller::Session("s-1".into())
+    );
+    assert_eq!(
+        context(Some("  "), false, None).caller(),
+        Caller::Unknown,
+        "an empty session is none"
+    );
+    assert_eq!(
+        context(None, true, Some("cursor/1")).caller(),
+        Caller::Process
+    );
+    assert_eq!(
+        context(None, false, Some("cursor/1")).caller(),
+        Caller::Client("cursor/1".into())
+    );
+    assert_eq!(
+        context(None, false, Some("rmcp/3.11.0")).caller(),
+        Caller::Unknown,
+        "rmcp's placeholder is no client"
+    );
+    assert_eq!(
+        context(None, false, Some(" /1.0")).caller(),
+        Caller::Unknown
+    );
 }

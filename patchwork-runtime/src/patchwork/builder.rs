@@ -239,9 +239,11 @@ impl Builder {
         self
     }
 
-    /// Ceilings on recorded reports: at most `per_session_per_hour` from one session (the transport session,
-    /// else the client's name) in an hour, and `per_process_per_minute` from all sessions in a minute (defaults
-    /// 20 and 120). A report past a ceiling gets a short non-error reply saying nothing more is needed.
+    /// Ceilings on recorded reports: at most `per_session_per_hour` from one session (the transport session the
+    /// server knows; over stdio, the process) in an hour, and `per_process_per_minute` from all callers in a minute,
+    /// of which one caller (a session, else a client `name/version`, else all callers nothing is known about) takes
+    /// at most a quarter, rounded up (defaults 20 and 120, so 30). A report past a ceiling gets a short non-error
+    /// reply saying nothing more is needed; the first hit of each ceiling is logged once at warn.
     pub fn report_limits(mut self, per_session_per_hour: u32, per_process_per_minute: u32) -> Self {
         self.limits = Some((per_session_per_hour, per_process_per_minute));
         self

@@ -52,8 +52,11 @@ impl HeartbeatHandle {
 
 /// Starts the heartbeat with the reference interval on the process-wide client's worker. `options` win over
 /// the installed [`Builder`](crate::Builder)'s settings and the environment; `tool_names` should be the
-/// server's real tool list (for rmcp: the names in `Self::tool_router().list_all()`). `None` (and no request,
-/// no log above debug) when no API key or slug is configured.
+/// server's real tool list (for rmcp: the names in `Self::tool_router().list_all()`). `None` when feedback is not
+/// live (said at debug), or when no API key or slug is configured (said at warn, with what is missing). It sees the
+/// installed client's settings and the environment, not an attribute's: with the slug only in
+/// `#[patchwork_feedback(slug = ..)]`, start the heartbeat from the generated builder instead
+/// (`Self::patchwork_builder().heartbeat(tool_names).install()`) or pass the slug in `options`.
 ///
 /// ```no_run
 /// # fn demo() {
@@ -78,7 +81,13 @@ pub fn start_heartbeat(
         tool_names,
         HEARTBEAT_INTERVAL,
     )
-    .inspect_err(|reason| tracing::debug!(%reason, "heartbeat not started"))
+    .inspect_err(|reason| {
+        tracing::warn!(
+            %reason,
+            "PatchworkMCP heartbeat not started (start_heartbeat sees the installed client and the environment; a \
+             slug given only in the attribute reaches the heartbeat through `Self::patchwork_builder().heartbeat(..)`)"
+        );
+    })
     .ok()
 }
 
@@ -110,7 +119,9 @@ pub(crate) fn start_on(
     let timeout = crate::delivery::RetryPolicy::reference().request_timeout();
     let (stop, stopped) = oneshot::channel::<()>();
     let (finished, done) = oneshot::channel();
+    let reporter = reporter.clone();
     runtime.spawn(async move {
+        let mut refusal_warned = false;
         // Only an explicit stop ends it: a dropped handle closes the channel, which must not.
         let stop_requested = async move {
             if stopped.await.is_err() {
@@ -129,10 +140,21 @@ pub(crate) fn start_on(
         loop {
             tokio::select! {
                 () = &mut stop_requested => break,
-                outcome = client.attempt(request, timeout) => match outcome {
-                    Attempt::Accepted { .. } => tracing::debug!("heartbeat sent"),
-                    outcome => tracing::info!(?outcome, "heartbeat not accepted"),
-                },
+                outcome = client.attempt(request, timeout) => {
+                    // An unreachable service is warned about within a minute, as for feedback.
+                    reporter.observe(&outcome);
+                    match outcome {
+                        Attempt::Accepted { .. } => tracing::debug!("heartbeat sent"),
+                        Attempt::Refused(reason) if !refusal_warned => {
+                            refusal_warned = true;
+                            tracing::warn!(
+                                %reason,
+                                "PatchworkMCP refused the heartbeat (check the API key and the slug); logged once"
+                            );
+                        }
+                        outcome => tracing::info!(?outcome, "heartbeat not accepted"),
+                    }
+                }
             }
             tokio::select! {
                 () = &mut stop_requested => break,

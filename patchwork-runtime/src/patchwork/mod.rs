@@ -149,7 +149,8 @@ impl Patchwork {
                 if settings.slug.is_none() {
                     tracing::warn!(
                         "no PatchworkMCP server slug (attribute `slug`, Builder::slug or PATCHWORKMCP_SERVER_SLUG): \
-                         feedback is filed under the slug the agent gives, else `unknown`, and no heartbeat is sent"
+                         feedback is filed under `unknown` (a slug the agent writes is not used), and no heartbeat \
+                         is sent"
                     );
                 }
                 match &settings.url {
@@ -175,15 +176,30 @@ impl Patchwork {
         }
     }
 
-    /// `Some(Limited)` when this report would pass a ceiling: per transport session per hour (only when the
-    /// server knows the session; an agent's own `session_id` is not trusted for this), or per process per minute.
+    /// `Some(Limited)` when this report would pass a ceiling: per session per hour (the transport session the
+    /// server knows, or the process over stdio; an agent's own `session_id` is not trusted for this), one caller's
+    /// share of the process ceiling a minute, or the process ceiling a minute. The first hit of each is logged at
+    /// warn, later ones at debug.
     fn over_a_ceiling(&self, prepared: &Prepared) -> Option<Outcome> {
-        let hit = self
-            .inner
-            .ceilings
-            .admit(prepared.session_key.as_deref(), std::time::Instant::now())
+        let ceilings = &self.inner.ceilings;
+        let hit = ceilings
+            .admit(&prepared.caller, std::time::Instant::now())
             .err()?;
-        tracing::debug!(?hit, "feedback ceiling reached; report not recorded");
+        if ceilings.first(hit) {
+            let (which, limit) = match hit {
+                ceiling::Hit::Session => ("per session an hour", ceilings.per_session()),
+                ceiling::Hit::Share => ("for one client a minute", ceilings.share()),
+                ceiling::Hit::Process => ("for the whole process a minute", ceilings.per_process()),
+            };
+            tracing::warn!(
+                ceiling = which,
+                limit,
+                "a PatchworkMCP feedback ceiling was reached: reports past it are not recorded (logged once; \
+                 Builder::report_limits changes the ceilings)"
+            );
+        } else {
+            tracing::debug!(?hit, "feedback ceiling reached; report not recorded");
+        }
         Some(Outcome::Limited)
     }
 
@@ -196,6 +212,15 @@ impl Patchwork {
     /// The process-wide client, if one was installed or started.
     pub(crate) fn running() -> Option<&'static Patchwork> {
         GLOBAL.get()
+    }
+
+    /// The mode generated tools run in: the process-wide client's, else the one `PATCHWORKMCP_MODE` selects
+    /// (what that client will run in once started).
+    pub(crate) fn global_mode() -> Mode {
+        match Self::running() {
+            Some(patchwork) => patchwork.mode(),
+            None => crate::config::mode(None, &process_env),
+        }
     }
 
     /// Sends `payload` now and waits for the service's answer, retrying with the await policy (default: the

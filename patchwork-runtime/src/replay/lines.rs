@@ -45,10 +45,12 @@ pub(super) fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Res
 
 /// A feedback's key and prepared body from one input line (`whole` false: only its head was kept): an unsent
 /// line (anywhere in a log line) or an outbox item line, with the item's own key. Other lines, patchwork's own
-/// log lines about unsent feedback among them, are not feedback and are passed over.
+/// log lines about unsent feedback among them, are not feedback and are passed over. `redaction`: the standard
+/// rules with the replaying key redacted first.
 pub(super) fn parse_line(
     line: &str,
     whole: bool,
+    redaction: &Redaction,
     report: &mut ReplayReport,
 ) -> Option<(IdempotencyKey, String)> {
     let item_line = line.trim_start().starts_with("{\"key\"");
@@ -77,7 +79,7 @@ pub(super) fn parse_line(
         report.unreadable += 1;
         return None;
     };
-    Some((key, Prepared::new(payload, &Redaction::standard()).body))
+    Some((key, Prepared::new(payload, redaction).body))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use crate::config::{
 use crate::delivery::{
     Client, Finished, IdempotencyKey, Reason, Request, RetryPolicy, Target, with_retries,
 };
+use crate::feedback::redact::Redaction;
 use crate::outbox::{Claim, Drainer, Outbox, OutboxItem, OutboxLimits, Settlement, Taken};
 use lines::{parse_line, read_line};
 
@@ -161,6 +162,11 @@ pub(crate) async fn replay(
     let client = Client::new(policy.connect_timeout(), &[])?;
     let mut done: HashSet<IdempotencyKey> = outbox.map(Outbox::delivered_keys).unwrap_or_default();
     let mut report = ReplayReport::default();
+    // What a tool call applies: the standard rules, the replaying key redacted first.
+    let redaction = match &settings.api_key {
+        Some(key) => Redaction::standard().with_own_key(key.expose()),
+        None => Redaction::standard(),
+    };
 
     let send = |key: IdempotencyKey, body: String| {
         let (client, target, policy) = (&client, &target, &policy);
@@ -239,9 +245,12 @@ pub(crate) async fn replay(
             // Logs hold lines that are not UTF-8 (binary noise, other encodings): such a line is passed over,
             // never the lines after it.
             let line = String::from_utf8_lossy(&raw);
-            let Some((key, body)) =
-                parse_line(line.trim_end_matches(['\n', '\r']), whole, &mut report)
-            else {
+            let Some((key, body)) = parse_line(
+                line.trim_end_matches(['\n', '\r']),
+                whole,
+                &redaction,
+                &mut report,
+            ) else {
                 continue;
             };
             if !done.insert(key.clone()) {

@@ -1,6 +1,6 @@
 //! Flood suppression: an agent stuck in a loop may send the same feedback thousands of times.
-//! Identical feedback (same payload, session id included) within a window is recorded and sent
-//! once; the repeats only raise a counter that travels with it. Memory is bounded by a cap on
+//! Identical feedback from one session (same payload, in the same session the server knows) within a
+//! window is recorded and sent once; the repeats only raise a counter that travels with it. Memory is bounded by a cap on
 //! remembered fingerprints (the oldest are forgotten first).
 
 use std::collections::{HashMap, VecDeque};
@@ -43,11 +43,21 @@ pub(crate) struct FloodGuard {
     order: VecDeque<(u64, Instant)>,
 }
 
-/// A fingerprint of a feedback body (its JSON text, session id included).
-pub(crate) fn fingerprint(body: &str) -> u64 {
+/// A fingerprint of a feedback body (its JSON text) from `session` (the session the server knows).
+pub(crate) fn fingerprint(session: &str, body: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
+    session.hash(&mut hasher);
     body.hash(&mut hasher);
     hasher.finish()
+}
+
+impl Verdict {
+    /// The verdict for feedback that is never merged (no session known): new, standing for one call.
+    pub(crate) fn unmerged() -> Self {
+        Self::New {
+            count: Arc::new(AtomicU64::new(1)),
+        }
+    }
 }
 
 impl FloodGuard {
@@ -194,8 +204,14 @@ mod tests {
     #[test]
     fn fingerprints_differ_for_different_sessions() {
         assert_ne!(
-            fingerprint(r#"{"session_id":"a","what_i_needed":"x"}"#),
-            fingerprint(r#"{"session_id":"b","what_i_needed":"x"}"#)
+            fingerprint("t", r#"{"session_id":"a","what_i_needed":"x"}"#),
+            fingerprint("t", r#"{"session_id":"b","what_i_needed":"x"}"#)
+        );
+        let body = r#"{"session_id":"same","what_i_needed":"x"}"#;
+        assert_ne!(
+            fingerprint("transport-1", body),
+            fingerprint("transport-2", body),
+            "the agent's session id does not join two transport sessions"
         );
     }
 }

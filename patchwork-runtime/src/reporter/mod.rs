@@ -20,6 +20,7 @@
 //! each attempt sends the count so far in the `Patchwork-Repeat-Count` header.
 
 mod flood;
+mod outage;
 mod state;
 mod submit;
 mod worker;
@@ -192,6 +193,14 @@ impl Reporter {
     }
 
     /// The worker's runtime and HTTP client, for other background tasks (the heartbeat).
+    /// Notes what an attempt outside the worker (the heartbeat) says about the service: its failures count
+    /// towards the outage warning like the worker's.
+    pub(crate) fn observe(&self, attempt: &crate::delivery::Attempt) {
+        self.shared
+            .outage
+            .observe(attempt, self.shared.runtime.as_ref());
+    }
+
     pub(crate) fn background(&self) -> Option<(tokio::runtime::Handle, Client)> {
         Some((self.shared.runtime.clone()?, self.shared.client.clone()?))
     }

@@ -9,6 +9,7 @@ use tokio::time::Instant;
 
 use super::ReporterConfig;
 use super::flood::FloodGuard;
+use super::outage::Outage;
 use crate::delivery::{Client, IdempotencyKey, Pause, Target};
 use crate::feedback::unsent::log_unsent;
 use crate::outbox::{Drainer, Outbox, OutboxItem};
@@ -82,8 +83,8 @@ pub(super) struct Shared {
     /// Diagnostics about the service being unreachable, and about drained items.
     pub(super) unreachable_note: Throttle,
     pub(super) drained_note: Throttle,
-    /// Whether the last delivery attempt failed for lack of the service (to say when it is back).
-    pub(super) outage: AtomicBool,
+    /// Whether the service is failing, and since when (to warn within a minute, and say when it is back).
+    pub(super) outage: Arc<Outage>,
 }
 
 impl Shared {
@@ -113,7 +114,7 @@ impl Shared {
             counters: Counters::default(),
             unreachable_note: Throttle::default(),
             drained_note: Throttle::default(),
-            outage: AtomicBool::new(false),
+            outage: Arc::default(),
         }
     }
 

@@ -72,8 +72,16 @@ impl Reporter {
         if shared.register_route(target) {
             shared.drain_now.notify_one();
         }
-        let print = fingerprint(&prepared.body);
-        let count = match lock(&shared.flood).check(print, tokio::time::Instant::now()) {
+        // Repeats merge only within one session the server knows: without one, different users may look alike.
+        let print = prepared
+            .caller
+            .repeat_scope()
+            .map(|scope| fingerprint(scope, &prepared.body));
+        let verdict = match print {
+            Some(print) => lock(&shared.flood).check(print, tokio::time::Instant::now()),
+            None => Verdict::unmerged(),
+        };
+        let count = match verdict {
             Verdict::Repeat { count, item } => {
                 shared.counters.repeats.fetch_add(1, Ordering::Relaxed);
                 // Persisted with the item, so repeats still count when it is drained after a restart.
@@ -119,9 +127,12 @@ impl Reporter {
         };
         if !durable {
             // A memory-only item's key comes from its content, so replaying its logged line later sends the
-            // same key and the service can tell it is a repeat.
+            // same key and the service can tell it is a repeat. Not for reports that are never merged (no session
+            // known): the same text from two users is two reports, so each keeps its own key.
             drop(reserved.take());
-            item.key = IdempotencyKey::from_content(prepared.body.as_bytes());
+            if print.is_some() {
+                item.key = IdempotencyKey::from_content(prepared.body.as_bytes());
+            }
             let unlogged = (!logged).then(|| prepared.body.clone());
             reserved = shared
                 .try_activate(&item.key, unlogged)
@@ -130,7 +141,7 @@ impl Reporter {
                     key: item.key.clone(),
                 });
         }
-        if durable {
+        if let (true, Some(print)) = (durable, print) {
             lock(&shared.flood).attach(print, item.key.clone());
         }
         if let Some(guard) = reserved {
@@ -161,7 +172,9 @@ impl Reporter {
                 key: Some(item.key),
             };
         }
-        lock(&shared.flood).forget(print);
+        if let Some(print) = print {
+            lock(&shared.flood).forget(print);
+        }
         if logged {
             Submission::only(Outcome::Kept {
                 reason: Reason::OutboxUnavailable,

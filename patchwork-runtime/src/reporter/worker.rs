@@ -153,6 +153,8 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
             .max(job.item.count);
         let key = key.as_str();
         let tools_dropped = job.item.tools_dropped;
+        let outage = &shared.outage;
+        let runtime = shared.runtime.as_ref();
         async move {
             let (route, hold) = (route?, hold?);
             let request = Request {
@@ -162,16 +164,15 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
                 repeat_count: count,
                 tools_dropped,
             };
-            Some((client.attempt(request, timeout).await, hold))
+            let attempt = client.attempt(request, timeout).await;
+            outage.observe(&attempt, runtime);
+            Some((attempt, hold))
         }
     })
     .await;
     match finished {
         Finished::Accepted { attempts, hold, .. } => {
             tracing::debug!(%key, attempts, "feedback delivered");
-            if shared.outage.swap(false, Ordering::Relaxed) {
-                tracing::info!("PatchworkMCP is reachable again; delivering what waited");
-            }
             shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
             if let Some(outbox) = &shared.outbox
                 && let Err(error) = outbox.settle(&key, hold, Settlement::Delivered)
@@ -187,7 +188,6 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
         }
         Finished::GaveUp { reason, attempts } => {
             shared.counters.deferred.fetch_add(1, Ordering::Relaxed);
-            shared.outage.store(true, Ordering::Relaxed);
             if let Some(held_back) = shared.unreachable_note.allow(NOTE_PERIOD) {
                 tracing::warn!(
                     %reason,
