@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What adding patchwork (default features, the rmcp integration, the attribute on the router) costs a user's build,
 # for two rmcp stdio servers, each built clean in debug without and with patchwork, interleaved:
-# - `api`: the realistic case, a server that wraps a web API with `reqwest` (its default features): two tools that
+# - `api`: the realistic case, a server that wraps a web API with `reqwest` (default features and `json`): two tools that
 #   GET a URL, one that parses JSON;
 # - `minimal`: three text tools and nothing else (no HTTP client of its own).
 # Prints medians, the ratio, the crates added (and which), and the release binary's growth, per server.
@@ -88,7 +88,7 @@ RUST
 
 attribute='#[patchwork_runtime::patchwork_feedback(slug = "build-cost")]'
 patchwork="patchwork-runtime = { path = \"$repo/patchwork-runtime\", features = [\"rmcp\"] }"
-api_deps='reqwest = "0.13"
+api_deps='reqwest = { version = "0.13", features = ["json"] }
 serde_json = "1"'
 api_items='
 #[derive(serde::Deserialize, schemars::JsonSchema)]
