@@ -321,7 +321,9 @@ fn an_outbox_others_can_write_is_refused() {
         fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).expect("chmod");
         let error = Outbox::open(&dir, OutboxLimits::default()).expect_err("refused");
         assert!(
-            error.to_string().contains("written by other users"),
+            error
+                .to_string()
+                .contains(&format!("written by other users (mode {mode:o})")),
             "{error}"
         );
         assert!(!dir.join(PENDING).exists(), "nothing created in it");

@@ -238,9 +238,11 @@ fn trusted(dir: &Path, meta: &fs::Metadata) -> io::Result<()> {
         if meta.uid() != mine {
             return refuse(format!("belongs to another user (uid {})", meta.uid()));
         }
-        let mode = meta.permissions().mode() & 0o777;
+        // Shown with the sticky and set-id bits (`1777`, not `777`), as `ls` and `stat` show it.
+        let shown = meta.permissions().mode() & 0o7777;
+        let mode = shown & 0o777;
         if mode & 0o022 != 0 {
-            return refuse(format!("can be written by other users (mode {mode:o})"));
+            return refuse(format!("can be written by other users (mode {shown:o})"));
         }
         if mode & 0o044 != 0 {
             tracing::warn!(
