@@ -108,7 +108,7 @@ impl Reporter {
         let stored = match &shared.outbox {
             Some(outbox) => outbox.append(&item).map(|()| true),
             None if shared.outbox_failed => Err(AppendError::Io(std::io::Error::other(
-                "the outbox directory could not be opened",
+                "the outbox directory was refused or could not be opened (the warning at start says why)",
             ))),
             None => Ok(false),
         };
