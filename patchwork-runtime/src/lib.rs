@@ -114,6 +114,9 @@ mod patchwork;
 mod glue;
 mod reference;
 mod replay;
+// Unit tests' log capture
+#[cfg(test)]
+mod test_logs;
 // The test kit
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]

@@ -63,39 +63,7 @@ fn warn_once(tool_name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-    use std::sync::{Arc, Mutex, PoisonError};
-
-    /// What `run` logs, as text.
-    fn capture_logs(run: impl FnOnce()) -> String {
-        #[derive(Clone, Default)]
-        struct Buffer(Arc<Mutex<Vec<u8>>>);
-        impl Write for Buffer {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let buffer = Buffer::default();
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::with_default(subscriber, run);
-        let bytes = buffer
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
+    use crate::test_logs::logged;
 
     #[derive(Clone)]
     struct RmcpServer;
@@ -104,19 +72,19 @@ mod tests {
 
     #[test]
     fn an_rmcp_server_is_told_once_and_a_hand_written_one_never() {
-        let logs = capture_logs(|| {
+        let ((), logs) = logged(|| {
             crate::__patchwork_check_routed!(HandWritten, "feedback");
         });
-        assert!(!logs.contains("never lists or routes"), "{logs}");
-        let logs = capture_logs(|| {
+        assert!(logs.is_empty(), "{logs:?}");
+        let ((), logs) = logged(|| {
             crate::__patchwork_check_routed!(RmcpServer, "feedback");
             crate::__patchwork_check_routed!(RmcpServer, "feedback");
         });
-        assert_eq!(
-            logs.matches("never lists or routes the `feedback` tool")
-                .count(),
-            1,
-            "{logs}"
+        assert_eq!(logs.len(), 1, "one line: {logs:?}");
+        assert!(
+            logs[0].contains(" WARN ")
+                && logs[0].contains("never lists or routes the `feedback` tool"),
+            "{logs:?}"
         );
     }
 }

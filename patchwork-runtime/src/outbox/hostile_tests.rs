@@ -3,38 +3,10 @@
 
 use super::tests::{drain_all, item, open};
 use super::*;
+use crate::test_logs::logged;
 use std::os::unix::fs::{PermissionsExt, symlink};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::SystemTime;
-
-/// The log lines written on this thread while `run` runs.
-fn logged<T>(run: impl FnOnce() -> T) -> (T, Vec<String>) {
-    let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
-    let writer = {
-        let buffer = Arc::clone(&buffer);
-        move || Writer(Arc::clone(&buffer))
-    };
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    let result = tracing::subscriber::with_default(subscriber, run);
-    let text = String::from_utf8_lossy(&buffer.lock().expect("log buffer")).into_owned();
-    (result, text.lines().map(str::to_owned).collect())
-}
-
-struct Writer(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Writer {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A name `pending/` lists as an item.
 fn item_name() -> String {

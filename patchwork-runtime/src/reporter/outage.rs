@@ -91,53 +91,12 @@ impl Outage {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
     use super::*;
-
-    /// The log lines, with their level, of what runs on this thread while the returned guard lives.
-    fn capture() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
-        #[derive(Clone)]
-        struct Lines(Arc<Mutex<Vec<u8>>>);
-        impl Write for Lines {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let lines = Lines(Arc::default());
-        let writer = lines.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .with_max_level(tracing::Level::DEBUG)
-            .finish();
-        (lines.0, tracing::subscriber::set_default(subscriber))
-    }
-
-    fn warnings(lines: &Mutex<Vec<u8>>) -> Vec<String> {
-        let text = String::from_utf8_lossy(
-            &lines
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-        .into_owned();
-        text.lines()
-            .filter(|line| line.contains(" WARN "))
-            .map(str::to_owned)
-            .collect()
-    }
+    use crate::test_logs::capture;
 
     #[tokio::test(start_paused = true)]
     async fn an_outage_is_warned_once_after_thirty_seconds_and_within_a_minute() {
-        let (lines, _guard) = capture();
+        let (lines, _guard) = capture(tracing::Level::DEBUG);
         let outage = Arc::new(Outage::default());
         // Attempts keep failing, as the retry loop makes them: at 0 s, 0.5 s, 1.5 s, 3.5 s, 7.5 s, 15.5 s ...
         for wait in [0, 500, 1_000, 2_000, 4_000, 8_000] {
@@ -146,12 +105,12 @@ mod tests {
         }
         tokio::time::sleep(Duration::from_millis(29_000 - 15_500)).await;
         assert!(
-            warnings(&lines).is_empty(),
+            lines.warnings().is_empty(),
             "not before 30 s: {:?}",
-            warnings(&lines)
+            lines.warnings()
         );
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let warned = warnings(&lines);
+        let warned = lines.warnings();
         assert_eq!(warned.len(), 1, "{warned:?}");
         assert!(
             warned[0].contains("PatchworkMCP has not accepted feedback for a while"),
@@ -160,29 +119,28 @@ mod tests {
         assert!(warned[0].contains("connect"), "the reason: {warned:?}");
         outage.failed(&Reason::Connect, None);
         tokio::time::sleep(Duration::from_secs(120)).await;
-        assert_eq!(warnings(&lines).len(), 1, "once per outage");
+        assert_eq!(lines.warnings().len(), 1, "once per outage");
         outage.answered();
-        let text = String::from_utf8_lossy(
-            &lines
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-        .into_owned();
-        assert!(text.contains("reachable again"), "{text}");
+        let text = lines.lines();
+        assert!(
+            text.iter()
+                .any(|line| line.contains(" INFO ") && line.contains("reachable again")),
+            "{text:?}"
+        );
         // A new outage is warned again.
         outage.failed(&Reason::Status(503), None);
         tokio::time::sleep(Duration::from_secs(31)).await;
-        assert_eq!(warnings(&lines).len(), 2);
+        assert_eq!(lines.warnings().len(), 2);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_blip_that_heals_is_not_warned() {
-        let (lines, _guard) = capture();
+        let (lines, _guard) = capture(tracing::Level::DEBUG);
         let outage = Arc::new(Outage::default());
         outage.failed(&Reason::Status(503), None);
         tokio::time::sleep(Duration::from_secs(5)).await;
         outage.answered();
         tokio::time::sleep(Duration::from_secs(60)).await;
-        assert!(warnings(&lines).is_empty(), "{:?}", warnings(&lines));
+        assert!(lines.warnings().is_empty(), "{:?}", lines.warnings());
     }
 }
