@@ -1,17 +1,15 @@
 //! Off means off, through a real rmcp client: with feedback off, agents are not told to call the tool (no directive
 //! in the instructions), the tool is not in `tools/list`, and a client that calls it anyway gets an honest non-error
-//! reply ("feedback is turned off"), never rmcp's "tool not found". Both rmcp wirings: `#[tool_router(server_handler)]`
-//! (the attribute writes the handler) and a hand-written `#[tool_handler(router = self.tools)]` with
-//! `patchwork_runtime::rmcp::{offered, call_offered}`, as the examples do.
+//! reply ("feedback is turned off"), never rmcp's "tool not found", with `#[tool_router(server_handler)]` (the attribute
+//! writes the handler). The other wiring, a hand-written `#[tool_handler(router = self.tools)]` with
+//! `patchwork_runtime::rmcp::{offered, call_offered}`, is the examples' own: `example_processes.rs` drives it.
 
 mod rmcp_common;
 
 use patchwork_runtime::testing::Collector;
 use patchwork_runtime::{Mode, Patchwork, patchwork_feedback};
-use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{CallToolRequestParams, CallToolResponse, ServerCapabilities, ServerConfig};
-use rmcp::service::RequestContext;
-use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+use rmcp::model::CallToolRequestParams;
+use rmcp::{tool, tool_router};
 use rmcp_common::{Client, bounded, text};
 use serde_json::json;
 
@@ -27,51 +25,6 @@ impl Generated {
     #[tool]
     async fn ping(&self) -> String {
         "pong".to_owned()
-    }
-}
-
-#[derive(Debug, Clone)]
-struct HandWritten {
-    tools: ToolRouter<Self>,
-}
-
-#[patchwork_feedback(slug = "off", instructions = "Answers pings.")]
-#[tool_router]
-impl HandWritten {
-    fn new() -> Self {
-        Self {
-            tools: patchwork_runtime::rmcp::offered(Self::tool_router(), Self::PATCHWORK_TOOL_NAME),
-        }
-    }
-
-    /// Answer a ping.
-    #[tool]
-    async fn ping(&self) -> String {
-        "pong".to_owned()
-    }
-}
-
-#[tool_handler(router = self.tools)]
-impl ServerHandler for HandWritten {
-    fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_instructions(Self::patchwork_instructions())
-    }
-
-    async fn call_tool(
-        &self,
-        request: CallToolRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, ErrorData> {
-        patchwork_runtime::rmcp::call_offered(
-            self,
-            &self.tools,
-            Self::tool_router,
-            Self::PATCHWORK_TOOL_NAME,
-            request,
-            context,
-        )
-        .await
     }
 }
 
@@ -127,13 +80,7 @@ fn with_feedback_off_the_tool_is_neither_announced_nor_offered_and_a_call_is_ans
         .mode(Mode::Off)
         .install();
     rmcp_common::runtime().block_on(async {
-        for (name, client) in [
-            ("server_handler", rmcp_common::connect(Generated).await),
-            (
-                "tool_handler",
-                rmcp_common::connect(HandWritten::new()).await,
-            ),
-        ] {
+        for (name, client) in [("server_handler", rmcp_common::connect(Generated).await)] {
             off_means_off(&client, name).await;
             bounded("client shutdown", client.cancel())
                 .await
