@@ -119,7 +119,7 @@ pub(crate) fn start_on(
     let timeout = crate::delivery::RetryPolicy::reference().request_timeout();
     let (stop, stopped) = oneshot::channel::<()>();
     let (finished, done) = oneshot::channel();
-    let reporter = reporter.clone();
+    let observe = reporter.outage_observer();
     runtime.spawn(async move {
         let mut refusal_warned = false;
         // Only an explicit stop ends it: a dropped handle closes the channel, which must not.
@@ -142,7 +142,7 @@ pub(crate) fn start_on(
                 () = &mut stop_requested => break,
                 outcome = client.attempt(request, timeout) => {
                     // An unreachable service is warned about within a minute, as for feedback.
-                    reporter.observe(&outcome);
+                    observe(&outcome);
                     match outcome {
                         Attempt::Accepted { .. } => tracing::debug!("heartbeat sent"),
                         Attempt::Refused(reason) if !refusal_warned => {

@@ -192,15 +192,16 @@ impl Reporter {
         }
     }
 
-    /// The worker's runtime and HTTP client, for other background tasks (the heartbeat).
-    /// Notes what an attempt outside the worker (the heartbeat) says about the service: its failures count
-    /// towards the outage warning like the worker's.
-    pub(crate) fn observe(&self, attempt: &crate::delivery::Attempt) {
-        self.shared
-            .outage
-            .observe(attempt, self.shared.runtime.as_ref());
+    /// What a task outside the worker (the heartbeat) calls with each attempt, so its failures count towards the
+    /// outage warning like the worker's. It holds the outage watch, not the reporter: a task holding the reporter
+    /// would keep the worker alive, and dropping the last handle there would join the worker from its own thread.
+    pub(crate) fn outage_observer(&self) -> impl Fn(&crate::delivery::Attempt) + Send + 'static {
+        let outage = Arc::clone(&self.shared.outage);
+        let runtime = self.shared.runtime.clone();
+        move |attempt| outage.observe(attempt, runtime.as_ref())
     }
 
+    /// The worker's runtime and HTTP client, for other background tasks (the heartbeat).
     pub(crate) fn background(&self) -> Option<(tokio::runtime::Handle, Client)> {
         Some((self.shared.runtime.clone()?, self.shared.client.clone()?))
     }
