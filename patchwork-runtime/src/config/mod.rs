@@ -144,6 +144,14 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
+    /// `rules` with this configuration's API key redacted first (what a tool call and a replay both apply).
+    pub(crate) fn redacting_key(&self, rules: crate::Redaction) -> crate::Redaction {
+        match &self.api_key {
+            Some(key) => rules.with_own_key(key.expose()),
+            None => rules,
+        }
+    }
+
     /// The slug to send.
     pub(crate) fn slug_or_default(&self) -> &str {
         self.slug

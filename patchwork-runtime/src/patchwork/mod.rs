@@ -310,10 +310,7 @@ impl Patchwork {
             (None, Some(make)) => attribute_redaction(make),
             (None, None) => Redaction::standard(),
         };
-        match &settings.api_key {
-            Some(key) => rules.with_own_key(key.expose()),
-            None => rules,
-        }
+        settings.redacting_key(rules)
     }
 }
 

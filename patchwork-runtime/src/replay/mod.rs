@@ -163,10 +163,7 @@ pub(crate) async fn replay(
     let mut done: HashSet<IdempotencyKey> = outbox.map(Outbox::delivered_keys).unwrap_or_default();
     let mut report = ReplayReport::default();
     // What a tool call applies: the standard rules, the replaying key redacted first.
-    let redaction = match &settings.api_key {
-        Some(key) => Redaction::standard().with_own_key(key.expose()),
-        None => Redaction::standard(),
-    };
+    let redaction = settings.redacting_key(Redaction::standard());
 
     let send = |key: IdempotencyKey, body: String| {
         let (client, target, policy) = (&client, &target, &policy);
