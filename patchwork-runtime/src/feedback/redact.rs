@@ -120,14 +120,42 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     ("github_token", tokens::github_token, |t| {
         t.contains("gh") || t.contains("github_pat_")
     }),
-    ("slack_token", tokens::slack_token, |t| {
-        t.contains("xox") || t.contains("hooks.slack.com")
-    }),
+    (
+        "gitlab_token",
+        vendors::vendor::<0>,
+        vendors::vendor_maybe::<0>,
+    ),
+    ("slack_token", tokens::slack_token, |t| t.contains("xox")),
+    ("webhook_url", vendors::webhook_url, vendors::webhook_maybe),
     ("anthropic_key", tokens::anthropic_key, |t| {
         t.contains("sk-ant-")
     }),
     ("openai_key", tokens::openai_key, |t| t.contains("sk-")),
-    ("stripe_key", tokens::stripe_key, |t| t.contains("_live_")),
+    (
+        "ai_provider_key",
+        vendors::vendor::<4>,
+        vendors::vendor_maybe::<4>,
+    ),
+    (
+        "huggingface_token",
+        vendors::vendor::<3>,
+        vendors::vendor_maybe::<3>,
+    ),
+    (
+        "npm_token",
+        vendors::vendor::<1>,
+        vendors::vendor_maybe::<1>,
+    ),
+    (
+        "pypi_token",
+        vendors::vendor::<2>,
+        vendors::vendor_maybe::<2>,
+    ),
+    (
+        "stripe_key",
+        vendors::vendor::<13>,
+        vendors::vendor_maybe::<13>,
+    ),
     ("aws_access_key", tokens::aws_access_key, |t| {
         ["AKIA", "ASIA", "ABIA", "ACCA"]
             .iter()
@@ -137,29 +165,92 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         scan::contains_ci(t, "aws")
     }),
     ("gcp_api_key", tokens::gcp_api_key, |t| t.contains("AIza")),
+    (
+        "google_oauth_token",
+        vendors::vendor::<5>,
+        vendors::vendor_maybe::<5>,
+    ),
+    ("azure_storage_key", vendors::azure_storage_key, |t| {
+        scan::contains_ci(t, "accountkey=") || scan::contains_ci(t, "sharedaccesskey=")
+    }),
+    ("azure_sas", vendors::azure_sas, |t| t.contains("sig=")),
+    ("azure_client_secret", vendors::azure_client_secret, |t| {
+        t.contains("Q~")
+    }),
+    (
+        "twilio_key",
+        vendors::vendor::<6>,
+        vendors::vendor_maybe::<6>,
+    ),
+    (
+        "sendgrid_key",
+        vendors::vendor::<7>,
+        vendors::vendor_maybe::<7>,
+    ),
+    (
+        "mailgun_key",
+        vendors::vendor::<8>,
+        vendors::vendor_maybe::<8>,
+    ),
+    ("mailgun_key", vendors::mailgun_private, |t| t.contains('-')),
+    (
+        "vault_token",
+        vendors::vendor::<9>,
+        vendors::vendor_maybe::<9>,
+    ),
+    (
+        "doppler_token",
+        vendors::vendor::<10>,
+        vendors::vendor_maybe::<10>,
+    ),
+    (
+        "databricks_token",
+        vendors::vendor::<11>,
+        vendors::vendor_maybe::<11>,
+    ),
+    (
+        "digitalocean_token",
+        vendors::vendor::<12>,
+        vendors::vendor_maybe::<12>,
+    ),
     ("url_credentials", tokens::url_credentials, |t| {
         t.contains("://")
+    }),
+    ("basic_auth", labelled::basic_auth, |t| {
+        scan::contains_ci(t, "basic")
     }),
     ("bearer", labelled::bearer, |t| {
         scan::contains_ci(t, "bearer") || scan::contains_ci(t, "authorization")
     }),
-    // `password`-like labels, also inside longer names (`DB_PASSWORD`, `X-Api-Key`, `refresh_token`): a quoted
-    // value (which may hold spaces) first, then a bare one.
-    ("password", labelled::password_double, |t| {
-        t.contains('"') && t.contains([':', '='])
+    // A secret-like name's value (`DB_PASSWORD=…`, `"api_key": "…"`, `--token …`): any value of a password-like
+    // name that is not a placeholder or a word; a random-looking value of any other.
+    ("password", labelled::password, |t| {
+        t.contains([':', '=', '-'])
     }),
-    ("password", labelled::password_single, |t| {
-        t.contains('\'') && t.contains([':', '='])
+    ("password", labelled::glued_password, |t| {
+        t.contains(" -p") && (t.contains("mysql") || t.contains("mariadb"))
     }),
-    ("password", labelled::password_bare, |t| {
-        t.contains([':', '='])
+    ("generic_secret", labelled::generic_secret, |t| {
+        t.contains([':', '=', '-'])
     }),
-    ("email", labelled::email, |t| t.contains('@')),
-    ("card_number", labelled::card_number, |t| {
+    ("email", personal::email, |t| t.contains('@')),
+    ("card_number", personal::card_number, |t| {
         t.bytes().any(|b| (b'2'..=b'6').contains(&b))
     }),
-    ("national_id", labelled::national_id, |t| {
+    ("iban", personal::iban, |t| {
+        t.bytes().any(|b| b.is_ascii_uppercase())
+    }),
+    ("national_id", personal::national_id, |t| {
         t.bytes().any(|b| b.is_ascii_digit())
+    }),
+    ("ip_address", personal::ip_address, |t| {
+        t.contains(['.', ':'])
+    }),
+    ("phone", personal::phone, |t| {
+        t.bytes().any(|b| b.is_ascii_digit())
+    }),
+    ("home_user", personal::home_user, |t| {
+        t.contains("/home/") || t.contains("Users") || t.contains('~')
     }),
 ];
 
@@ -255,16 +346,77 @@ impl Redaction {
         self
     }
 
-    /// Drops every rule of `kind` (built-in or added).
+    /// Drops every rule of `kind` (built-in or added). [`kinds`](Self::kinds) lists the kinds there are.
     #[must_use]
     pub fn without(mut self, kind: &str) -> Self {
         Arc::make_mut(&mut self.rules).retain(|rule| rule.kind != kind);
         self
     }
 
+    /// The kinds of personal data among the built-in rules: on by default, each dropped by its kind with
+    /// [`without`](Self::without), or all with [`without_personal_data`](Self::without_personal_data).
+    pub const PERSONAL_DATA: &'static [&'static str] = &[
+        "email",
+        "phone",
+        "ip_address",
+        "home_user",
+        "card_number",
+        "national_id",
+        "iban",
+    ];
+
+    /// These rules without the personal-data ones ([`PERSONAL_DATA`](Self::PERSONAL_DATA)): secrets only.
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// let secrets_only = Redaction::standard().without_personal_data();
+    /// assert_eq!(secrets_only.redact("amy@example.com, +44 20 7946 0958"), "amy@example.com, +44 20 7946 0958");
+    /// ```
+    #[must_use]
+    pub fn without_personal_data(self) -> Self {
+        Self::PERSONAL_DATA
+            .iter()
+            .fold(self, |rules, kind| rules.without(kind))
+    }
+
+    /// The kinds these rules replace, in the order they run, each once.
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// let kinds = Redaction::standard().without("phone").kinds();
+    /// assert!(kinds.contains(&"email") && !kinds.contains(&"phone"));
+    /// ```
+    #[must_use]
+    pub fn kinds(&self) -> Vec<&str> {
+        let mut kinds: Vec<&str> = Vec::with_capacity(self.rules.len());
+        for rule in self.rules.iter() {
+            if !kinds.contains(&rule.kind.as_ref()) {
+                kinds.push(&rule.kind);
+            }
+        }
+        kinds
+    }
+
     /// `text` with every match replaced by its marker.
     #[must_use]
     pub fn redact(&self, text: &str) -> String {
+        self.redact_tracking(text, None)
+    }
+
+    /// `text` redacted, and (for the test kit's scoring) each marker's kind and the span of `text` it replaced.
+    pub(crate) fn redact_with_spans(&self, text: &str) -> (String, Vec<(String, Range<usize>)>) {
+        let mut markers = Vec::new();
+        let out = self.redact_tracking(text, Some(&mut markers));
+        let spans = markers
+            .into_iter()
+            .map(|marker| (marker.kind, marker.original))
+            .collect();
+        (out, spans)
+    }
+
+    /// The one redaction loop: each rule in turn over the text the rules before it left. With `markers`, it also
+    /// keeps where each marker stands in the output and which span of the input it replaced.
+    fn redact_tracking(&self, text: &str, mut markers: Option<&mut Vec<Placed>>) -> String {
         let mut out = Cow::Borrowed(text);
         for rule in self.rules.iter() {
             let spans: Vec<Range<usize>> = rule
@@ -276,6 +428,9 @@ impl Redaction {
                 continue;
             }
             let marker = format!("{MARKER_PREFIX}{}]", rule.kind);
+            if let Some(markers) = markers.as_deref_mut() {
+                Placed::replace(markers, &spans, &rule.kind, marker.len());
+            }
             let mut replaced = String::with_capacity(out.len());
             let mut kept_from = 0;
             for span in spans {
@@ -370,6 +525,64 @@ impl Rule {
     }
 }
 
+/// A marker in the redacted text: where it stands there, and the span of the original text it replaced.
+struct Placed {
+    kind: String,
+    output: Range<usize>,
+    original: Range<usize>,
+}
+
+impl Placed {
+    /// The span of the original text that position `at` of the current output stands for: a position inside a
+    /// marker stands for the marker's start (`start`) or end.
+    fn original_at(markers: &[Self], at: usize, start: bool) -> usize {
+        let mut shift = 0isize;
+        for marker in markers {
+            if marker.output.end <= at {
+                shift += marker.original.len().cast_signed() - marker.output.len().cast_signed();
+            } else if marker.output.start < at {
+                return if start {
+                    marker.original.start
+                } else {
+                    marker.original.end
+                };
+            }
+        }
+        at.saturating_add_signed(shift)
+    }
+
+    /// `markers` after `spans` of the current output are each replaced by a marker of `length` bytes.
+    fn replace(markers: &mut Vec<Self>, spans: &[Range<usize>], kind: &str, length: usize) {
+        let mut placed: Vec<Self> = spans
+            .iter()
+            .map(|span| Self {
+                kind: kind.to_owned(),
+                output: span.clone(),
+                original: Self::original_at(markers, span.start, true)
+                    ..Self::original_at(markers, span.end, false),
+            })
+            .collect();
+        markers.retain(|m| {
+            !spans
+                .iter()
+                .any(|s| s.start < m.output.end && m.output.start < s.end)
+        });
+        markers.append(&mut placed);
+        markers.sort_by_key(|m| m.output.start);
+        // Where each marker now stands: shifted by what the new markers before it changed.
+        let mut shift = 0isize;
+        for marker in markers.iter_mut() {
+            let start = marker.output.start.saturating_add_signed(shift);
+            if spans.contains(&marker.output) {
+                shift += length.cast_signed() - marker.output.len().cast_signed();
+                marker.output = start..start + length;
+            } else {
+                marker.output = start..start + marker.output.len();
+            }
+        }
+    }
+}
+
 /// How many markers of each kind `body` holds, as `kind=count` pairs in first-seen order (for the
 /// `Patchwork-Redactions` header); empty when there are none. Never the redacted text.
 pub(crate) fn counts(body: &str) -> String {
@@ -402,7 +615,10 @@ mod checks;
 mod labelled;
 #[cfg(test)]
 mod oracle_tests;
+mod personal;
 mod scan;
 #[cfg(test)]
 mod tests;
 mod tokens;
+mod vendors;
+mod words;

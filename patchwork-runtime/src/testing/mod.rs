@@ -1,5 +1,5 @@
-//! The test kit (feature `test-util`): a real local PatchworkMCP collector, and a capture of the unsent
-//! lines, for testing your own server's feedback tool.
+//! The test kit (feature `test-util`): a real local PatchworkMCP collector, a capture of the unsent lines, for
+//! testing your own server's feedback tool, and a scorer for redaction rules on a labelled corpus.
 //!
 //! ```
 //! use patchwork_runtime::testing::Collector;
@@ -18,11 +18,13 @@
 
 mod capture;
 mod collector;
+mod redaction;
 mod server;
 mod tls;
 
 pub use capture::{UnsentCapture, UnsentRecord, capture_unsent};
 pub use collector::{Collector, CollectorBuilder, RecordedRequest, WaitTimeout};
+pub use redaction::{CorpusScore, KindScore, LabelledText, score_redaction};
 
 /// A loopback URL that refuses connections, and the socket that keeps it so: bound to `127.0.0.1:0` but not
 /// listening. Keep the socket for as long as the URL must refuse; no other test can take the port meanwhile

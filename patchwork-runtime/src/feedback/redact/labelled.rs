@@ -1,14 +1,20 @@
-//! The built-in rules for values known by their label or their form: bearer values, `password`-like pairs, e-mail
-//! addresses, card numbers and national ids. Like [`tokens`](super::tokens), each behaves as the regular
-//! expression in its comment, and `oracle_tests` checks that against the `regex` crate.
+//! The built-in rules for secrets known by their label: `Authorization` values (bearer and basic), and the value
+//! after a secret-like name (`password=…`, `"api_key": "…"`, `X-Api-Key: …`, `--token …`, `mysql -p…`). A
+//! password-like name redacts any value that is not a placeholder or a common word; any other secret-like name
+//! (`token`, `secret`, `key`, `credentials`) only a value that looks random (gitleaks' generic-api-key class), so a
+//! label followed by prose keeps its words.
 
 use std::ops::Range;
 
-use super::checks::{is_national_id, passes_luhn};
+use super::checks::{decodes_to_credentials, looks_random};
 use super::scan::{
-    Hit, boundary, byte, has_ci, leftmost, run, run_back, run_chars, spaces, word_at, word_before,
+    Hit, byte, contains_ci, has_ci, leftmost, line_before, run, run_chars, spaces, word_before,
 };
 use super::tokens::{alnum, quote};
+use super::words::{
+    COMMON_VALUES, DESCRIBING_FIRST, DESCRIBING_LAST, PASSWORD_PARTS, PASSWORD_WORDS, SECRET_PARTS,
+    SECRET_WORDS,
+};
 
 /// `[A-Za-z0-9._~+/-]{8,}=*` at `at`: the end of a bearer value.
 fn bearer_value(text: &str, at: usize) -> Option<usize> {
@@ -28,7 +34,8 @@ fn bearer_hit(text: &str, start: usize, value: Range<usize>) -> Hit {
     }
 }
 
-/// `(?i)(\b(?:authorization\s*[:=]\s*["']?\s*(?:bearer|basic|token)?|bearer)\s+)([A-Za-z0-9._~+/-]{8,}=*)`
+/// `(?i)(\b(?:authorization\s*[:=]\s*["']?\s*(?:bearer|token)?|bearer)\s+)([A-Za-z0-9._~+/-]{8,}=*)` (a `Basic`
+/// value is [`basic_auth`]'s)
 pub(super) fn bearer(text: &str, from: usize) -> Option<Hit> {
     leftmost(
         text,
@@ -57,7 +64,7 @@ pub(super) fn bearer(text: &str, from: usize) -> Option<Hit> {
             let gap_start = if quoted { after + 1 } else { separator + 1 };
             let word_at_p = spaces(text, gap_start);
             // With a scheme word first; else the value right after the gap (which must hold a space).
-            if let Some(word) = ["bearer", "basic", "token"]
+            if let Some(word) = ["bearer", "token"]
                 .iter()
                 .find(|w| has_ci(text, word_at_p, w))
             {
@@ -77,101 +84,321 @@ pub(super) fn bearer(text: &str, from: usize) -> Option<Hit> {
     )
 }
 
-/// `(?i)(?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token)`
-/// at `at`, also inside a longer name (`DB_PASSWORD`): its end.
-fn password_label_end(text: &str, at: usize) -> Option<usize> {
-    for label in ["password", "passwd", "pwd", "passphrase", "secret"] {
-        if has_ci(text, at, label) {
-            return Some(at + label.len());
-        }
-    }
-    for (head, tail) in [
-        ("api", "key"),
-        ("access", "token"),
-        ("auth", "token"),
-        ("refresh", "token"),
-    ] {
-        if has_ci(text, at, head) {
-            let mut p = at + head.len();
-            p += usize::from(matches!(byte(text, p), Some(b'_' | b'-')));
-            if has_ci(text, p, tail) {
-                return Some(p + tail.len());
-            }
-            if has_ci(text, at + head.len(), tail) {
-                return Some(at + head.len() + tail.len());
-            }
-        }
-    }
-    None
-}
-
-/// The first `password`-like pair at or after `from`: a label and `["']?\s*[:=]\s*`, then what `value` (given the
-/// label's start and where the value may start) accepts.
-fn password_pair(
-    text: &str,
-    from: usize,
-    value: impl Fn(usize, usize) -> Option<Hit>,
-) -> Option<Hit> {
+/// `Basic <base64>`: the value, when an `Authorization` label stands before it on its line or it decodes to
+/// `user:password`. `Basic auth failed` stays.
+pub(super) fn basic_auth(text: &str, from: usize) -> Option<Hit> {
+    let b64 = |b: u8| alnum(b) || matches!(b, b'+' | b'/');
     leftmost(
         text,
         from,
-        |b| matches!(b | 0x20, b'p' | b's' | b'a' | b'r'),
+        |b| b | 0x20 == b'b',
         |at| {
-            let label_end = password_label_end(text, at)?;
-            let separator = spaces(text, label_end + usize::from(quote(byte(text, label_end))));
-            if !matches!(byte(text, separator), Some(b':' | b'=')) {
+            if !has_ci(text, at, "basic") || word_before(text, at) {
                 return None;
             }
-            value(at, spaces(text, separator + 1))
+            let value = spaces(text, at + 5);
+            if value == at + 5 || text[at + 5..value].contains('\n') {
+                return None;
+            }
+            let end = run(text, value, b64);
+            let end = end
+                + text[end..]
+                    .bytes()
+                    .take(2)
+                    .take_while(|&b| b == b'=')
+                    .count();
+            if end - value < 8 || text[end..].starts_with(|c: char| c.is_alphanumeric()) {
+                return None;
+            }
+            let labelled = contains_ci(line_before(text, at, 80), "authorization");
+            let encoded = &text[value..end];
+            let credential = decodes_to_credentials(encoded)
+                || (labelled
+                    && encoded.len().is_multiple_of(4)
+                    && encoded.bytes().any(|b| b.is_ascii_digit() || b == b'='));
+            credential.then_some(Hit {
+                span: at..end,
+                redact: Some(value..end),
+            })
         },
     )
 }
 
-/// A `password`-like pair whose value is in `delimiter`s: `...\s*"([^"\n]{1,256})"` (the value only).
-fn password_quoted(text: &str, from: usize, delimiter: u8) -> Option<Hit> {
-    password_pair(text, from, |at, open| {
-        if byte(text, open) != Some(delimiter) {
-            return None;
+/// What a name makes of the value after it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Strength {
+    /// A password: any value but a placeholder or a common word.
+    Password,
+    /// Another secret (`token`, `key`, `secret`): a value that looks random.
+    Generic,
+}
+
+/// The lowercase parts of a name: split at `_`, `-`, `.`, spaces and lower-to-upper case changes (`apiKey`).
+fn name_parts(name: &str) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut last_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            last_lower = false;
+            continue;
         }
-        let (end, n) = run_chars(text, open + 1, 257, |c| {
-            c != char::from(delimiter) && c != '\n'
+        if c.is_uppercase() && last_lower && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        last_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// What `name` (the key of a pair, a flag's name) makes of its value, if it names a secret.
+pub(super) fn strength_of(name: &str) -> Option<Strength> {
+    let parts = name_parts(name);
+    let (first, last) = (parts.first()?, parts.last()?);
+    if parts.len() > 1
+        && (DESCRIBING_LAST.contains(&last.as_str()) || DESCRIBING_FIRST.contains(&first.as_str()))
+    {
+        return None;
+    }
+    let joined: String = parts.concat();
+    let any = |long: &[&str], short: &[&str]| {
+        long.iter().any(|w| joined.contains(w)) || parts.iter().any(|p| short.contains(&p.as_str()))
+    };
+    if any(PASSWORD_PARTS, PASSWORD_WORDS) {
+        Some(Strength::Password)
+    } else if any(SECRET_PARTS, SECRET_WORDS) {
+        // `tokenizer`, `secretary`: a secret word inside a longer word is not the name's meaning.
+        let inside_word = parts.iter().all(|p| {
+            SECRET_PARTS
+                .iter()
+                .chain(SECRET_WORDS)
+                .all(|w| !p.contains(w) || (p != w && p.starts_with(w)))
         });
-        ((1..=256).contains(&n) && byte(text, end) == Some(delimiter)).then(|| Hit {
-            span: at..end + 1,
-            redact: Some(open + 1..end),
-        })
+        (!inside_word).then_some(Strength::Generic)
+    } else {
+        None
+    }
+}
+
+/// Whether `value` stands for a secret rather than holding one: `<your-token>`, `${API_KEY}`, `{{ secret }}`,
+/// `$TOKEN`, `%PASSWORD%`, `****`, `(none set)`, a marker of ours.
+fn placeholder(value: &str) -> bool {
+    let first = value.chars().next();
+    matches!(first, Some('<' | '(' | '{' | '[' | '%' | '*' | '•' | '…'))
+        || value.starts_with("${")
+        || (value.starts_with('$')
+            && value[1..]
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+        || (value.chars().count() >= 3
+            && value
+                .chars()
+                .all(|c| matches!(c, '*' | 'x' | 'X' | '•' | '.' | '#' | '-' | '_' | '?')))
+        || value.contains("[REDACTED")
+}
+
+/// Whether the value after a name of `strength` is a secret. `rest` is the text after a value that may start
+/// prose (a bare value after `:` or a space); `None` after `=` or for a quoted value, which are values as written.
+pub(super) fn value_is_secret(value: &str, rest: Option<&str>, strength: Strength) -> bool {
+    let trimmed = value.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+    if trimmed.is_empty() || placeholder(trimmed) {
+        return false;
+    }
+    let lower = trimmed.to_lowercase();
+    if COMMON_VALUES.contains(&lower.as_str())
+        || lower.starts_with("your_")
+        || lower.starts_with("your-")
+        || lower.starts_with("<")
+    {
+        return false;
+    }
+    match strength {
+        Strength::Password => {
+            // A lowercase word followed by more words is prose: `password: incorrect for amy`.
+            let word = trimmed.chars().all(char::is_alphabetic) && trimmed == lower;
+            let prose = word
+                && rest.is_some_and(|rest| {
+                    let next = rest.trim_start_matches([' ', '\t']);
+                    rest.starts_with([' ', '\t']) && next.starts_with(|c: char| c.is_lowercase())
+                });
+            !prose
+        }
+        Strength::Generic => looks_random(trimmed),
+    }
+}
+
+/// The value that starts at `at` (after a separator and its spaces): a quoted one (`"…"`, `'…'`, `` `…` ``, its
+/// content), or a bare one (`[^\s"'`]{1,256}`, ended early by a `,`, `;` or `&` that ends it, see
+/// [`ends_bare_value`], and without a closing bracket or sentence stop after it).
+fn value_at(text: &str, at: usize) -> Option<Range<usize>> {
+    match byte(text, at) {
+        Some(quote @ (b'"' | b'\'' | b'`')) => {
+            let (end, n) = run_chars(text, at + 1, 257, |c| c != char::from(quote) && c != '\n');
+            ((1..=256).contains(&n) && byte(text, end) == Some(quote)).then_some(at + 1..end)
+        }
+        _ => {
+            let (run_end, _) = run_chars(text, at, 256, |c| {
+                !c.is_whitespace() && !matches!(c, '"' | '\'' | '`')
+            });
+            let mut end = text[at..run_end]
+                .char_indices()
+                .find(|&(i, c)| matches!(c, ',' | ';' | '&') && ends_bare_value(text, at + i + 1))
+                .map_or(run_end, |(i, _)| at + i);
+            // A closing bracket or a sentence's stop ends the sentence, not the value: `(token=abc123).`
+            while end > at && matches!(byte(text, end - 1), Some(b')' | b']' | b'}' | b'.' | b','))
+            {
+                end -= 1;
+            }
+            (end > at).then_some(at..end)
+        }
+    }
+}
+
+/// The name that ends at `end` (before a separator): `[A-Za-z0-9_.-]` and letters, at most 64 bytes back.
+fn name_before(text: &str, end: usize) -> &str {
+    let mut start = end;
+    for (i, c) in text[..end].char_indices().rev() {
+        if end - i > 64 || !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+            break;
+        }
+        start = i;
+    }
+    &text[start..end]
+}
+
+/// The first `name` `:`/`=` value pair at or after `from` whose name is of `strength` and whose value is a
+/// secret: `password=…`, `"apiKey": "…"`, `X-Api-Key: …`, `token := "…"`, `secret => '…'`. The value only.
+fn pair_at(text: &str, from: usize, sep: usize, strength: Strength) -> Option<Hit> {
+    // `=>`, `:=` and `==` are one separator; `://` is a URL's.
+    if byte(text, sep) == Some(b'=') && byte(text, sep.wrapping_sub(1)) == Some(b':') && sep > 0 {
+        return None;
+    }
+    let mut after = sep + 1;
+    if matches!(byte(text, after), Some(b'=' | b'>')) {
+        after += 1;
+    }
+    if byte(text, sep) == Some(b':') && byte(text, after) == Some(b'/') {
+        return None;
+    }
+    // The name: back over spaces and a closing quote.
+    let mut name_end = sep;
+    while name_end > 0
+        && matches!(byte(text, name_end - 1), Some(b' ' | b'\t'))
+        && sep - name_end < 8
+    {
+        name_end -= 1;
+    }
+    if quote(byte(text, name_end.wrapping_sub(1))) && name_end > 0 {
+        name_end -= 1;
+    }
+    let name = name_before(text, name_end);
+    if name.is_empty() || strength_of(name) != Some(strength) {
+        return None;
+    }
+    let name_start = name_end - name.len();
+    if name_start < from {
+        return None;
+    }
+    let value_start =
+        after + text[after..].len() - text[after..].trim_start_matches([' ', '\t']).len();
+    let value = value_at(text, value_start)?;
+    let written = byte(text, sep) == Some(b'=') || value.start > value_start;
+    let rest = (!written).then(|| &text[value.end..]);
+    value_is_secret(&text[value.clone()], rest, strength).then_some(Hit {
+        span: name_start..value.end,
+        redact: Some(value),
     })
 }
 
-/// A `password`-like pair with a double-quoted value (JSON): `password": "hunter2"`.
-pub(super) fn password_double(text: &str, from: usize) -> Option<Hit> {
-    password_quoted(text, from, b'"')
-}
-
-/// A `password`-like pair with a single-quoted value: `password='hunter2'`.
-pub(super) fn password_single(text: &str, from: usize) -> Option<Hit> {
-    password_quoted(text, from, b'\'')
-}
-
-/// A `password`-like pair with a bare value: `...\s*([^\s"'\[]{1,256})`, ended early by a `,`, `;` or `&` that
-/// ends the value (see [`ends_bare_value`]): `password=a;b&c, then` redacts `a;b&c`, leaving no tail, while
-/// `password=x&user=amy` keeps `&user=amy`.
-pub(super) fn password_bare(text: &str, from: usize) -> Option<Hit> {
-    password_pair(text, from, |at, value| {
-        let (run_end, _) = run_chars(text, value, 256, |c| {
-            !c.is_whitespace() && !matches!(c, '"' | '\'' | '[')
-        });
-        let end = text[value..run_end]
-            .char_indices()
-            .find(|&(i, c)| matches!(c, ',' | ';' | '&') && ends_bare_value(text, value + i + 1))
-            .map_or(run_end, |(i, _)| value + i);
-        (end > value).then_some(Hit {
-            span: at..end,
-            redact: Some(value..end),
-        })
+/// A flag's value: `--password hunter2`, `--api-key=…`, `--token "…"` (a name of `strength`).
+fn flag_at(text: &str, at: usize, strength: Strength) -> Option<Hit> {
+    if !text[at..].starts_with("--")
+        || word_before(text, at)
+        || byte(text, at.wrapping_sub(1)) == Some(b'-') && at > 0
+    {
+        return None;
+    }
+    let name_end = run(text, at + 2, |b| alnum(b) || b == b'-' || b == b'_');
+    let name = &text[at + 2..name_end];
+    if name.is_empty() || strength_of(name) != Some(strength) {
+        return None;
+    }
+    let value_start = match byte(text, name_end) {
+        Some(b'=') => name_end + 1,
+        Some(b' ') if !matches!(byte(text, name_end + 1), Some(b'-' | b' ') | None) => name_end + 1,
+        _ => return None,
+    };
+    let value = value_at(text, value_start)?;
+    let written = value_start == name_end + 1 && byte(text, name_end) == Some(b'=')
+        || value.start > value_start;
+    let rest = (!written).then(|| &text[value.end..]);
+    value_is_secret(&text[value.clone()], rest, strength).then_some(Hit {
+        span: at..value.end,
+        redact: Some(value),
     })
 }
 
+/// The first secret pair or flag of `strength` at or after `from`: one pass over the separators and dashes.
+fn secret_value(text: &str, from: usize, strength: Strength) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| matches!(b, b':' | b'=' | b'-'),
+        |at| match byte(text, at) {
+            Some(b'-') => flag_at(text, at, strength),
+            _ => pair_at(text, from, at, strength),
+        },
+    )
+}
+
+/// A password-like name's value (`password`, `passwd`, `pwd`, `passphrase`, `DB_PASS`), as a pair or a flag.
+pub(super) fn password(text: &str, from: usize) -> Option<Hit> {
+    secret_value(text, from, Strength::Password)
+}
+
+/// Another secret-like name's value that looks random (`token`, `secret`, `api_key`, `client_secret`,
+/// `X-Api-Key`, `private_token`, `credentials`), as a pair or a flag.
+pub(super) fn generic_secret(text: &str, from: usize) -> Option<Hit> {
+    secret_value(text, from, Strength::Generic)
+}
+
+/// A MySQL-style password glued to its flag: `mysql -uroot -pS3cret db` (the value only), on a line that runs
+/// `mysql`, `mariadb` or `mysqldump`.
+pub(super) fn glued_password(text: &str, from: usize) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| b == b'-',
+        |at| {
+            if byte(text, at + 1) != Some(b'p')
+                || !matches!(byte(text, at.wrapping_sub(1)), Some(b' ' | b'\t'))
+                || at == 0
+            {
+                return None;
+            }
+            let value = at + 2;
+            let (end, n) = run_chars(text, value, 128, |c| !c.is_whitespace());
+            if n < 3 || text[value..end].bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let line = line_before(text, at, 200);
+            ["mysql", "mariadb"]
+                .iter()
+                .any(|tool| line.contains(tool))
+                .then_some(Hit {
+                    span: at..end,
+                    redact: Some(value..end),
+                })
+        },
+    )
+}
 /// Whether a `,`, `;` or `&` just before `p` ends a bare value: what follows it is whitespace, the end of the
 /// text, or the next pair's name (`[A-Za-z_][A-Za-z0-9_.-]{0,63}`, up to 8 whitespace chars, then `=` or `:`).
 /// Bounded: at most 72 chars are read.
@@ -198,143 +425,4 @@ fn ends_bare_value(text: &str, p: usize) -> bool {
         next = chars.next();
     }
     matches!(next, Some('=' | ':'))
-}
-
-/// `[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b` at `at`: the end of the longest such host.
-fn email_host_end(text: &str, at: usize) -> Option<usize> {
-    let label = |p| run(text, p, |b| alnum(b) || b == b'-');
-    let mut p = label(at);
-    if p == at {
-        return None;
-    }
-    let mut best = None;
-    while byte(text, p) == Some(b'.') {
-        let letters = run(text, p + 1, |b| b.is_ascii_alphabetic());
-        if letters - (p + 1) >= 2 && !word_at(text, letters) {
-            best = Some(letters);
-        }
-        let end = label(p + 1);
-        if end == p + 1 {
-            break;
-        }
-        p = end;
-    }
-    best
-}
-
-/// `\b[A-Za-z0-9._%+-]+@<host>\b(:[A-Za-z0-9_.~/-]+)?`; an SCP-style remote (`git@host:path`) is kept.
-pub(super) fn email(text: &str, from: usize) -> Option<Hit> {
-    let local = |b: u8| alnum(b) || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
-    let mut search = from;
-    while let Some(offset) = text.get(search..)?.find('@') {
-        let at = search + offset;
-        search = at + 1;
-        let Some(start) = (run_back(text, at, from, local)..at).find(|&p| boundary(text, p)) else {
-            continue;
-        };
-        let Some(end) = email_host_end(text, at + 1) else {
-            continue;
-        };
-        if byte(text, end) == Some(b':') {
-            let path_end = run(text, end + 1, |b| {
-                alnum(b) || matches!(b, b'_' | b'.' | b'~' | b'/' | b'-')
-            });
-            if path_end > end + 1 {
-                return Some(Hit::checked(start..path_end, false));
-            }
-        }
-        return Some(Hit::whole(start..end));
-    }
-    None
-}
-
-/// `count` digits at `at`, then `then` (if any).
-fn digits_then(text: &str, at: usize, count: usize, then: Option<&[u8]>) -> bool {
-    run(text, at, |b| b.is_ascii_digit()) - at >= count
-        && then.is_none_or(|allowed| byte(text, at + count).is_some_and(|b| allowed.contains(&b)))
-}
-
-/// `[2-6]\d{3}(?:<sep>\d{4}){2}<sep>\d{1,7}\b` at `at`: its end.
-fn grouped_card_end(text: &str, at: usize, separator: u8) -> Option<usize> {
-    let mut p = at;
-    for _ in 0..3 {
-        if !digits_then(text, p, 4, Some(&[separator])) {
-            return None;
-        }
-        p += 5;
-    }
-    let end = run(text, p, |b| b.is_ascii_digit());
-    ((1..=7).contains(&(end - p)) && !word_at(text, end)).then_some(end)
-}
-
-/// `\b(?:[2-6]\d{12,18}|[2-6]\d{3}(?: \d{4}){2} \d{1,7}|[2-6]\d{3}(?:-\d{4}){2}-\d{1,7}|3\d{3}[ -]\d{6}[ -]\d{5})\b`,
-/// replaced if it passes the Luhn check.
-pub(super) fn card_number(text: &str, from: usize) -> Option<Hit> {
-    leftmost(
-        text,
-        from,
-        |b| (b'2'..=b'6').contains(&b),
-        |at| {
-            if word_before(text, at) {
-                return None;
-            }
-            let plain = run(text, at, |b| b.is_ascii_digit());
-            let end = if (13..=19).contains(&(plain - at)) && !word_at(text, plain) {
-                Some(plain)
-            } else {
-                grouped_card_end(text, at, b' ')
-                    .or_else(|| grouped_card_end(text, at, b'-'))
-                    .or_else(|| {
-                        let amex = byte(text, at) == Some(b'3')
-                            && digits_then(text, at, 4, Some(b" -"))
-                            && digits_then(text, at + 5, 6, Some(b" -"))
-                            && digits_then(text, at + 12, 5, None)
-                            && !word_at(text, at + 17);
-                        amex.then_some(at + 17)
-                    })
-            }?;
-            Some(Hit::checked(at..end, passes_luhn(&text[at..end])))
-        },
-    )
-}
-
-/// `\b\d{3}-\d{2}-\d{4}\b|\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b`, replaced if in assigned ranges.
-pub(super) fn national_id(text: &str, from: usize) -> Option<Hit> {
-    let ni_letter =
-        |b: Option<u8>| b.is_some_and(|b| b.is_ascii_uppercase() && !b"DFIQUV".contains(&b));
-    leftmost(
-        text,
-        from,
-        |b| b.is_ascii_digit() || b.is_ascii_uppercase(),
-        |at| {
-            if word_before(text, at) {
-                return None;
-            }
-            let ssn = digits_then(text, at, 3, Some(b"-"))
-                && digits_then(text, at + 4, 2, Some(b"-"))
-                && digits_then(text, at + 7, 4, None)
-                && !word_at(text, at + 11);
-            let end = if ssn {
-                at + 11
-            } else {
-                if !ni_letter(byte(text, at)) || !ni_letter(byte(text, at + 1)) {
-                    return None;
-                }
-                let mut p = at + 2;
-                for _ in 0..3 {
-                    p += usize::from(byte(text, p) == Some(b' '));
-                    if !digits_then(text, p, 2, None) {
-                        return None;
-                    }
-                    p += 2;
-                }
-                p += usize::from(byte(text, p) == Some(b' '));
-                if !matches!(byte(text, p), Some(b'A'..=b'D')) || word_at(text, p + 1) {
-                    return None;
-                }
-                p + 1
-            };
-            Some(Hit::checked(at..end, is_national_id(&text[at..end])))
-        },
-    )
 }

@@ -64,11 +64,6 @@ pub(super) fn word_at(text: &str, at: usize) -> bool {
         .is_some_and(is_word)
 }
 
-/// `\b` at `at`: a word character on exactly one side.
-pub(super) fn boundary(text: &str, at: usize) -> bool {
-    word_before(text, at) != word_at(text, at)
-}
-
 /// The end of the run of ASCII bytes in `class` that starts at `at`.
 pub(super) fn run(text: &str, at: usize, class: impl Fn(u8) -> bool) -> usize {
     run_upto(text, at, usize::MAX, class)
@@ -191,4 +186,34 @@ pub(super) fn all(text: &str, find: impl Fn(&str, usize) -> Option<Hit>) -> Vec<
         }
     }
     hits
+}
+
+/// The text of `at`'s line before it, at most `max` bytes back (cut forward to a char boundary): the context a
+/// rule reads for a label (`Authorization:` before `Basic …`, `SSN` before nine digits).
+pub(super) fn line_before(text: &str, at: usize, max: usize) -> &str {
+    let at = at.min(text.len());
+    let mut start = at.saturating_sub(max);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let mut window = &text[start..at];
+    if let Some(newline) = window.rfind('\n') {
+        window = &window[newline + 1..];
+    }
+    // A marker ends the context: its kind (`[REDACTED:phone]`) is no label of what follows, even when the window
+    // starts inside it.
+    if let Some(close) = window.rfind(']') {
+        let absolute = at - window.len() + close;
+        let mut from = absolute.saturating_sub(64);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        if text[from..absolute]
+            .rfind(super::MARKER_PREFIX)
+            .is_some_and(|m| !text[from + m..absolute].contains(']'))
+        {
+            window = &window[close + 1..];
+        }
+    }
+    window
 }

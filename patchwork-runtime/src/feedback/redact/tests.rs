@@ -108,13 +108,13 @@ pub(super) const GOLDEN: &[(&str, &str, &str)] = &[
     ),
     (
         "password",
-        "password: p4ss;q, then I retried; secret=abc; done",
-        "password: [REDACTED:password], then I retried; secret=[REDACTED:password]; done",
+        "password: p4ss;q, then I retried; secret=Zx81Kq02LmPa; done",
+        "password: [REDACTED:password], then I retried; secret=[REDACTED:generic_secret]; done",
     ),
     (
         "password",
         "DB_PASSWORD=hunter2 and X-Api-Key: abc123def456",
-        "DB_PASSWORD=[REDACTED:password] and X-Api-Key: [REDACTED:password]",
+        "DB_PASSWORD=[REDACTED:password] and X-Api-Key: [REDACTED:generic_secret]",
     ),
     (
         "password",
@@ -151,6 +151,151 @@ pub(super) const GOLDEN: &[(&str, &str, &str)] = &[
         "NI number AB 12 34 56 C",
         "NI number [REDACTED:national_id]",
     ),
+    (
+        "gitlab_token",
+        "cloned with glpat-u8jzPde0IgxLd6GncfBA today",
+        "cloned with [REDACTED:gitlab_token] today",
+    ),
+    (
+        "webhook_url",
+        "posted to https://hooks.slack.com/services/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.",
+        "posted to [REDACTED:webhook_url].",
+    ),
+    (
+        "ai_provider_key",
+        "GROQ_API_KEY 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 was refused",
+        "GROQ_API_KEY [REDACTED:ai_provider_key] was refused",
+    ),
+    (
+        "huggingface_token",
+        "hub login 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 ok",
+        "hub login [REDACTED:huggingface_token] ok",
+    ),
+    (
+        "npm_token",
+        "//registry.npmjs.org/:_authToken=npm_QedUStPKR0CsTy4Qwb8DwkNhFdnXsiVpzz63",
+        "//registry.npmjs.org/:_authToken=[REDACTED:npm_token]",
+    ),
+    (
+        "pypi_token",
+        "twine upload -p pypi-AgEIcHlwaS5vcmc-kv5ZJr3J1TWDtkwtDDb_xHKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGS dist/*",
+        "twine upload -p [REDACTED:pypi_token] dist/*",
+    ),
+    (
+        "stripe_key",
+        "test key rk_test_MxEhh2FDEEtfjgVvVqE1SkHb, webhook whsec_n88HxjSI6bWHtP3fS2qHx6kwXoIIXGvO",
+        "test key [REDACTED:stripe_key], webhook [REDACTED:stripe_key]",
+    ),
+    (
+        "google_oauth_token",
+        "access token ya29.a0CyEZDz-TddJ8HyS5SUkCnD8zRA9a9SkpXz9w3QlY7Zkuvqdt7s8Stqcbnr3y expired",
+        "access token [REDACTED:google_oauth_token] expired",
+    ),
+    (
+        "azure_storage_key",
+        "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=bA6AbJV7poTWQx+16tdCTQnhXQJMWEjyPR+m9zYdf2GNFTLnDiDipmaN5/R+hGflRtU+yOKhJXvbJWybPk+7SQ==;EndpointSuffix=core.windows.net",
+        "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=[REDACTED:azure_storage_key];EndpointSuffix=core.windows.net",
+    ),
+    (
+        "azure_sas",
+        "GET https://acme.blob.core.windows.net/c/f.txt?sv=2022-11-02&sp=r&se=2026-12-05T00:00:00Z&sig=q4i9DoV8gz4FkQ1okTBGzvAmwufUxbvJDCTbyvHN%3D failed",
+        "GET https://acme.blob.core.windows.net/c/f.txt?sv=2022-11-02&sp=r&se=2026-12-05T00:00:00Z&sig=[REDACTED:azure_sas] failed",
+    ),
+    (
+        "azure_client_secret",
+        "client secret abc8Q~L-ioDnkHIfxIq2HZt-~PlJhx2jIclHkCiH in the app",
+        "client secret [REDACTED:azure_client_secret] in the app",
+    ),
+    (
+        "twilio_key",
+        "twilio SK3e0ad84173581569969e58b081006f7e and AC3dfc967a64cb14028d512c9791e558e0",
+        "twilio [REDACTED:twilio_key] and [REDACTED:twilio_key]",
+    ),
+    (
+        "sendgrid_key",
+        "SENDGRID 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 bounced",
+        "SENDGRID [REDACTED:sendgrid_key] bounced",
+    ),
+    (
+        "mailgun_key",
+        "mailgun key-767efc2f91624a8940f1f836f99eee36 or 92f09e2e8c662248b483b7ffc050fec9-4dbca3a0-aac36098",
+        "mailgun [REDACTED:mailgun_key] or [REDACTED:mailgun_key]",
+    ),
+    (
+        "vault_token",
+        "VAULT hvs.ViYXjU2JgJngKtFI3OyV2dZAkg05rK_gqv81RKMGHZEM9YpvujA-C5Q52ryFlwRlOEVHzc0X0AWIRh-JUqBlIFXZ53 denied",
+        "VAULT [REDACTED:vault_token] denied",
+    ),
+    (
+        "doppler_token",
+        "doppler dp.pt.9t2039bicBTW5ZE9LFaez7770H2DCpYgojjHRg80USP works",
+        "doppler [REDACTED:doppler_token] works",
+    ),
+    (
+        "databricks_token",
+        "databricks dapie210471948d33296c87009e8a7f770d9-2 rejected",
+        "databricks [REDACTED:databricks_token] rejected",
+    ),
+    (
+        "digitalocean_token",
+        "doctl dop_v1_106fd287db7f1adbc60926f6967e7893f57fd14c1604d115cea325a65e19cbae used",
+        "doctl [REDACTED:digitalocean_token] used",
+    ),
+    (
+        "basic_auth",
+        "Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l sent",
+        "Authorization: Basic [REDACTED:basic_auth] sent",
+    ),
+    (
+        "generic_secret",
+        "then I retried; client_secret=Zx81Kq02LmPa; --token 9fQ2xLw8ZkT3b",
+        "then I retried; client_secret=[REDACTED:generic_secret]; --token [REDACTED:generic_secret]",
+    ),
+    (
+        "password",
+        "mysql -uroot -pS3cretPw db and --password hunter22 and pass: (none set)",
+        "mysql -uroot -p[REDACTED:password] db and --password [REDACTED:password] and pass: (none set)",
+    ),
+    (
+        "iban",
+        "IBAN DE89 3704 0044 0532 0130 00 and GB82WEST12345698765432",
+        "IBAN [REDACTED:iban] and [REDACTED:iban]",
+    ),
+    (
+        "ip_address",
+        "from 203.0.113.42:8443 and [2001:db8::8a2e:370:7334], not 127.0.0.1",
+        "from [REDACTED:ip_address]:8443 and [[REDACTED:ip_address]], not 127.0.0.1",
+    ),
+    (
+        "phone",
+        "call +44 20 7946 0958 or (415) 555-0132",
+        "call [REDACTED:phone] or [REDACTED:phone]",
+    ),
+    (
+        "phone",
+        "phone 555-0100, room 12-34, id 000-12-3456, 666-12-3456",
+        "phone [REDACTED:phone], room 12-34, id 000-12-3456, 666-12-3456",
+    ),
+    (
+        "home_user",
+        "in /home/alice/app/main.rs and C:\\Users\\Jo Ann\\Desktop",
+        "in /home/[REDACTED:home_user]/app/main.rs and C:\\Users\\[REDACTED:home_user]\\Desktop",
+    ),
+    (
+        "email",
+        "write to józef@przykład.pl",
+        "write to [REDACTED:email]",
+    ),
+    (
+        "card_number",
+        "card 4111.1111.1111.1111 declined",
+        "card [REDACTED:card_number] declined",
+    ),
+    (
+        "national_id",
+        "SSN: 123456789 on file",
+        "SSN: [REDACTED:national_id] on file",
+    ),
 ];
 
 /// Text that only looks like a secret or personal data: it must stay exactly as written.
@@ -165,7 +310,14 @@ pub(super) const INTACT: &[&str] = &[
     "path /home/user/projects/app/src/main.rs and C:\\data\\file.txt",
     "tools: search_files, get_forecast, convert_units, days_between",
     "the token limit is max_tokens: 4096 and the tokens: 12",
-    "phone 555-0100, room 12-34, id 000-12-3456, 666-12-3456",
+    "room 12-34, id 000-12-3456, 666-12-3456, pages 120-135, build 2026.12.04, HTTP 429",
+    "my secret: nothing works, password: (none set), token: expired, the api key is missing",
+    "API_KEY=${API_KEY}, password=<your-password>, token: ***, sort key: created_at, primary key: id",
+    "token_count: 1532, max_tokens=4096, --password-file /run/secrets/db, tokenizer: cl100k_base",
+    "v1.2.3.4 and version 4.2.1.0, OID 1.3.6.1.4.1.311, localhost:8080, ::1 and 0.0.0.0",
+    "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, icon@2x.png",
+    "pk_live_51H8abcdefghijklmnopqrstu is publishable; C:\\Users\\Public\\Desktop; /Users/Shared/x",
+    "Basic auth failed; arn:aws:iam::123456789012:role/deploy; 12:34:56.789; at 2026-12-04T12:53:52Z",
     "npm package @scope/name@1.4.2 and user@localhost",
     "a sk- prefix alone, or sk-short",
     "AKIA is a prefix; AKIAshort",

@@ -118,34 +118,25 @@ pub(super) fn github_token(text: &str, from: usize) -> Option<Hit> {
     )
 }
 
-/// `\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+`
+/// `\bxox[abposr]-[A-Za-z0-9-]{10,}` (Slack's webhook URLs are [`webhook_url`](super::vendors::webhook_url)'s)
 pub(super) fn slack_token(text: &str, from: usize) -> Option<Hit> {
-    const HOOK: &str = "https://hooks.slack.com/services/";
     leftmost(
         text,
         from,
-        |b| b == b'x' || b == b'h',
+        |b| b == b'x',
         |at| {
-            if has(text, at, "xox") {
-                let shaped = !word_before(text, at)
-                    && matches!(
-                        byte(text, at + 3),
-                        Some(b'a' | b'b' | b'p' | b'o' | b's' | b'r')
-                    )
-                    && byte(text, at + 4) == Some(b'-');
-                if !shaped {
-                    return None;
-                }
-                let end = run(text, at + 5, |b| alnum(b) || b == b'-');
-                return (end - (at + 5) >= 10).then(|| Hit::whole(at..end));
-            }
-            if !has(text, at, HOOK) {
+            let shaped = has(text, at, "xox")
+                && !word_before(text, at)
+                && matches!(
+                    byte(text, at + 3),
+                    Some(b'a' | b'b' | b'p' | b'o' | b's' | b'r')
+                )
+                && byte(text, at + 4) == Some(b'-');
+            if !shaped {
                 return None;
             }
-            let end = run(text, at + HOOK.len(), |b| {
-                alnum(b) || matches!(b, b'/' | b'_' | b'-')
-            });
-            (end > at + HOOK.len()).then(|| Hit::whole(at..end))
+            let end = run(text, at + 5, |b| alnum(b) || b == b'-');
+            (end - (at + 5) >= 10).then(|| Hit::whole(at..end))
         },
     )
 }
@@ -184,17 +175,6 @@ pub(super) fn anthropic_key(text: &str, from: usize) -> Option<Hit> {
 /// `\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}` (the optional prefixes are in the class).
 pub(super) fn openai_key(text: &str, from: usize) -> Option<Hit> {
     prefixed(text, from, &["sk-"], url_safe, (20, usize::MAX))
-}
-
-/// `\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`
-pub(super) fn stripe_key(text: &str, from: usize) -> Option<Hit> {
-    prefixed(
-        text,
-        from,
-        &["sk_live_", "rk_live_"],
-        alnum,
-        (16, usize::MAX),
-    )
 }
 
 /// `\bAIza[0-9A-Za-z_-]{35}`
