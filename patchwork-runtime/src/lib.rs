@@ -127,7 +127,7 @@ pub use patchwork_macros::patchwork_feedback;
 pub use config::wording::Wording;
 pub use config::{Mode, Options};
 pub use delivery::{Outcome, Reason, RetryPolicy};
-pub use feedback::redact::{Redaction, RuleError};
+pub use feedback::redact::{Field, Redaction, Report, RuleError, Verdict};
 pub use feedback::validate::ArgumentError;
 pub use feedback::{FeedbackPayload, GapType, Resolution};
 pub use glue::CallContext;

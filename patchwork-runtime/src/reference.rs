@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::config::{Layer, Options, process_env, resolve};
 use crate::contract::{fields, texts};
 use crate::delivery::{Client, RetryPolicy, deliver_now};
-use crate::feedback::redact::Redaction;
+use crate::feedback::redact::{Filled, Redaction};
 use crate::feedback::validate::{self, ArgumentError};
 use crate::feedback::{FeedbackPayload, Prepared};
 
@@ -58,7 +58,12 @@ pub fn tool_input_schema() -> Value {
 #[must_use]
 pub fn payload_from_args(args: &Value, opts: Option<&Options>) -> FeedbackPayload {
     let slug = settings(opts).slug_or_default().to_string();
-    Prepared::new(validate::lenient(args, slug), &Redaction::standard()).payload
+    Prepared::new(
+        validate::lenient(args, slug),
+        &Redaction::standard(),
+        Filled::default(),
+    )
+    .payload
 }
 
 /// Validates a tool call's arguments and builds the payload (within the caps), or says which arguments to
@@ -75,7 +80,7 @@ pub fn validate_arguments(
 ) -> Result<FeedbackPayload, ArgumentError> {
     let mut payload = validate::check(args)?;
     payload.server_slug = settings(opts).slug_or_default().to_string();
-    Ok(Prepared::new(payload, &Redaction::standard()).payload)
+    Ok(Prepared::new(payload, &Redaction::standard(), Filled::default()).payload)
 }
 
 /// Sends feedback to PatchworkMCP and waits for the answer, as the reference client does: options from
@@ -94,7 +99,7 @@ pub fn validate_arguments(
 /// ```
 pub async fn send_feedback(payload: &FeedbackPayload, opts: Option<&Options>) -> String {
     let settings = settings(opts);
-    let prepared = Prepared::new(payload.clone(), &Redaction::standard());
+    let prepared = Prepared::new(payload.clone(), &Redaction::standard(), Filled::default());
     deliver_now(
         &prepared,
         &settings,

@@ -104,6 +104,8 @@ pub enum Outcome {
     DryRun,
     /// Feedback is turned off on this server: nothing was stored or sent.
     Disabled,
+    /// The server's report hook withheld it: nothing was stored or sent.
+    Withheld,
     /// A ceiling was reached (reports per session an hour, one caller's share or the whole process a minute):
     /// this report was not recorded.
     Limited,
@@ -149,6 +151,9 @@ impl Outcome {
                  checked and logged, but not sent. No need to retry."
                 .to_string(),
             Self::Disabled => "Feedback is turned off on this server; nothing was recorded. No need to retry."
+                .to_string(),
+            Self::Withheld => "Thank you. This server's privacy settings withheld this report, so it was not \
+                 recorded; nothing more is needed."
                 .to_string(),
             Self::Limited => "Thank you. This server has received as many feedback reports as it takes for now, so \
                  this one was not recorded; nothing more is needed."

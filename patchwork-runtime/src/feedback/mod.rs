@@ -262,9 +262,26 @@ impl Caller {
 }
 
 impl Prepared {
-    /// Redacts `payload` with `redaction`, caps it and serialises it.
-    pub(crate) fn new(mut payload: FeedbackPayload, redaction: &redact::Redaction) -> Self {
-        redaction.apply(&mut payload);
+    /// A report from an agent or the application: the report hook of `redaction` first (`None` when it withheld
+    /// the report), then as [`Prepared::new`].
+    pub(crate) fn screened(
+        mut payload: FeedbackPayload,
+        redaction: &redact::Redaction,
+        filled: redact::Filled,
+    ) -> Option<Self> {
+        (redaction.run_hook(&mut payload, filled) == redact::Verdict::Keep)
+            .then(|| Self::new(payload, redaction, filled))
+    }
+
+    /// Redacts `payload` with the rules of `redaction` (leaving what the server `filled`), caps it and serialises
+    /// it. Live reports go through [`Prepared::screened`]; this alone is for text that was screened when it was
+    /// recorded (replay) and for the reference functions, which use the standard rules.
+    pub(crate) fn new(
+        mut payload: FeedbackPayload,
+        redaction: &redact::Redaction,
+        filled: redact::Filled,
+    ) -> Self {
+        redaction.apply(&mut payload, filled);
         let tools_dropped = payload.apply_caps();
         let body = payload.to_json_line();
         Self {
@@ -326,6 +343,7 @@ mod tests {
                 ..FeedbackPayload::default()
             },
             &redact::Redaction::standard(),
+            crate::feedback::redact::Filled::default(),
         );
         assert!(!prepared.body.contains('\n'));
         assert_eq!(

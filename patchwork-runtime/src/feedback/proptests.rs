@@ -61,7 +61,12 @@ fn tool_like_args() -> impl Strategy<Value = Value> {
 }
 
 fn capped(payload: FeedbackPayload) -> FeedbackPayload {
-    Prepared::new(payload, &crate::feedback::redact::Redaction::standard()).payload
+    Prepared::new(
+        payload,
+        &crate::feedback::redact::Redaction::standard(),
+        crate::feedback::redact::Filled::default(),
+    )
+    .payload
 }
 
 proptest! {

@@ -16,6 +16,9 @@ use std::sync::{Arc, LazyLock};
 use super::FeedbackPayload;
 use super::caps::{ceil_char_boundary, floor_char_boundary};
 use crate::contract::fields::{MAX_FIELD_BYTES, TRUNCATION_MARKER};
+pub(crate) use hook::Filled;
+use hook::Hook;
+pub use hook::{Field, Report, Verdict};
 use scan::Hit;
 
 /// Longest secret the rules look for (tokens are at most 255 characters); what is dropped after a cut.
@@ -57,6 +60,8 @@ pub(crate) const MARKER_PREFIX: &str = "[REDACTED:";
 #[derive(Clone)]
 pub struct Redaction {
     rules: Arc<Vec<Rule>>,
+    /// The report hook ([`Redaction::with_report_hook`]), run before the rules.
+    hook: Option<Hook>,
 }
 
 /// The marker kind of the server's own API key ([`Redaction::with_own_key`]).
@@ -94,8 +99,9 @@ impl std::error::Error for RuleError {}
 
 impl fmt::Debug for Redaction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.rules.iter().map(|rule| &rule.kind))
+        f.debug_struct("Redaction")
+            .field("kinds", &self.kinds())
+            .field("report_hook", &self.hook.is_some())
             .finish()
     }
 }
@@ -255,6 +261,7 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
 ];
 
 static STANDARD_RULES: LazyLock<Redaction> = LazyLock::new(|| Redaction {
+    hook: None,
     rules: Arc::new(
         STANDARD
             .iter()
@@ -279,6 +286,7 @@ impl Redaction {
     pub fn none() -> Self {
         Self {
             rules: Arc::new(Vec::new()),
+            hook: None,
         }
     }
 
@@ -444,9 +452,51 @@ impl Redaction {
         out.into_owned()
     }
 
-    /// Redacts every string an agent can write (all but the slug, which comes from configuration), each bounded
-    /// to twice its cap before it is searched.
-    pub(crate) fn apply(&self, payload: &mut FeedbackPayload) {
+    /// Adds a report hook: your code sees each report before anything is stored, logged or sent, and may
+    /// [withhold](Verdict::Withhold) it or [strip](Report::strip) what the agent wrote in a field. It runs before
+    /// the rules, on the agent's text as written, so whatever it keeps is still redacted. The fields the server
+    /// filled (its slug; the client's declared name, the tools it offers and the transport's session id) can be
+    /// read but not stripped, and the rules leave them as they are. A withheld report is answered "not recorded",
+    /// never "recorded". If the hook panics, the report is withheld (a hook that fails keeps the text private).
+    /// A second call replaces the first hook.
+    ///
+    /// ```
+    /// use patchwork_runtime::{Field, Redaction, Report, Verdict};
+    /// let rules = Redaction::standard().with_report_hook(|report: &mut Report<'_>| {
+    ///     report.strip(Field::UserGoal);
+    ///     Verdict::Keep
+    /// });
+    /// # let _ = rules;
+    /// ```
+    #[must_use]
+    pub fn with_report_hook<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut Report<'_>) -> Verdict + Send + Sync + 'static,
+    {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
+    /// The report hook on `payload`, if there is one: its verdict ([`Verdict::Withhold`] if it panicked).
+    pub(crate) fn run_hook(&self, payload: &mut FeedbackPayload, filled: Filled) -> Verdict {
+        if let Some(hook) = &self.hook {
+            let verdict =
+                catch_unwind(AssertUnwindSafe(|| hook(&mut Report::new(payload, filled))));
+            match verdict {
+                Ok(Verdict::Keep) => {}
+                Ok(_) => return Verdict::Withhold,
+                Err(_) => {
+                    tracing::error!("the report hook panicked; the report was withheld");
+                    return Verdict::Withhold;
+                }
+            }
+        }
+        Verdict::Keep
+    }
+
+    /// The rules on every string the agent wrote (all but the slug and what the server `filled`), each bounded to
+    /// twice its cap before it is searched.
+    pub(crate) fn apply(&self, payload: &mut FeedbackPayload, filled: Filled) {
         if self.rules.is_empty() {
             return;
         }
@@ -463,16 +513,25 @@ impl Redaction {
             client_type,
             tools_available,
         } = payload;
-        let texts = [
+        let mut texts = vec![
             what_i_needed,
             what_i_tried,
             suggestion,
             user_goal,
             agent_model,
-            session_id,
-            client_type,
         ];
-        for field in texts.into_iter().chain(tools_available.iter_mut()) {
+        if !filled.session_id {
+            texts.push(session_id);
+        }
+        if !filled.client_type {
+            texts.push(client_type);
+        }
+        let tools: &mut [String] = if filled.tools_available {
+            &mut []
+        } else {
+            tools_available
+        };
+        for field in texts.into_iter().chain(tools.iter_mut()) {
             let bound = floor_char_boundary(field, 2 * MAX_FIELD_BYTES);
             let cut = bound < field.len();
             field.truncate(bound);
@@ -612,6 +671,7 @@ pub(crate) fn counts(body: &str) -> String {
 }
 
 mod checks;
+mod hook;
 mod labelled;
 #[cfg(test)]
 mod oracle_tests;

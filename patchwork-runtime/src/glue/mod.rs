@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::config::Layer;
 use crate::contract::texts::{ANNOTATIONS, TOOL_TITLE};
+use crate::feedback::redact::Filled;
 use crate::feedback::{Caller, Prepared, validate};
 use crate::patchwork::Patchwork;
 use tool::{ToolAnnotations, ToolDefinition, ToolReply};
@@ -213,8 +214,10 @@ pub(crate) async fn handle_call_on(
     // What the server knows beats the agent's guess: the client's declared name and version, and the tools
     // the server really offers (`tools_available` means "the tools this server offers"; the agent's list is
     // kept only when the server knows none).
+    let mut filled = Filled::default();
     if let Some(client) = known_client(context.client_type.as_deref()) {
         payload.client_type = client.to_owned();
+        filled.client_type = true;
     }
     let caller = context.caller();
     let server_tools = context.tools_available.or_else(|| {
@@ -223,13 +226,22 @@ pub(crate) async fn handle_call_on(
     });
     if let Some(tools) = server_tools {
         payload.tools_available = tools;
+        filled.tools_available = true;
     }
     if payload.session_id.trim().is_empty()
         && let Some(session) = &context.session_id
     {
         payload.session_id.clone_from(session);
+        filled.session_id = true;
     }
-    let mut prepared = Prepared::new(payload, &patchwork.redaction(config.redaction, &settings));
+    let Some(mut prepared) = Prepared::screened(
+        payload,
+        &patchwork.redaction(config.redaction, &settings),
+        filled,
+    ) else {
+        tracing::info!("the report hook withheld a feedback report; nothing was stored or sent");
+        return ToolReply::success(crate::delivery::Outcome::Withheld.message());
+    };
     prepared.caller = caller;
     let outcome = match config.delivery {
         Delivery::Background => patchwork.submit(&prepared, &settings).await.outcome,

@@ -248,6 +248,137 @@ async fn the_attribute_s_redaction_function_and_the_builder_s_rules_apply_in_tha
     );
 }
 
+/// A report hook that strips the user's goal, tries to strip the server-filled identity fields, and withholds
+/// reports about billing.
+fn hooked(collector: &Collector) -> Patchwork {
+    let rules = crate::Redaction::standard().with_report_hook(|report: &mut crate::Report<'_>| {
+        assert!(report.strip(crate::Field::UserGoal));
+        for field in [
+            crate::Field::ClientType,
+            crate::Field::ToolsAvailable,
+            crate::Field::SessionId,
+        ] {
+            assert_eq!(
+                report.strip(field),
+                !report.filled_by_server(field),
+                "{field:?}"
+            );
+        }
+        if report.text(crate::Field::WhatINeeded).contains("billing") {
+            crate::Verdict::Withhold
+        } else {
+            crate::Verdict::Keep
+        }
+    });
+    collector.patchwork("").no_outbox().redaction(rules).build()
+}
+
+#[tokio::test]
+async fn the_report_hook_strips_and_withholds_and_what_the_server_filled_is_neither_stripped_nor_redacted()
+ {
+    let collector = Collector::start().expect("collector");
+    let patchwork = hooked(&collector);
+    // Identity the server knows, shaped like personal data: the rules must leave it as the server filled it.
+    let context = CallContext {
+        client_type: Some("acme-desk amy@example.com".into()),
+        tools_available: Some(vec!["notify_amy@example.com".into(), "search".into()]),
+        session_id: Some("203.0.113.42".into()),
+        one_session_per_process: false,
+    };
+    let args = json!({
+        "what_i_needed": "a tool to export invoices for amy@example.com",
+        "what_i_tried": "search",
+        "gap_type": "missing_tool",
+        "user_goal": "pay my rent",
+        "client_type": "typed by the agent",
+    });
+    let reply = handle_call_on(&patchwork, &BACKGROUND, &args, context.clone()).await;
+    assert!(!reply.is_error, "{}", reply.text);
+    // Withheld: told so, nothing recorded.
+    let billing =
+        json!({"what_i_needed": "a billing tool", "what_i_tried": "search", "gap_type": "other"});
+    let withheld = handle_call_on(&patchwork, &BACKGROUND, &billing, context).await;
+    assert!(!withheld.is_error);
+    assert!(withheld.text.contains("not recorded"), "{}", withheld.text);
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    let sent = collector.feedback();
+    assert_eq!(sent.len(), 1, "the withheld report was not sent");
+    let report = &sent[0];
+    assert_eq!(
+        report.what_i_needed,
+        "a tool to export invoices for [REDACTED:email]"
+    );
+    assert_eq!(report.user_goal, "");
+    assert_eq!(report.client_type, "acme-desk amy@example.com");
+    assert_eq!(report.tools_available, ["notify_amy@example.com", "search"]);
+    assert_eq!(report.session_id, "203.0.113.42");
+}
+
+#[tokio::test]
+async fn what_the_agent_wrote_in_an_identity_field_is_strippable_and_redacted() {
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector
+        .patchwork("")
+        .no_outbox()
+        .redaction(crate::Redaction::standard().with_report_hook(
+            |report: &mut crate::Report<'_>| {
+                assert!(!report.filled_by_server(crate::Field::SessionId));
+                report.strip(crate::Field::ClientType);
+                crate::Verdict::Keep
+            },
+        ))
+        .build();
+    let args = json!({
+        "what_i_needed": "x",
+        "what_i_tried": "y",
+        "gap_type": "other",
+        "client_type": "my-agent",
+        "session_id": "from 203.0.113.42",
+        "tools_available": ["mail amy@example.com"],
+    });
+    // A server that does not know its tools: the agent's list is kept, as agent text.
+    static UNKNOWN_TOOLS: FeedbackConfig = FeedbackConfig {
+        server_tools: &[],
+        ..BACKGROUND
+    };
+    handle_call_on(&patchwork, &UNKNOWN_TOOLS, &args, CallContext::default()).await;
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    let report = &collector.feedback()[0];
+    assert_eq!(report.client_type, "");
+    assert_eq!(report.session_id, "from [REDACTED:ip_address]");
+    assert_eq!(report.tools_available, ["mail [REDACTED:email]"]);
+}
+
+#[tokio::test]
+async fn a_panicking_report_hook_withholds_the_report() {
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector
+        .patchwork("")
+        .no_outbox()
+        .redaction(
+            crate::Redaction::standard()
+                .with_report_hook(|_: &mut crate::Report<'_>| panic!("the hook's own bug")),
+        )
+        .build();
+    let args = json!({"what_i_needed": "x", "what_i_tried": "y", "gap_type": "other"});
+    let reply = handle_call_on(&patchwork, &BACKGROUND, &args, CallContext::default()).await;
+    assert!(
+        !reply.is_error && reply.text.contains("not recorded"),
+        "{}",
+        reply.text
+    );
+    assert!(patchwork.flush(Duration::from_secs(60)).await.settled());
+    assert!(collector.feedback().is_empty());
+    // The application's own API says so too.
+    let payload = crate::FeedbackPayload {
+        what_i_needed: "x".into(),
+        what_i_tried: "y".into(),
+        ..Default::default()
+    };
+    assert_eq!(patchwork.enqueue(&payload).await, crate::Outcome::Withheld);
+    assert_eq!(patchwork.deliver(&payload).await, crate::Outcome::Withheld);
+}
+
 #[test]
 fn the_builder_s_wording_wins_over_the_attribute_s_texts() {
     use super::wording::{instructions_on, tool_description_on};

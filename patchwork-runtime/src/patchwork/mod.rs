@@ -18,7 +18,7 @@ pub use heartbeat::{HeartbeatHandle, start_heartbeat};
 use crate::config::wording::WordingChoice;
 use crate::config::{Layer, Mode, Settings, process_env, resolve};
 use crate::delivery::{Client, Outcome, Reason, RetryPolicy, deliver_now};
-use crate::feedback::redact::Redaction;
+use crate::feedback::redact::{Filled, Redaction};
 use crate::feedback::{FeedbackPayload, Prepared};
 use crate::reporter::{FlushReport, Reporter, Stats, Submission};
 
@@ -228,7 +228,9 @@ impl Patchwork {
     /// unsent line. The slug comes from configuration when one is set, else from the payload.
     pub async fn deliver(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
-        let prepared = prepare(payload, &settings, &self.redaction(None, &settings));
+        let Some(prepared) = prepare(payload, &settings, &self.redaction(None, &settings)) else {
+            return Outcome::Withheld;
+        };
         self.deliver_prepared(&prepared, &settings).await
     }
 
@@ -237,7 +239,9 @@ impl Patchwork {
     /// payload.
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
-        let prepared = prepare(payload, &settings, &self.redaction(None, &settings));
+        let Some(prepared) = prepare(payload, &settings, &self.redaction(None, &settings)) else {
+            return Outcome::Withheld;
+        };
         self.submit(&prepared, &settings).await.outcome
     }
 
@@ -336,14 +340,19 @@ fn attribute_redaction(make: fn(Redaction) -> Redaction) -> Redaction {
     rules
 }
 
-/// The slug from configuration when one is set, else the payload's own, else `unknown`; then capped and
-/// serialised once.
-fn prepare(payload: &FeedbackPayload, settings: &Settings, redaction: &Redaction) -> Prepared {
+/// The slug from configuration when one is set, else the payload's own, else `unknown`; then screened, capped and
+/// serialised once (`None` when the report hook withheld it). The application wrote every field, so none is
+/// kept from the rules.
+fn prepare(
+    payload: &FeedbackPayload,
+    settings: &Settings,
+    redaction: &Redaction,
+) -> Option<Prepared> {
     let mut payload = payload.clone();
     if settings.slug.is_some() || payload.server_slug.trim().is_empty() {
         payload.server_slug = settings.slug_or_default().to_string();
     }
-    Prepared::new(payload, redaction)
+    Prepared::screened(payload, redaction, Filled::default())
 }
 
 /// Keeps the installed client; dropping it flushes the background worker (bounded by the builder's flush

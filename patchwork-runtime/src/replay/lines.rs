@@ -5,7 +5,7 @@ use std::io::{self, BufRead};
 
 use super::ReplayReport;
 use crate::delivery::IdempotencyKey;
-use crate::feedback::redact::Redaction;
+use crate::feedback::redact::{Filled, Redaction};
 use crate::feedback::unsent::{is_unsent_record, parse_unsent_line};
 use crate::feedback::{FeedbackPayload, Prepared};
 use crate::outbox::{MAX_ITEM_FILE_BYTES, OutboxItem};
@@ -79,7 +79,10 @@ pub(super) fn parse_line(
         report.unreadable += 1;
         return None;
     };
-    Some((key, Prepared::new(payload, redaction).body))
+    Some((
+        key,
+        Prepared::new(payload, redaction, Filled::default()).body,
+    ))
 }
 
 #[cfg(test)]

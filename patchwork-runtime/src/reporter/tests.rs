@@ -31,6 +31,7 @@ fn prepared(what: &str) -> Prepared {
     Prepared::new(
         payload(what),
         &crate::feedback::redact::Redaction::standard(),
+        crate::feedback::redact::Filled::default(),
     )
 }
 
@@ -316,7 +317,11 @@ async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
     assert_eq!(
         reporter
             .submit(
-                &Prepared::new(other, &crate::feedback::redact::Redaction::standard()),
+                &Prepared::new(
+                    other,
+                    &crate::feedback::redact::Redaction::standard(),
+                    crate::feedback::redact::Filled::default(),
+                ),
                 &options
             )
             .await
@@ -353,6 +358,7 @@ async fn an_unwritable_outbox_falls_back_to_the_stderr_line_and_still_delivers()
             &Prepared::new(
                 feedback.clone(),
                 &crate::feedback::redact::Redaction::standard(),
+                crate::feedback::redact::Filled::default(),
             ),
             &resolved(&collector),
         )

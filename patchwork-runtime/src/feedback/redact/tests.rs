@@ -458,7 +458,7 @@ fn every_string_the_agent_writes_is_redacted() {
         session_id: "s-1".into(),
         ..FeedbackPayload::default()
     };
-    Redaction::standard().apply(&mut payload);
+    Redaction::standard().apply(&mut payload, Filled::default());
     assert_eq!(payload.what_i_needed, "mail [REDACTED:email]");
     assert_eq!(payload.what_i_tried, "[REDACTED:github_token]");
     assert_eq!(payload.suggestion, "password=[REDACTED:password]");
@@ -471,7 +471,7 @@ fn every_string_the_agent_writes_is_redacted() {
         tools_available: vec!["tool_for_a@b.example".into()],
         ..FeedbackPayload::default()
     };
-    Redaction::standard().apply(&mut agent_fields);
+    Redaction::standard().apply(&mut agent_fields, Filled::default());
     assert_eq!(agent_fields.agent_model, "model for [REDACTED:email]");
     assert_eq!(agent_fields.client_type, "client [REDACTED:card_number]");
     assert_eq!(agent_fields.tools_available, ["[REDACTED:email]"]);
@@ -497,7 +497,7 @@ fn a_secret_split_by_the_search_bound_leaves_no_part_behind() {
         what_i_needed: format!("{key}{padding}{token} tail"),
         ..FeedbackPayload::default()
     };
-    Redaction::standard().apply(&mut payload);
+    Redaction::standard().apply(&mut payload, Filled::default());
     assert!(
         !payload.what_i_needed.contains("ghp_"),
         "{}",
