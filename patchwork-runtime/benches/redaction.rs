@@ -1,7 +1,7 @@
 //! What redaction costs per feedback payload: the four free-text fields through `Redaction::standard()`, for a
 //! typical report (a few hundred bytes with two secrets), a long clean one, a worst case (every field at its
 //! 8 KiB cap, dense with matches), and near misses built to make a careless scanner quadratic (a long run after
-//! each of many candidate prefixes).
+//! each of many candidate prefixes, and labels, numbers and paths that are no secret).
 //!
 //! `cargo bench -p patchwork-runtime --bench redaction`. A plain `harness = false` bench: it prints p50 and p99 per
 //! payload over 2,000 runs of each case (release profile).
@@ -45,6 +45,18 @@ fn near_misses() -> [String; 4] {
     ]
 }
 
+/// Near misses of the label and personal-data rules: labels whose values are prose, dotted and grouped numbers
+/// that are no address or phone, colons that are no IPv6 address, paths that are no home directory.
+fn label_near_misses() -> [String; 4] {
+    let fill = |piece: &str| piece.repeat(8 * 1024 / piece.len());
+    [
+        fill("password: none token=expired api_key: see docs --secret value secret:"),
+        fill("1.2.3.4.5.6.7.8.9.10.11.12 +1 2 3 4 (555) 12-34 "),
+        fill("a:b::c:d:e::f:0:1:2:3:4:5:6:7:8::: "),
+        fill("/home//Users/C:\\Users\\~/ DE00 0000 GB0"),
+    ]
+}
+
 fn measure(name: &str, fields: &[String; 4], rules: &Redaction) {
     let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
@@ -76,4 +88,9 @@ fn main() {
     measure("4 × 8 KiB of clean prose", &long_clean(), &rules);
     measure("4 × 8 KiB dense with secrets", &dense(), &rules);
     measure("4 × 8 KiB of near misses", &near_misses(), &rules);
+    measure(
+        "4 × 8 KiB of label and number near misses",
+        &label_near_misses(),
+        &rules,
+    );
 }

@@ -115,7 +115,7 @@ impl Default for Redaction {
 /// A built-in rule: the first match at or after a byte offset.
 type Find = fn(&str, usize) -> Option<Hit>;
 /// A built-in rule's quick test: `false` when the text holds none of what every match needs, so it is not scanned.
-type Maybe = fn(&str) -> bool;
+type Maybe = fn(&scan::Probe<'_>) -> bool;
 
 /// The built-in rules, in the order they run (specific token shapes before the generic label rules).
 const STANDARD: &[(&str, Find, Maybe)] = &[
@@ -168,7 +168,7 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
             .any(|p| t.contains(p))
     }),
     ("aws_secret_key", tokens::aws_secret_key, |t| {
-        scan::contains_ci(t, "aws")
+        t.contains_ci("aws")
     }),
     ("gcp_api_key", tokens::gcp_api_key, |t| t.contains("AIza")),
     (
@@ -177,7 +177,7 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         vendors::vendor_maybe::<5>,
     ),
     ("azure_storage_key", vendors::azure_storage_key, |t| {
-        scan::contains_ci(t, "accountkey=") || scan::contains_ci(t, "sharedaccesskey=")
+        t.contains_ci("accountkey=") || t.contains_ci("sharedaccesskey=")
     }),
     ("azure_sas", vendors::azure_sas, |t| t.contains("sig=")),
     ("azure_client_secret", vendors::azure_client_secret, |t| {
@@ -223,18 +223,24 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         t.contains("://")
     }),
     ("basic_auth", labelled::basic_auth, |t| {
-        scan::contains_ci(t, "basic")
+        t.contains_ci("basic")
     }),
     ("bearer", labelled::bearer, |t| {
-        scan::contains_ci(t, "bearer") || scan::contains_ci(t, "authorization")
+        t.contains_ci("bearer") || t.contains_ci("authorization")
     }),
     // A secret-like name's value (`DB_PASSWORD=…`, `"api_key": "…"`, `--token …`): any value of a password-like
     // name that is not a placeholder or a word; a random-looking value of any other.
     ("password", labelled::password, |t| {
         t.contains([':', '=', '-'])
     }),
+    ("password", labelled::said_password, |t| {
+        t.contains_ci("pass") || t.contains_ci("pw") || t.contains_ci("pword")
+    }),
     ("password", labelled::glued_password, |t| {
         t.contains(" -p") && (t.contains("mysql") || t.contains("mariadb"))
+    }),
+    ("password", labelled::user_password, |t| {
+        t.contains("curl") && t.contains(" -")
     }),
     ("generic_secret", labelled::generic_secret, |t| {
         t.contains([':', '=', '-'])
@@ -412,6 +418,7 @@ impl Redaction {
     }
 
     /// `text` redacted, and (for the test kit's scoring) each marker's kind and the span of `text` it replaced.
+    #[cfg(feature = "test-util")]
     pub(crate) fn redact_with_spans(&self, text: &str) -> (String, Vec<(String, Range<usize>)>) {
         let mut markers = Vec::new();
         let out = self.redact_tracking(text, Some(&mut markers));
@@ -426,9 +433,11 @@ impl Redaction {
     /// keeps where each marker stands in the output and which span of the input it replaced.
     fn redact_tracking(&self, text: &str, mut markers: Option<&mut Vec<Placed>>) -> String {
         let mut out = Cow::Borrowed(text);
+        // The text in lowercase for the rules' quick tests, made once for each version of the text that needs it.
+        let mut lower = std::cell::OnceCell::new();
         for rule in self.rules.iter() {
             let spans: Vec<Range<usize>> = rule
-                .hits(&out)
+                .hits(&scan::Probe::new(&out, &lower))
                 .into_iter()
                 .filter_map(|hit| hit.redact)
                 .collect();
@@ -448,6 +457,7 @@ impl Redaction {
             }
             replaced.push_str(&out[kept_from..]);
             out = Cow::Owned(replaced);
+            lower = std::cell::OnceCell::new();
         }
         out.into_owned()
     }
@@ -553,9 +563,10 @@ impl Redaction {
 
 impl Rule {
     /// The rule's matches in `text`, left to right, without overlaps, each on char boundaries.
-    fn hits(&self, text: &str) -> Vec<Hit> {
+    fn hits(&self, probe: &scan::Probe<'_>) -> Vec<Hit> {
+        let text = probe.text();
         match &self.find {
-            Finder::Builtin(find, maybe) if maybe(text) => scan::all(text, find),
+            Finder::Builtin(find, maybe) if maybe(probe) => scan::all(text, find),
             Finder::Builtin(..) => Vec::new(),
             Finder::Custom(find) => {
                 let Ok(mut spans) = catch_unwind(AssertUnwindSafe(|| find(text))) else {
@@ -586,6 +597,7 @@ impl Rule {
 
 /// A marker in the redacted text: where it stands there, and the span of the original text it replaced.
 struct Placed {
+    #[cfg_attr(not(feature = "test-util"), allow(dead_code))]
     kind: String,
     output: Range<usize>,
     original: Range<usize>,

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use super::checks::{decodes_to_credentials, looks_random};
 use super::scan::{
-    Hit, byte, contains_ci, has_ci, leftmost, line_before, run, run_chars, spaces, word_before,
+    Hit, byte, contains_ci, has, has_ci, leftmost, line_before, run, run_chars, spaces, word_before,
 };
 use super::tokens::{alnum, quote};
 use super::words::{
@@ -354,6 +354,77 @@ fn secret_value(text: &str, from: usize, strength: Strength) -> Option<Hit> {
         |at| match byte(text, at) {
             Some(b'-') => flag_at(text, at, strength),
             _ => pair_at(text, from, at, strength),
+        },
+    )
+}
+
+/// A password told in a sentence (see [`said_at`]).
+pub(super) fn said_password(text: &str, from: usize) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| matches!(b, b'i' | b'w'),
+        |at| said_at(text, from, at),
+    )
+}
+
+/// A password told in a sentence: `the password is Hunt3r!`, `my passphrase was S3cret-Sauce`. The value must
+/// look like a password rather than a word (a digit, a symbol or mixed case inside it), so `the password is
+/// case-sensitive` or `the password is Required` stays.
+fn said_at(text: &str, from: usize, at: usize) -> Option<Hit> {
+    let verb = ["is ", "was "]
+        .into_iter()
+        .find(|verb| has_ci(text, at, verb))?;
+    if at < from + 2 || byte(text, at - 1) != Some(b' ') {
+        return None;
+    }
+    let name = name_before(text, at - 1);
+    let name_start = at - 1 - name.len();
+    if name.is_empty() || name_start < from || strength_of(name) != Some(Strength::Password) {
+        return None;
+    }
+    let value_start = at + verb.len();
+    let value = value_at(text, value_start)?;
+    let written = &text[value.clone()];
+    let trimmed = written.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+    let inner_case =
+        trimmed.chars().skip(1).any(char::is_uppercase) && trimmed.chars().any(char::is_lowercase);
+    let unlike_a_word = trimmed
+        .chars()
+        .any(|c| c.is_ascii_digit() || !(c.is_alphanumeric() || c == '-'))
+        || inner_case
+        || value.start > value_start;
+    (unlike_a_word && value_is_secret(written, Some(&text[value.end..]), Strength::Password))
+        .then_some(Hit {
+            span: name_start..value.end,
+            redact: Some(value),
+        })
+}
+
+/// The password in `curl -u user:password` (or `--user`), on a line that runs `curl`: the part after the `:`.
+pub(super) fn user_password(text: &str, from: usize) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| b == b'-',
+        |at| {
+            let flag = ["-u ", "--user ", "--user="]
+                .into_iter()
+                .find(|f| has(text, at, f))?;
+            if at == 0 || !matches!(byte(text, at - 1), Some(b' ' | b'\t')) {
+                return None;
+            }
+            let value_start = at + flag.len();
+            let value = value_at(text, value_start)?;
+            let colon = text[value.clone()].find(':')?;
+            let password = value.start + colon + 1..value.end;
+            if colon == 0 || password.is_empty() || !line_before(text, at, 200).contains("curl") {
+                return None;
+            }
+            Some(Hit {
+                span: at..value.end,
+                redact: Some(password),
+            })
         },
     )
 }

@@ -8,7 +8,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::checks::{iban_length, is_national_id, passes_luhn, passes_mod97};
 use super::scan::{
-    Hit, byte, contains_ci, has, leftmost, line_before, run, run_upto, word_at, word_before,
+    Hit, byte, contains_ci, has, leftmost, line_before, run, run_back, run_upto, word_at,
+    word_before,
 };
 
 /// A char of an e-mail's local part: letters and digits of any script, and `._%+-`.
@@ -229,11 +230,12 @@ pub(super) fn iban(text: &str, from: usize) -> Option<Hit> {
             if word_before(text, at) {
                 return None;
             }
-            let country = text.get(at..at + 2)?;
-            let length = iban_length(country)?;
-            if !digits_then(text, at + 2, 2, None) {
+            if !byte(text, at + 1).is_some_and(|b| b.is_ascii_uppercase())
+                || !digits_then(text, at + 2, 2, None)
+            {
                 return None;
             }
+            let length = iban_length(text.get(at..at + 2)?)?;
             let mut compact = String::with_capacity(length);
             let mut p = at;
             let mut grouped = None;
@@ -345,22 +347,39 @@ fn ipv6(text: &str, at: usize) -> Option<usize> {
     (!address.is_loopback() && !address.is_unspecified()).then_some(end)
 }
 
-/// An IP address (v4 or v6) of a host; the address only, not its port or prefix length.
+/// An IP address (v4 or v6) of a host; the address only, not its port or prefix length. Found from its first `.`
+/// or `:` (far rarer in prose than the hex digits an address starts with), then read from the group before it.
 pub(super) fn ip_address(text: &str, from: usize) -> Option<Hit> {
-    leftmost(
-        text,
-        from,
-        |b| b.is_ascii_hexdigit() || b == b':',
-        |at| {
-            if word_before(text, at)
-                || at > 0 && matches!(byte(text, at - 1), Some(b'.' | b':' | b'-' | b'_'))
+    let mut search = from;
+    while let Some(offset) = text.get(search..)?.find(['.', ':']) {
+        let separator = search + offset;
+        search = separator + 1;
+        let start = run_back(
+            text,
+            separator,
+            from.max(separator.saturating_sub(4)),
+            |b| b.is_ascii_hexdigit(),
+        );
+        if word_before(text, start)
+            || start > 0 && matches!(byte(text, start - 1), Some(b'.' | b':' | b'-' | b'_'))
+        {
+            continue;
+        }
+        let end = match byte(text, separator) {
+            Some(b'.')
+                if start < separator
+                    && text[start..separator].bytes().all(|b| b.is_ascii_digit()) =>
             {
-                return None;
+                ipv4(text, start)
             }
-            let end = ipv4(text, at).or_else(|| ipv6(text, at))?;
-            Some(Hit::whole(at..end))
-        },
-    )
+            Some(b':') => ipv6(text, start),
+            _ => None,
+        };
+        if let Some(end) = end {
+            return Some(Hit::whole(start..end));
+        }
+    }
+    None
 }
 
 /// The labels after which a grouped number is a phone number whatever its form.
@@ -470,12 +489,15 @@ pub(super) fn phone(text: &str, from: usize) -> Option<Hit> {
             } else if let Some(end) = nanp(text, at) {
                 end
             } else {
-                let context = line_before(text, at, 24).to_lowercase();
-                if !PHONE_LABELS.iter().any(|label| context.contains(label)) {
+                let (end, digits) = digit_groups(text, at);
+                if !(7..=15).contains(&digits) {
                     return None;
                 }
-                let (end, digits) = digit_groups(text, at);
-                (7..=15).contains(&digits).then_some(end)?
+                let context = line_before(text, at, 24);
+                PHONE_LABELS
+                    .iter()
+                    .any(|label| contains_ci(context, label))
+                    .then_some(end)?
             };
             (!joined_after(text, end)).then(|| Hit::whole(at..end))
         },

@@ -124,21 +124,49 @@ pub(super) fn has_ci(text: &str, at: usize, literal: &str) -> bool {
 
 /// Whether `text` holds `literal` (ASCII, not empty) anywhere, ASCII case ignored.
 pub(super) fn contains_ci(text: &str, literal: &str) -> bool {
-    let Some(&first) = literal.as_bytes().first() else {
+    let literal = literal.as_bytes();
+    let Some(&first) = literal.first() else {
         return true;
     };
-    let cases = [
-        char::from(first.to_ascii_lowercase()),
-        char::from(first.to_ascii_uppercase()),
-    ];
-    let mut from = 0;
-    while let Some(offset) = text.get(from..).and_then(|rest| rest.find(cases)) {
-        if has_ci(text, from + offset, literal) {
-            return true;
-        }
-        from += offset + 1;
+    let first = first.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let last_start = bytes.len().saturating_sub(literal.len() - 1);
+    (0..last_start).any(|at| {
+        bytes[at].to_ascii_lowercase() == first
+            && bytes[at..at + literal.len()].eq_ignore_ascii_case(literal)
+    })
+}
+
+/// The text a rule's quick test looks at: the text itself (as a `str`), and its ASCII lowercase, made once for all
+/// the rules that need it.
+pub(super) struct Probe<'a> {
+    text: &'a str,
+    lower: &'a std::cell::OnceCell<String>,
+}
+
+impl<'a> Probe<'a> {
+    pub(super) fn new(text: &'a str, lower: &'a std::cell::OnceCell<String>) -> Self {
+        Self { text, lower }
     }
-    false
+
+    pub(super) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Whether the text holds `literal` (ASCII, lowercase), ASCII case ignored.
+    pub(super) fn contains_ci(&self, literal: &str) -> bool {
+        self.lower
+            .get_or_init(|| self.text.to_ascii_lowercase())
+            .contains(literal)
+    }
+}
+
+impl std::ops::Deref for Probe<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.text
+    }
 }
 
 /// Whether `text` holds `literal` at `at`, exactly.

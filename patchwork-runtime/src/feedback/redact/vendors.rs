@@ -246,7 +246,7 @@ pub(super) fn vendor<const I: usize>(text: &str, from: usize) -> Option<Hit> {
 }
 
 /// The quick test of `VENDORS[I]`: whether any of its prefixes is in the text.
-pub(super) fn vendor_maybe<const I: usize>(text: &str) -> bool {
+pub(super) fn vendor_maybe<const I: usize>(text: &super::scan::Probe<'_>) -> bool {
     VENDORS[I].shapes.iter().any(|s| text.contains(s.prefix))
 }
 
@@ -404,7 +404,7 @@ pub(super) fn webhook_url(text: &str, from: usize) -> Option<Hit> {
 }
 
 /// The quick test of [`webhook_url`].
-pub(super) fn webhook_maybe(text: &str) -> bool {
+pub(super) fn webhook_maybe(text: &super::scan::Probe<'_>) -> bool {
     text.contains("hooks.slack.com/")
         || text.contains("/api/webhooks/")
         || text.contains(".webhook.office.com/")
