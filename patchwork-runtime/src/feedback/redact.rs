@@ -32,14 +32,28 @@ pub(crate) const MARKER_PREFIX: &str = "[REDACTED:";
 ///
 /// | kind | what |
 /// |---|---|
-/// | `aws_access_key`, `aws_secret_key`, `gcp_api_key` | cloud access keys, and secret keys next to their label |
-/// | `github_token`, `slack_token`, `openai_key`, `anthropic_key`, `stripe_key` | API tokens (GitHub classic and fine-grained, Slack, OpenAI and Anthropic style, Stripe live) |
-/// | `jwt`, `private_key` | JSON Web Tokens, PEM private-key blocks |
-/// | `url_credentials` | `user:password@` inside URLs and connection strings |
-/// | `bearer`, `password` | `Authorization` / bearer values, `password=…` and `"password": "…"` pairs (also `secret`, `api_key`, `access_token`) |
-/// | `email`, `card_number`, `national_id` | e-mail addresses, payment card numbers that pass the Luhn check, US SSNs and UK NI numbers |
+/// | `private_key`, `jwt` | PEM private-key blocks (RSA, EC, OpenSSH, PGP), JSON Web Tokens |
+/// | `github_token`, `gitlab_token`, `slack_token`, `npm_token`, `pypi_token`, `huggingface_token` | code-host, chat and package-registry tokens (GitHub classic and fine-grained; GitLab personal, deploy, runner, CI and OAuth; Slack `xox…`) |
+/// | `openai_key`, `anthropic_key`, `ai_provider_key` | AI providers' keys (OpenAI and OpenRouter `sk-…`, Anthropic, Groq, xAI, Perplexity, Replicate, Fireworks) |
+/// | `aws_access_key`, `aws_secret_key`, `gcp_api_key`, `google_oauth_token` | AWS key ids and secret keys next to their label, Google API keys and OAuth access and refresh tokens |
+/// | `azure_storage_key`, `azure_sas`, `azure_client_secret` | Azure connection strings' `AccountKey`/`SharedAccessKey`, SAS signatures, Entra client secrets |
+/// | `stripe_key`, `twilio_key`, `sendgrid_key`, `mailgun_key` | Stripe secret and restricted keys (live and test) and webhook secrets, Twilio SIDs, SendGrid and Mailgun keys |
+/// | `vault_token`, `doppler_token`, `databricks_token`, `digitalocean_token` | HashiCorp Vault, Doppler, Databricks and DigitalOcean tokens |
+/// | `webhook_url` | Slack, Discord and Microsoft Teams incoming-webhook URLs (the whole URL is the secret) |
+/// | `url_credentials`, `basic_auth`, `bearer` | `user:password@` in URLs and connection strings, `Authorization: Basic` and bearer values |
+/// | `password` | the value after a password-like name (`password=…`, `"passwd": "…"`, `DB_PASS: …`, `--password …`, `mysql -p…`, `curl -u user:…`, `the password is …`), unless it is a placeholder or a word |
+/// | `generic_secret` | a random-looking value (≥ 10 chars, letters and digits, ≥ 3 bits of entropy a char) after another secret-like name (`token`, `secret`, `api_key`, `client_secret`, `X-Api-Key`, `private_token`, `credentials`, `--token …`) |
+/// | `email`, `phone`, `ip_address`, `home_user` | personal data: e-mail addresses in any script, phone numbers (international, North American, or after a phone label), IPv4/IPv6 addresses of hosts, the user name in `/home/<name>`, `/Users/<name>`, `C:\Users\<name>` |
+/// | `card_number`, `national_id`, `iban` | payment cards that pass the Luhn check (plain, or grouped by spaces, dashes or dots), US SSNs (dashed, spaced, or nine digits after an SSN label) and UK NI numbers, IBANs that pass their check |
 ///
-/// Version numbers, order numbers, UUIDs, dates, commit hashes, ordinary URLs, paths and tool names stay intact.
+/// The personal-data kinds ([`Redaction::PERSONAL_DATA`]) are on by default and each can be dropped by its kind.
+/// Left as written: a label followed by prose or a placeholder (`my secret: nothing works`, `password: (none
+/// set)`, `API_KEY=${API_KEY}`), version numbers, UUIDs, commit hashes and digests, timestamps and dates, part,
+/// order and ticket numbers, numbers that fail their check, ordinary URLs and paths, loopback and unspecified
+/// addresses, `git@host:org/repo` remotes, Stripe publishable keys and tool names. Not recognised at all: secrets
+/// of no known shape written without a label (a random string alone in a sentence), names of people, postal
+/// addresses and dates of birth.
+///
 /// Add your own rules or drop built-in ones:
 ///
 /// ```
@@ -244,6 +258,11 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     }),
     ("generic_secret", labelled::generic_secret, |t| {
         t.contains([':', '=', '-'])
+    }),
+    ("generic_secret", labelled::said_secret, |t| {
+        ["token", "key", "secret", "credential"]
+            .iter()
+            .any(|word| t.contains_ci(word))
     }),
     ("email", personal::email, |t| t.contains('@')),
     ("card_number", personal::card_number, |t| {

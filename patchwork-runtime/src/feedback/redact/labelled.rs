@@ -363,42 +363,93 @@ pub(super) fn said_password(text: &str, from: usize) -> Option<Hit> {
     leftmost(
         text,
         from,
-        |b| matches!(b, b'i' | b'w'),
-        |at| said_at(text, from, at),
+        |b| b == b' ',
+        |at| said_at(text, from, at, Strength::Password),
     )
 }
 
-/// A password told in a sentence: `the password is Hunt3r!`, `my passphrase was S3cret-Sauce`. The value must
-/// look like a password rather than a word (a digit, a symbol or mixed case inside it), so `the password is
-/// case-sensitive` or `the password is Required` stays.
-fn said_at(text: &str, from: usize, at: usize) -> Option<Hit> {
+/// Another secret told in a sentence (see [`said_at`]).
+pub(super) fn said_secret(text: &str, from: usize) -> Option<Hit> {
+    leftmost(
+        text,
+        from,
+        |b| b == b' ',
+        |at| said_at(text, from, at, Strength::Generic),
+    )
+}
+
+/// The endings of a name that may start a sentence about a secret (checked before the name is parsed).
+const SAID_ENDINGS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "pass",
+    "token",
+    "key",
+    "secret",
+    "credentials",
+    "credential",
+    "apikey",
+    "pw",
+];
+
+/// A secret told in a sentence, its name the word before the space at `space`: `the password is Hunt3r!`, `my
+/// passphrase was S3cret-Sauce`, `the client secret is 9xY8wV7uT6sR5qP4`, `twilio auth token 9f8e7d6c…`. After
+/// `is`/`was`, a password must look like one rather than a word (a digit, a symbol or mixed case inside it), so
+/// `the password is case-sensitive` stays; any other secret must look random. Right after the name, with no verb,
+/// only a random-looking value of 12 chars or more counts. A qualifier before the name (`cache key`, `page
+/// token`) makes it no secret.
+fn said_at(text: &str, from: usize, space: usize, strength: Strength) -> Option<Hit> {
+    if space < from + 2 || !text.is_char_boundary(space) {
+        return None;
+    }
+    let head = &text[..space];
+    let ends = SAID_ENDINGS.iter().any(|ending| {
+        head.len() >= ending.len()
+            && head.as_bytes()[head.len() - ending.len()..].eq_ignore_ascii_case(ending.as_bytes())
+    });
+    if !ends {
+        return None;
+    }
+    let name = name_before(text, space);
+    let name_start = space - name.len();
+    if name.is_empty() || name_start < from || strength_of(name) != Some(strength) {
+        return None;
+    }
+    // The word before the name: a qualifier such as `cache` or `next` makes the name something else.
+    let before = text[..name_start].trim_end_matches(' ');
+    let qualifier = name_before(text, before.len()).to_lowercase();
+    if before.len() < name_start && DESCRIBING_FIRST.contains(&qualifier.as_str()) {
+        return None;
+    }
     let verb = ["is ", "was "]
         .into_iter()
-        .find(|verb| has_ci(text, at, verb))?;
-    if at < from + 2 || byte(text, at - 1) != Some(b' ') {
-        return None;
-    }
-    let name = name_before(text, at - 1);
-    let name_start = at - 1 - name.len();
-    if name.is_empty() || name_start < from || strength_of(name) != Some(Strength::Password) {
-        return None;
-    }
-    let value_start = at + verb.len();
+        .find(|verb| has_ci(text, space + 1, verb));
+    let value_start = space + 1 + verb.map_or(0, str::len);
     let value = value_at(text, value_start)?;
     let written = &text[value.clone()];
     let trimmed = written.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
-    let inner_case =
-        trimmed.chars().skip(1).any(char::is_uppercase) && trimmed.chars().any(char::is_lowercase);
-    let unlike_a_word = trimmed
-        .chars()
-        .any(|c| c.is_ascii_digit() || !(c.is_alphanumeric() || c == '-'))
-        || inner_case
-        || value.start > value_start;
-    (unlike_a_word && value_is_secret(written, Some(&text[value.end..]), Strength::Password))
-        .then_some(Hit {
-            span: name_start..value.end,
-            redact: Some(value),
-        })
+    let secret = match (verb, strength) {
+        (None, _) => {
+            trimmed.chars().count() >= 12 && value_is_secret(written, None, Strength::Generic)
+        }
+        (Some(_), Strength::Generic) => value_is_secret(written, None, strength),
+        (Some(_), Strength::Password) => {
+            let inner_case = trimmed.chars().skip(1).any(char::is_uppercase)
+                && trimmed.chars().any(char::is_lowercase);
+            let unlike_a_word = trimmed
+                .chars()
+                .any(|c| c.is_ascii_digit() || !(c.is_alphanumeric() || c == '-'))
+                || inner_case
+                || value.start > value_start;
+            unlike_a_word && value_is_secret(written, Some(&text[value.end..]), strength)
+        }
+    };
+    secret.then_some(Hit {
+        span: name_start..value.end,
+        redact: Some(value),
+    })
 }
 
 /// The password in `curl -u user:password` (or `--user`), on a line that runs `curl`: the part after the `:`.

@@ -64,13 +64,13 @@ const PATTERNS: &[(&str, &str, Check)] = &[
     ),
     (
         "aws_secret_key",
-        r#"(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})()"#,
+        r#"(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})([^A-Za-z0-9/+=]|$)"#,
         Check::Value,
     ),
     ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}", Check::Whole),
     (
         "url_credentials",
-        r"(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]+:[^\s/@?#]+)(@)",
+        r"(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]*:[^\s/@?#]+)(@)",
         Check::Value,
     ),
     (

@@ -203,7 +203,8 @@ pub(super) fn aws_access_key(text: &str, from: usize) -> Option<Hit> {
     )
 }
 
-/// `(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})`: the value only.
+/// `(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})([^A-Za-z0-9/+=]|$)`: the
+/// value only.
 pub(super) fn aws_secret_key(text: &str, from: usize) -> Option<Hit> {
     leftmost(
         text,
@@ -238,7 +239,9 @@ pub(super) fn aws_secret_key(text: &str, from: usize) -> Option<Hit> {
             }
             p = spaces(text, p + 1);
             p += usize::from(quote(byte(text, p)));
-            let end = run_upto(text, p, 40, |b| alnum(b) || matches!(b, b'/' | b'+' | b'='));
+            let class = |b: u8| alnum(b) || matches!(b, b'/' | b'+' | b'=');
+            let end = run_upto(text, p, 41, class);
+            // Exactly 40: a longer run is something else (the generic rules judge it whole).
             (end - p == 40).then(|| Hit {
                 span: at..p + 40,
                 redact: Some(p..p + 40),
@@ -247,7 +250,7 @@ pub(super) fn aws_secret_key(text: &str, from: usize) -> Option<Hit> {
     )
 }
 
-/// `(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]+:[^\s/@?#]+)(@)`: the `user:password` only.
+/// `(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]*:[^\s/@?#]+)(@)`: the `user:password` only.
 pub(super) fn url_credentials(text: &str, from: usize) -> Option<Hit> {
     let scheme = |b: u8| alnum(b) || matches!(b, b'+' | b'.' | b'-');
     let mut search = from;
@@ -260,10 +263,11 @@ pub(super) fn url_credentials(text: &str, from: usize) -> Option<Hit> {
             continue;
         };
         let user = sep + 3;
-        let (user_end, n) = run_chars(text, user, usize::MAX, |c| {
+        let (user_end, _) = run_chars(text, user, usize::MAX, |c| {
             !c.is_whitespace() && !matches!(c, '/' | ':' | '@' | '?' | '#')
         });
-        if n == 0 || byte(text, user_end) != Some(b':') {
+        // The user may be empty (`redis://:password@host`).
+        if byte(text, user_end) != Some(b':') {
             continue;
         }
         let (password_end, m) = run_chars(text, user_end + 1, usize::MAX, |c| {
