@@ -57,6 +57,43 @@ const SECRETS: &[(&str, &str)] = &[
     ("email", "jane.doe@example.com"),
     ("card_number", "4111 1111 1111 1111"),
     ("national_id", "123-45-6789"),
+    ("gitlab_token", "glpat-Ab1Cd2Ef3Gh4Ij5Kl6Mn"),
+    ("npm_token", "npm_Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8Vb"),
+    ("huggingface_token", "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"),
+    (
+        "ai_provider_key",
+        "gsk_Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8Vb7Nm6Qw5Er4Ty3Ui2",
+    ),
+    ("stripe_key", "rk_test_Qw8Er7Ty6Ui5Op4As3Df2Gh1J"),
+    (
+        "sendgrid_key",
+        "SG.Qw8Er7Ty6Ui5Op4As3Df2G.h1Jk0Lz9Xc8Vb7Nm6Qw5Er4Ty3Ui2Op1As0Df9Gh8Jk7",
+    ),
+    (
+        "vault_token",
+        "hvs.CAESIQw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8Vb",
+    ),
+    (
+        "digitalocean_token",
+        "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    ),
+    (
+        "google_oauth_token",
+        "ya29.a0Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8Vb",
+    ),
+    (
+        "webhook_url",
+        "https://hooks.slack.com/services/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",
+    ),
+    (
+        "basic_auth",
+        "Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l",
+    ),
+    ("generic_secret", "client_secret=Zx81Kq02LmPa9wQe"),
+    ("phone", "+44 20 7946 0958"),
+    ("ip_address", "203.0.113.42"),
+    ("home_user", "/home/amyjones/app"),
+    ("iban", "DE89 3704 0044 0532 0130 00"),
 ];
 
 /// The parts of each raw value that must not survive (labels such as `password=` may).
@@ -79,6 +116,22 @@ fn raw_parts() -> Vec<&'static str> {
         "jane.doe@example.com",
         "4111 1111 1111 1111",
         "123-45-6789",
+        "glpat-Ab1",
+        "npm_Qw8",
+        "hf_QwEr",
+        "gsk_Qw8",
+        "rk_test_Qw8",
+        "SG.Qw8",
+        "hvs.CAES",
+        "dop_v1_0123",
+        "ya29.a0",
+        "hooks.slack.com",
+        "YWxhZGRpbjpvcGVuc2VzYW1l",
+        "Zx81Kq02",
+        "7946 0958",
+        "203.0.113.42",
+        "amyjones",
+        "DE89 3704",
     ]
 }
 

@@ -236,6 +236,9 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     ("url_credentials", tokens::url_credentials, |t| {
         t.contains("://")
     }),
+    ("url_credentials", tokens::dsn_credentials, |t| {
+        t.contains("@tcp(") || t.contains("@unix(") || t.contains("@(")
+    }),
     ("basic_auth", labelled::basic_auth, |t| {
         t.contains_ci("basic")
     }),
@@ -245,7 +248,7 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     // A secret-like name's value (`DB_PASSWORD=…`, `"api_key": "…"`, `--token …`): any value of a password-like
     // name that is not a placeholder or a word; a random-looking value of any other.
     ("password", labelled::password, |t| {
-        t.contains([':', '=', '-'])
+        t.contains([':', '=', '-', '>'])
     }),
     ("password", labelled::said_password, |t| {
         t.contains_ci("pass") || t.contains_ci("pw") || t.contains_ci("pword")
@@ -257,7 +260,7 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         t.contains("curl") && t.contains(" -")
     }),
     ("generic_secret", labelled::generic_secret, |t| {
-        t.contains([':', '=', '-'])
+        t.contains([':', '=', '-', '>'])
     }),
     ("generic_secret", labelled::said_secret, |t| {
         ["token", "key", "secret", "credential"]
@@ -265,11 +268,11 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
             .any(|word| t.contains_ci(word))
     }),
     ("email", personal::email, |t| t.contains('@')),
-    ("card_number", personal::card_number, |t| {
-        t.bytes().any(|b| (b'2'..=b'6').contains(&b))
-    }),
     ("iban", personal::iban, |t| {
         t.bytes().any(|b| b.is_ascii_uppercase())
+    }),
+    ("card_number", personal::card_number, |t| {
+        t.bytes().any(|b| (b'2'..=b'6').contains(&b))
     }),
     ("national_id", personal::national_id, |t| {
         t.bytes().any(|b| b.is_ascii_digit())

@@ -50,6 +50,10 @@ pub(super) fn looks_random(value: &str) -> bool {
     if value.starts_with(['/', '~']) || value.starts_with("./") || value.starts_with("..") {
         return false;
     }
+    // Mostly digits with a letter or two is a date, a time or a number (`2026-12-04T12:53:52Z`, `v2.10.0-rc1`).
+    if chars.iter().filter(|c| c.is_alphabetic()).count() < 4 {
+        return false;
+    }
     let digit = chars.iter().any(char::is_ascii_digit);
     let lower = chars.iter().any(|c| c.is_lowercase());
     let upper = chars.iter().any(|c| c.is_uppercase());

@@ -12,8 +12,8 @@ use super::scan::{
 };
 use super::tokens::{alnum, quote};
 use super::words::{
-    COMMON_VALUES, DESCRIBING_FIRST, DESCRIBING_LAST, PASSWORD_PARTS, PASSWORD_WORDS, SECRET_PARTS,
-    SECRET_WORDS,
+    COMMON_VALUES, DESCRIBING_FIRST, DESCRIBING_LAST, NOT_PASS, PASSWORD_PARTS, PASSWORD_WORDS,
+    PUBLIC_PARTS, SECRET_PARTS, SECRET_WORDS,
 };
 
 /// `[A-Za-z0-9._~+/-]{8,}=*` at `at`: the end of a bearer value.
@@ -167,11 +167,18 @@ pub(super) fn strength_of(name: &str) -> Option<Strength> {
     {
         return None;
     }
+    // A public key is no secret, wherever the word stands (`STRIPE_PUBLISHABLE_KEY`).
+    if parts.iter().any(|p| PUBLIC_PARTS.contains(&p.as_str())) {
+        return None;
+    }
     let joined: String = parts.concat();
     let any = |long: &[&str], short: &[&str]| {
         long.iter().any(|w| joined.contains(w)) || parts.iter().any(|p| short.contains(&p.as_str()))
     };
-    if any(PASSWORD_PARTS, PASSWORD_WORDS) {
+    let pass_suffix = parts
+        .iter()
+        .any(|p| p.len() > 4 && p.ends_with("pass") && !NOT_PASS.contains(&p.as_str()));
+    if any(PASSWORD_PARTS, PASSWORD_WORDS) || pass_suffix {
         Some(Strength::Password)
     } else if any(SECRET_PARTS, SECRET_WORDS) {
         // `tokenizer`, `secretary`: a secret word inside a longer word is not the name's meaning.
@@ -191,8 +198,21 @@ pub(super) fn strength_of(name: &str) -> Option<Strength> {
 /// `$TOKEN`, `%PASSWORD%`, `****`, `(none set)`, a marker of ours.
 fn placeholder(value: &str) -> bool {
     let first = value.chars().next();
-    matches!(first, Some('<' | '(' | '{' | '[' | '%' | '*' | '•' | '…'))
+    let variable = |open: char, close: char| {
+        value.len() > 2
+            && value.starts_with(open)
+            && value.ends_with(close)
+            && value[1..value.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    matches!(first, Some('<' | '(' | '[' | '•' | '…'))
+        || value.starts_with("{{")
+        || variable('{', '}')
+        || variable('%', '%')
         || value.starts_with("${")
+        || value.starts_with("pk_live_")
+        || value.starts_with("pk_test_")
         || (value.starts_with('$')
             && value[1..]
                 .bytes()
@@ -209,6 +229,14 @@ fn placeholder(value: &str) -> bool {
 pub(super) fn value_is_secret(value: &str, rest: Option<&str>, strength: Strength) -> bool {
     let trimmed = value.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
     if trimmed.is_empty() || placeholder(trimmed) {
+        return false;
+    }
+    // A path is where something is (`PWD=/srv/app`, `--password-file ./secret.txt`), not a secret.
+    let path = (trimmed.starts_with('/') && trimmed[1..].contains('/'))
+        || trimmed.starts_with("~/")
+        || trimmed.starts_with("./")
+        || trimmed.starts_with("../");
+    if path {
         return false;
     }
     let lower = trimmed.to_lowercase();
@@ -276,6 +304,9 @@ fn name_before(text: &str, end: usize) -> &str {
 /// The first `name` `:`/`=` value pair at or after `from` whose name is of `strength` and whose value is a
 /// secret: `password=…`, `"apiKey": "…"`, `X-Api-Key: …`, `token := "…"`, `secret => '…'`. The value only.
 fn pair_at(text: &str, from: usize, sep: usize, strength: Strength) -> Option<Hit> {
+    if byte(text, sep) == Some(b'>') {
+        return element_at(text, from, sep, strength);
+    }
     // `=>`, `:=` and `==` are one separator; `://` is a URL's.
     if byte(text, sep) == Some(b'=') && byte(text, sep.wrapping_sub(1)) == Some(b':') && sep > 0 {
         return None;
@@ -299,11 +330,22 @@ fn pair_at(text: &str, from: usize, sep: usize, strength: Strength) -> Option<Hi
         name_end -= 1;
     }
     let name = name_before(text, name_end);
-    if name.is_empty() || strength_of(name) != Some(strength) {
+    let named = strength_of(name).or_else(|| {
+        // `- name: DB_PASSWORD` / `value: …`, `<add key="SmtpPassword" value="…"/>`: the sibling names it.
+        let generic_value = ["value", "val", "v"]
+            .iter()
+            .any(|v| name.eq_ignore_ascii_case(v));
+        generic_value
+            .then(|| sibling_name(text, name_end - name.len()))
+            .flatten()
+            .and_then(strength_of)
+    });
+    if name.is_empty() || named != Some(strength) {
         return None;
     }
     let name_start = name_end - name.len();
-    if name_start < from {
+    // `${DB_PASSWORD:?must be set}`: a shell expansion's default, not a value.
+    if name_start < from || byte(text, name_start.wrapping_sub(1)) == Some(b'{') && name_start > 0 {
         return None;
     }
     let value_start =
@@ -314,6 +356,62 @@ fn pair_at(text: &str, from: usize, sep: usize, strength: Strength) -> Option<Hi
     value_is_secret(&text[value.clone()], rest, strength).then_some(Hit {
         span: name_start..value.end,
         redact: Some(value),
+    })
+}
+
+/// The name a `value` pair stands for: the nearest `name`/`key` pair's value within 160 bytes before it
+/// (`- name: DB_PASSWORD\n  value: …`, `<add key="SmtpPassword" value="…"/>`, `{"Name": "api_key", "Value": …}`).
+fn sibling_name(text: &str, value_name: usize) -> Option<&str> {
+    let mut start = value_name.saturating_sub(160);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let window = &text[start..value_name];
+    let lower = window.to_ascii_lowercase();
+    let at = ["name", "key"]
+        .iter()
+        .filter_map(|label| lower.rfind(label))
+        .max()?;
+    let label_len = if lower[at..].starts_with("name") {
+        4
+    } else {
+        3
+    };
+    let rest = &window[at + label_len..];
+    let rest = rest
+        .trim_start_matches(['"', '\''])
+        .trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix([':', '='])?;
+    let rest = rest
+        .trim_start_matches([' ', '\t'])
+        .trim_start_matches(['"', '\'']);
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// An XML element's text under a secret's name: `<password>Blu3-Sky-Rain</password>` (the text only), found from
+/// the start tag's `>` at `close`.
+fn element_at(text: &str, from: usize, close: usize, strength: Strength) -> Option<Hit> {
+    let name = name_before(text, close);
+    let name_start = close - name.len();
+    if name.is_empty()
+        || name_start == 0
+        || name_start <= from
+        || byte(text, name_start - 1) != Some(b'<')
+        || strength_of(name) != Some(strength)
+    {
+        return None;
+    }
+    let value_start = close + 1;
+    let (value_end, n) = run_chars(text, value_start, 257, |c| c != '<' && c != '\n');
+    if !(1..=256).contains(&n) || !text[value_end..].starts_with("</") {
+        return None;
+    }
+    value_is_secret(&text[value_start..value_end], None, strength).then_some(Hit {
+        span: name_start - 1..value_end,
+        redact: Some(value_start..value_end),
     })
 }
 
@@ -350,7 +448,7 @@ fn secret_value(text: &str, from: usize, strength: Strength) -> Option<Hit> {
     leftmost(
         text,
         from,
-        |b| matches!(b, b':' | b'=' | b'-'),
+        |b| matches!(b, b':' | b'=' | b'-' | b'>'),
         |at| match byte(text, at) {
             Some(b'-') => flag_at(text, at, strength),
             _ => pair_at(text, from, at, strength),
@@ -427,7 +525,9 @@ fn said_at(text: &str, from: usize, space: usize, strength: Strength) -> Option<
         .into_iter()
         .find(|verb| has_ci(text, space + 1, verb));
     let value_start = space + 1 + verb.map_or(0, str::len);
-    let value = value_at(text, value_start)?;
+    let Some(value) = value_at(text, value_start) else {
+        return nearby_secret(text, name_start, space, strength);
+    };
     let written = &text[value.clone()];
     let trimmed = written.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
     let secret = match (verb, strength) {
@@ -446,10 +546,52 @@ fn said_at(text: &str, from: usize, space: usize, strength: Strength) -> Option<
             unlike_a_word && value_is_secret(written, Some(&text[value.end..]), strength)
         }
     };
-    secret.then_some(Hit {
+    if !secret {
+        return nearby_secret(text, name_start, space, strength);
+    }
+    Some(Hit {
         span: name_start..value.end,
         redact: Some(value),
     })
+}
+
+/// A value that cannot be a word, a few words after a secret's name on the same line: `asked for a password and
+/// we used Wk7sZFsye*qnP`, `set the access_token to O32VdmzlVW6UWi6f`. Within 48 bytes, the first word of 10 chars
+/// or more with digits and both cases (or symbols) that looks random.
+fn nearby_secret(text: &str, name_start: usize, space: usize, strength: Strength) -> Option<Hit> {
+    let _ = strength;
+    let mut at = space;
+    while at < text.len() && at < space + 48 {
+        // The next word, whole (at most 256 bytes), on this line.
+        let start = at + text[at..].len() - text[at..].trim_start_matches([' ', '\t']).len();
+        if start >= text.len() || text[start..].starts_with(['\n', '\r']) {
+            return None;
+        }
+        let (end, _) = run_chars(text, start, 256, |c| !c.is_whitespace());
+        at = end;
+        let word = &text[start..end];
+        let lead = word.len() - word.trim_start_matches(['(', '"', '\'', '`']).len();
+        let trimmed =
+            word[lead..].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'', '`']);
+        if trimmed.contains("[REDACTED") {
+            return None;
+        }
+        let digit = trimmed.bytes().any(|b| b.is_ascii_digit());
+        let upper = trimmed.chars().any(char::is_uppercase);
+        let lower = trimmed.chars().any(char::is_lowercase);
+        let symbol = trimmed.chars().any(|c| !c.is_alphanumeric());
+        let strict = trimmed.chars().count() >= 10
+            && digit
+            && (upper && lower || symbol && (upper || lower));
+        if strict && value_is_secret(trimmed, None, Strength::Generic) {
+            let value = start + lead..start + lead + trimmed.len();
+            return Some(Hit {
+                span: name_start..value.end,
+                redact: Some(value),
+            });
+        }
+    }
+    None
 }
 
 /// The password in `curl -u user:password` (or `--user`), on a line that runs `curl`: the part after the `:`.

@@ -69,11 +69,6 @@ const PATTERNS: &[(&str, &str, Check)] = &[
     ),
     ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}", Check::Whole),
     (
-        "url_credentials",
-        r"(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]*:[^\s/@?#]+)(@)",
-        Check::Value,
-    ),
-    (
         "bearer",
         r"(?i)(\b(?:authorization\s*[:=]\s*[\x22']?\s*(?:bearer|token)?|bearer)\s+)([A-Za-z0-9._~+/-]{8,}=*)()",
         Check::SecretValue,

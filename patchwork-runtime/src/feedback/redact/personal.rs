@@ -14,7 +14,7 @@ use super::scan::{
 
 /// A char of an e-mail's local part: letters and digits of any script, and `._%+-`.
 fn local_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')
 }
 
 /// A char of a host's label: letters and digits of any script, and `-`.
@@ -79,7 +79,8 @@ pub(super) fn email(text: &str, from: usize) -> Option<Hit> {
         while start < at && !text[start..].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
             start += text[start..].chars().next().map_or(1, char::len_utf8);
         }
-        if start == at || word_before(text, start) {
+        // `ssh://git@host/…`: a URL's user, not an address.
+        if start == at || word_before(text, start) || text[..start].ends_with("://") {
             continue;
         }
         let Some(end) = email_host_end(text, at + 1) else {
@@ -317,10 +318,16 @@ fn ipv4(text: &str, at: usize) -> Option<usize> {
         return None;
     }
     let address = Ipv4Addr::from(octets);
-    let context = line_before(text, at, 12).to_ascii_lowercase();
-    let version = ["version", "ver ", "ver.", "build", "release", "v "]
-        .iter()
-        .any(|w| context.contains(w));
+    let previous = line_before(text, at, 16)
+        .trim_end_matches([' ', ':', '='])
+        .rsplit([' ', '(', '"', '\''])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let version = [
+        "version", "ver", "ver.", "v", "build", "release", "firmware", "fw",
+    ]
+    .contains(&previous.as_str());
     let not_a_host = address.is_loopback() || address.is_unspecified() || octets[0] == 255;
     (!version && !not_a_host).then_some(p)
 }
@@ -477,7 +484,8 @@ pub(super) fn phone(text: &str, from: usize) -> Option<Hit> {
         from,
         |b| b == b'+' || b == b'(' || b.is_ascii_digit(),
         |at| {
-            if joined_before(text, at) {
+            let tel = byte(text, at) == Some(b'+') && text[..at].ends_with("tel:");
+            if joined_before(text, at) && !tel {
                 return None;
             }
             let end = if byte(text, at) == Some(b'+') {
@@ -553,7 +561,7 @@ pub(super) fn home_user(text: &str, from: usize) -> Option<Hit> {
                 (at + 9, true)
             } else if byte(text, at) == Some(b'~') {
                 let end = run(text, at + 1, |b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
                 });
                 return (end > at + 1
                     && byte(text, end) == Some(b'/')

@@ -250,9 +250,9 @@ pub(super) fn aws_secret_key(text: &str, from: usize) -> Option<Hit> {
     )
 }
 
-/// `(?i)(\b[a-z][a-z0-9+.-]*://)([^\s/:@?#]*:[^\s/@?#]+)(@)`: the `user:password` only.
+/// `(?i)(\b[a-z][a-z0-9+._-]*://)([^\s/:@?#]*:[^\s/@?#]+)(@)`: the `user:password` only.
 pub(super) fn url_credentials(text: &str, from: usize) -> Option<Hit> {
-    let scheme = |b: u8| alnum(b) || matches!(b, b'+' | b'.' | b'-');
+    let scheme = |b: u8| alnum(b) || matches!(b, b'+' | b'.' | b'-' | b'_');
     let mut search = from;
     while let Some(offset) = text.get(search..)?.find("://") {
         let sep = search + offset;
@@ -280,6 +280,41 @@ pub(super) fn url_credentials(text: &str, from: usize) -> Option<Hit> {
             span: start..password_end + 1,
             redact: Some(user..password_end),
         });
+    }
+    None
+}
+
+/// A Go-style DSN's credentials: `user:password@tcp(host:3306)/db`, `@unix(/run/mysqld.sock)`, `@(host)`; the
+/// `user:password` only.
+pub(super) fn dsn_credentials(text: &str, from: usize) -> Option<Hit> {
+    let mut search = from;
+    while let Some(offset) = text.get(search..)?.find("@") {
+        let at = search + offset;
+        search = at + 1;
+        if !["@tcp(", "@unix(", "@("]
+            .iter()
+            .any(|form| has(text, at, form))
+        {
+            continue;
+        }
+        // Back at most 256 bytes to the credentials' start.
+        let mut floor = from.max(at.saturating_sub(256));
+        while !text.is_char_boundary(floor) {
+            floor += 1;
+        }
+        let start = text[floor..at]
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '`' | '('))
+            .map_or(floor, |p| floor + p + 1);
+        let credentials = &text[start..at];
+        match credentials.split_once(':') {
+            Some((user, password)) if !user.is_empty() && !password.is_empty() => {
+                return Some(Hit {
+                    span: start..at,
+                    redact: Some(start..at),
+                });
+            }
+            _ => {}
+        }
     }
     None
 }

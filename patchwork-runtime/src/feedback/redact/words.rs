@@ -6,6 +6,17 @@ pub(super) const PASSWORD_PARTS: &[&str] =
     &["password", "passwd", "passphrase", "passwort", "contrasena"];
 /// Short password name parts, matched only as a whole part (`db_pass`, not `bypass` or `passport`).
 pub(super) const PASSWORD_WORDS: &[&str] = &["pass", "pwd", "pw", "pword"];
+/// Words that end in `pass` without being one (a part such as `sshpass` or `pgpass` is one).
+pub(super) const NOT_PASS: &[&str] = &[
+    "bypass",
+    "compass",
+    "overpass",
+    "underpass",
+    "surpass",
+    "trespass",
+    "encompass",
+    "impass",
+];
 /// A name part that makes a value a generic secret: the value is redacted if it looks random.
 pub(super) const SECRET_PARTS: &[&str] = &[
     "secret",
@@ -141,6 +152,9 @@ pub(super) const DESCRIBING_LAST: &[&str] = &[
     "id_token_hint",
     "endpoint_url",
     "uri_template",
+    "hash",
+    "hashed",
+    "digest",
 ];
 /// A first name part that makes the name something other than a secret (`sort_key`, `max_tokens`, `page_token`).
 pub(super) const DESCRIBING_FIRST: &[&str] = &[
@@ -196,6 +210,9 @@ pub(super) const DESCRIBING_FIRST: &[&str] = &[
     "require",
     "missing",
 ];
+
+/// A name part that makes the value public wherever it stands (`stripe_publishable_key`, `ssh_public_key`).
+pub(super) const PUBLIC_PARTS: &[&str] = &["public", "publishable", "pub", "pubkey"];
 
 /// Values that are words, not secrets: `password: none`, `token: expired`, `secret: nothing works`.
 pub(super) const COMMON_VALUES: &[&str] = &[
