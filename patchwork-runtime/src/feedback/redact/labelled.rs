@@ -476,21 +476,21 @@ pub(super) fn said_secret(text: &str, from: usize) -> Option<Hit> {
     )
 }
 
-/// The endings of a name that may start a sentence about a secret (checked before the name is parsed).
-const SAID_ENDINGS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "passphrase",
-    "pass",
-    "token",
-    "key",
-    "secret",
-    "credentials",
-    "credential",
-    "apikey",
-    "pw",
-];
+/// The endings of a name that may start a sentence about a secret (checked before the name is parsed), by their
+/// last letter.
+fn said_endings(last: u8) -> &'static [&'static str] {
+    match last.to_ascii_lowercase() {
+        b'd' => &["password", "passwd", "pwd"],
+        b'e' => &["passphrase"],
+        b's' => &["pass", "credentials"],
+        b'n' => &["token"],
+        b'y' => &["key"],
+        b't' => &["secret"],
+        b'l' => &["credential"],
+        b'w' => &["pw"],
+        _ => &[],
+    }
+}
 
 /// A secret told in a sentence, its name the word before the space at `space`: `the password is Hunt3r!`, `my
 /// passphrase was S3cret-Sauce`, `the client secret is 9xY8wV7uT6sR5qP4`, `twilio auth token 9f8e7d6c…`. After
@@ -503,10 +503,13 @@ fn said_at(text: &str, from: usize, space: usize, strength: Strength) -> Option<
         return None;
     }
     let head = &text[..space];
-    let ends = SAID_ENDINGS.iter().any(|ending| {
-        head.len() >= ending.len()
-            && head.as_bytes()[head.len() - ending.len()..].eq_ignore_ascii_case(ending.as_bytes())
-    });
+    let ends = said_endings(head.as_bytes()[head.len() - 1])
+        .iter()
+        .any(|ending| {
+            head.len() >= ending.len()
+                && head.as_bytes()[head.len() - ending.len()..]
+                    .eq_ignore_ascii_case(ending.as_bytes())
+        });
     if !ends {
         return None;
     }
