@@ -58,7 +58,7 @@ const SECRETS: &[(&str, &str)] = &[
     ("card_number", "4111 1111 1111 1111"),
     ("national_id", "123-45-6789"),
     ("gitlab_token", "glpat-Ab1Cd2Ef3Gh4Ij5Kl6Mn"),
-    ("npm_token", "npm_Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8Vb"),
+    ("npm_token", "npm_Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8Vb7"),
     ("huggingface_token", "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"),
     (
         "ai_provider_key",
@@ -67,7 +67,7 @@ const SECRETS: &[(&str, &str)] = &[
     ("stripe_key", "rk_test_Qw8Er7Ty6Ui5Op4As3Df2Gh1J"),
     (
         "sendgrid_key",
-        "SG.Qw8Er7Ty6Ui5Op4As3Df2G.h1Jk0Lz9Xc8Vb7Nm6Qw5Er4Ty3Ui2Op1As0Df9Gh8Jk7",
+        "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",
     ),
     (
         "vault_token",
