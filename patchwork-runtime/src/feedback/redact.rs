@@ -419,8 +419,8 @@ impl Redaction {
     ///
     /// ```
     /// use patchwork_runtime::Redaction;
-    /// let kinds = Redaction::standard().without("phone").kinds();
-    /// assert!(kinds.contains(&"email") && !kinds.contains(&"phone"));
+    /// let rules = Redaction::standard().without("phone");
+    /// assert!(rules.kinds().contains(&"email") && !rules.kinds().contains(&"phone"));
     /// ```
     #[must_use]
     pub fn kinds(&self) -> Vec<&str> {
