@@ -19,10 +19,10 @@ const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// One raw value of each kind, as an agent would paste it, and the kind it must be reported as.
 const SECRETS: &[(&str, &str)] = &[
-    ("aws_access_key", "AKIAIOSFODNN7EXAMPLE"),
+    ("aws_access_key", "AKIA2E0A8F3B244C9986"),
     (
         "aws_secret_key",
-        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYq7Zt3Mv9Lk",
     ),
     ("gcp_api_key", "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI"),
     ("github_token", "ghp_1234567890abcdefghijABCDEFGHIJ123456"),
@@ -99,7 +99,7 @@ const SECRETS: &[(&str, &str)] = &[
 /// The parts of each raw value that must not survive (labels such as `password=` may).
 fn raw_parts() -> Vec<&'static str> {
     vec![
-        "AKIAIOSFODNN7EXAMPLE",
+        "AKIA2E0A8F3B244C9986",
         "wJalrXUtnFEMI",
         "AIzaSyDdI0hC",
         "ghp_1234567890",

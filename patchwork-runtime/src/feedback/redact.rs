@@ -133,24 +133,20 @@ type Maybe = fn(&scan::Probe<'_>) -> bool;
 
 /// The built-in rules, in the order they run (specific token shapes before the generic label rules).
 const STANDARD: &[(&str, Find, Maybe)] = &[
-    ("private_key", tokens::private_key, |t| {
-        t.contains("-----BEGIN ")
-    }),
-    ("jwt", tokens::jwt, |t| t.contains("eyJ")),
+    ("private_key", tokens::private_key, |t| t.has("-----BEGIN ")),
+    ("jwt", tokens::jwt, |t| t.has("eyJ")),
     ("github_token", tokens::github_token, |t| {
-        t.contains("gh") || t.contains("github_pat_")
+        t.has("gh") || t.has("github_pat_")
     }),
     (
         "gitlab_token",
         vendors::vendor::<0>,
         vendors::vendor_maybe::<0>,
     ),
-    ("slack_token", tokens::slack_token, |t| t.contains("xox")),
+    ("slack_token", tokens::slack_token, |t| t.has("xox")),
     ("webhook_url", vendors::webhook_url, vendors::webhook_maybe),
-    ("anthropic_key", tokens::anthropic_key, |t| {
-        t.contains("sk-ant-")
-    }),
-    ("openai_key", tokens::openai_key, |t| t.contains("sk-")),
+    ("anthropic_key", tokens::anthropic_key, |t| t.has("sk-ant-")),
+    ("openai_key", tokens::openai_key, |t| t.has("sk-")),
     (
         "ai_provider_key",
         vendors::vendor::<4>,
@@ -176,6 +172,9 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         vendors::vendor::<13>,
         vendors::vendor_maybe::<13>,
     ),
+    ("aws_secret_key", tokens::aws_paired_secret, |t| {
+        ["AKIA", "ASIA"].iter().any(|p| t.contains(p))
+    }),
     ("aws_access_key", tokens::aws_access_key, |t| {
         ["AKIA", "ASIA", "ABIA", "ACCA"]
             .iter()
@@ -184,7 +183,7 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     ("aws_secret_key", tokens::aws_secret_key, |t| {
         t.contains_ci("aws")
     }),
-    ("gcp_api_key", tokens::gcp_api_key, |t| t.contains("AIza")),
+    ("gcp_api_key", tokens::gcp_api_key, |t| t.has("AIza")),
     (
         "google_oauth_token",
         vendors::vendor::<5>,
@@ -193,9 +192,9 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     ("azure_storage_key", vendors::azure_storage_key, |t| {
         t.contains_ci("accountkey=") || t.contains_ci("sharedaccesskey=")
     }),
-    ("azure_sas", vendors::azure_sas, |t| t.contains("sig=")),
+    ("azure_sas", vendors::azure_sas, |t| t.has("sig=")),
     ("azure_client_secret", vendors::azure_client_secret, |t| {
-        t.contains("Q~")
+        t.has("Q~")
     }),
     (
         "twilio_key",
@@ -233,40 +232,69 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         vendors::vendor::<12>,
         vendors::vendor_maybe::<12>,
     ),
-    ("url_credentials", tokens::url_credentials, |t| {
-        t.contains("://")
-    }),
+    ("url_credentials", tokens::url_credentials, |t| t.has("://")),
     ("url_credentials", tokens::dsn_credentials, |t| {
-        t.contains("@tcp(") || t.contains("@unix(") || t.contains("@(")
+        t.has("@tcp(") || t.has("@unix(") || t.has("@(")
     }),
-    ("basic_auth", labelled::basic_auth, |t| {
+    ("basic_auth", authorization::basic_auth, |t| {
         t.contains_ci("basic")
     }),
-    ("bearer", labelled::bearer, |t| {
+    ("bearer", authorization::bearer, |t| {
         t.contains_ci("bearer") || t.contains_ci("authorization")
     }),
     // A secret-like name's value (`DB_PASSWORD=…`, `"api_key": "…"`, `--token …`): any value of a password-like
     // name that is not a placeholder or a word; a random-looking value of any other.
     ("password", labelled::password, |t| {
-        t.contains([':', '=', '-', '>'])
+        t.contains([':', '=', '-', '>', '(', ','])
     }),
-    ("password", labelled::said_password, |t| {
-        t.contains_ci("pass") || t.contains_ci("pw") || t.contains_ci("pword")
+    ("password", sentences::said_password, |t| {
+        t.contains_ci("pass") || t.contains_ci("pw") || t.contains_ci("identified by")
     }),
-    ("password", labelled::glued_password, |t| {
-        t.contains(" -p") && (t.contains("mysql") || t.contains("mariadb"))
-    }),
+    ("password", labelled::short_flag_password, |t| t.has(" -p")),
     ("password", labelled::user_password, |t| {
-        t.contains("curl") && t.contains(" -")
+        t.has("curl") && t.has(" -")
     }),
     ("generic_secret", labelled::generic_secret, |t| {
-        t.contains([':', '=', '-', '>'])
+        t.contains([':', '=', '-', '>', '(', ','])
     }),
-    ("generic_secret", labelled::said_secret, |t| {
+    ("password", sentences::foreign_password, |t| {
+        !t.is_ascii()
+            || [
+                "passwort",
+                "kennwort",
+                "de passe",
+                "contrasena",
+                "haslo",
+                "senha",
+                "wachtwoord",
+                "heslo",
+                "salasana",
+            ]
+            .iter()
+            .any(|w| t.contains_ci(w))
+    }),
+    ("generic_secret", sentences::foreign_secret, |t| {
+        !t.is_ascii()
+            || [
+                "jeton",
+                "clave ",
+                "klucz",
+                "chave ",
+                "geheimnis",
+                "secreto",
+                "segreto",
+                "sekret",
+            ]
+            .iter()
+            .any(|w| t.contains_ci(w))
+    }),
+    ("generic_secret", sentences::said_secret, |t| {
         ["token", "key", "secret", "credential"]
             .iter()
             .any(|word| t.contains_ci(word))
     }),
+    ("password", tables::table_password, |t| t.contains('|')),
+    ("generic_secret", tables::table_generic, |t| t.contains('|')),
     ("email", personal::email, |t| t.contains('@')),
     ("iban", personal::iban, |t| {
         t.bytes().any(|b| b.is_ascii_uppercase())
@@ -284,7 +312,7 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         t.bytes().any(|b| b.is_ascii_digit())
     }),
     ("home_user", personal::home_user, |t| {
-        t.contains("/home/") || t.contains("Users") || t.contains('~')
+        t.has("/home/") || t.has("Users") || t.contains('~')
     }),
 ];
 
@@ -302,6 +330,24 @@ static STANDARD_RULES: LazyLock<Redaction> = LazyLock::new(|| Redaction {
 });
 
 impl Redaction {
+    /// The built-in rules that `keep` picks, in their order (for tests that check some rules alone).
+    #[cfg(test)]
+    fn standard_where(keep: impl Fn(&str, Find) -> bool) -> Self {
+        Self {
+            hook: None,
+            rules: Arc::new(
+                STANDARD
+                    .iter()
+                    .filter(|(kind, find, _)| keep(kind, *find))
+                    .map(|(kind, find, maybe)| Rule {
+                        kind: Cow::Borrowed(*kind),
+                        find: Finder::Builtin(*find, *maybe),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// The built-in rules (see the table above). Cheap: compiled once per process.
     #[must_use]
     pub fn standard() -> Self {
@@ -457,9 +503,10 @@ impl Redaction {
         let mut out = Cow::Borrowed(text);
         // The text in lowercase for the rules' quick tests, made once for each version of the text that needs it.
         let mut lower = std::cell::OnceCell::new();
+        let mut pairs = std::cell::OnceCell::new();
         for rule in self.rules.iter() {
             let spans: Vec<Range<usize>> = rule
-                .hits(&scan::Probe::new(&out, &lower))
+                .hits(&scan::Probe::new(&out, &lower, &pairs))
                 .into_iter()
                 .filter_map(|hit| hit.redact)
                 .collect();
@@ -480,6 +527,7 @@ impl Redaction {
             replaced.push_str(&out[kept_from..]);
             out = Cow::Owned(replaced);
             lower = std::cell::OnceCell::new();
+            pairs = std::cell::OnceCell::new();
         }
         out.into_owned()
     }
@@ -704,13 +752,17 @@ pub(crate) fn counts(body: &str) -> String {
         .join(", ")
 }
 
+mod authorization;
 mod checks;
 mod hook;
+mod judge;
 mod labelled;
 #[cfg(test)]
 mod oracle_tests;
 mod personal;
 mod scan;
+mod sentences;
+mod tables;
 #[cfg(test)]
 mod tests;
 mod tokens;

@@ -184,7 +184,7 @@ async fn a_logged_payload_is_prepared_as_a_tool_call_is_redacted_capped_and_clos
     let collector = Collector::start().expect("collector");
     let body = serde_json::json!({
         "server_slug": "replay",
-        "what_i_needed": "key AKIAIOSFODNN7EXAMPLE in the config",
+        "what_i_needed": "key AKIA2E0A8F3B244C9986 in the config",
         "what_i_tried": "x".repeat(20_000),
         "gap_type": "not_a_gap_type",
     })

@@ -43,7 +43,10 @@ pub(super) fn is_national_id(text: &str) -> bool {
 /// 10 chars without spaces, letters with digits (or both cases over 16 chars), Shannon entropy of 3 bits a char or
 /// more, and not a readable identifier (`checkout_v2_button`), a path, a URL or a version.
 pub(super) fn looks_random(value: &str) -> bool {
-    let chars: Vec<char> = value.chars().collect();
+    // The first 256 chars decide (a value is read at most 1,024 bytes; judging a bounded part keeps each
+    // candidate's cost bounded too).
+    let value = &value[..super::super::caps::floor_char_boundary(value, 1024)];
+    let chars: Vec<char> = value.chars().take(256).collect();
     if chars.len() < 10 || chars.iter().any(|c| c.is_whitespace()) || value.contains("://") {
         return false;
     }

@@ -11,7 +11,7 @@ use regex::{Captures, Regex};
 
 use super::checks::passes_luhn;
 use super::tests::{GOLDEN, INTACT};
-use super::{MARKER_PREFIX, Redaction, STANDARD};
+use super::{Find, MARKER_PREFIX, Redaction, authorization, personal, tokens};
 
 /// What a pattern's match must satisfy, and which part of it is replaced (as the scanners' `Hit`s do).
 #[derive(Clone, Copy)]
@@ -22,59 +22,76 @@ enum Check {
     Value,
     /// The whole match, if its digits pass the Luhn check.
     Luhn,
+    /// The whole match, unless it ends with `EXAMPLE` (AWS's documentation key).
+    NotExample,
     /// Like `Value`, if the value looks like a credential: 16 characters or more, or 8 or more with a digit.
     SecretValue,
 }
 
-const PATTERNS: &[(&str, &str, Check)] = &[
+const PATTERNS: &[(&str, Find, &str, Check)] = &[
     (
         "private_key",
+        tokens::private_key,
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\z)",
         Check::Whole,
     ),
     (
         "jwt",
+        tokens::jwt,
         r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
         Check::Whole,
     ),
     (
         "github_token",
+        tokens::github_token,
         r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
         Check::Whole,
     ),
     (
         "slack_token",
+        tokens::slack_token,
         r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
         Check::Whole,
     ),
     (
         "anthropic_key",
+        tokens::anthropic_key,
         r"\bsk-ant-[A-Za-z0-9_-]{20,}",
         Check::Whole,
     ),
     (
         "openai_key",
+        tokens::openai_key,
         r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
         Check::Whole,
     ),
     (
         "aws_access_key",
+        tokens::aws_access_key,
         r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
-        Check::Whole,
+        Check::NotExample,
     ),
     (
         "aws_secret_key",
+        tokens::aws_secret_key,
         r#"(?i)(aws[\w.-]{0,20}?(?:secret|sk)[\w.-]{0,20}?["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})([^A-Za-z0-9/+=]|$)"#,
         Check::Value,
     ),
-    ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}", Check::Whole),
+    (
+        "gcp_api_key",
+        tokens::gcp_api_key,
+        r"\bAIza[0-9A-Za-z_-]{35}",
+        Check::Whole,
+    ),
     (
         "bearer",
+        authorization::bearer,
         r"(?i)(\b(?:authorization\s*[:=]\s*[\x22']?\s*(?:bearer|token)?|bearer)\s+)([A-Za-z0-9._~+/-]{8,}=*)()",
         Check::SecretValue,
     ),
     (
         "card_number",
+        personal::card_number,
         r"\b(?:[2-6]\d{12,18}|[2-6]\d{3}(?: \d{4}){2} \d{1,7}|[2-6]\d{3}(?:-\d{4}){2}-\d{1,7}|[2-6]\d{3}(?:\.\d{4}){2}\.\d{1,7}|3\d{3}[ -]\d{6}[ -]\d{5})\b",
         Check::Luhn,
     ),
@@ -85,11 +102,11 @@ fn oracle(text: &str) -> String {
     static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         PATTERNS
             .iter()
-            .map(|(_, pattern, _)| Regex::new(pattern).expect("the reference patterns compile"))
+            .map(|(_, _, pattern, _)| Regex::new(pattern).expect("the reference patterns compile"))
             .collect()
     });
     let mut out = text.to_string();
-    for ((kind, _, check), regex) in PATTERNS.iter().zip(COMPILED.iter()) {
+    for ((kind, _, _, check), regex) in PATTERNS.iter().zip(COMPILED.iter()) {
         let marker = format!("{MARKER_PREFIX}{kind}]");
         out = regex
             .replace_all(&out, |caps: &Captures<'_>| {
@@ -100,13 +117,13 @@ fn oracle(text: &str) -> String {
     out
 }
 
-/// The built-in rules of the kinds the patterns stand for, in their order.
+/// The built-in rules the patterns stand for, in their order.
 fn scanners() -> Redaction {
-    STANDARD
-        .iter()
-        .map(|(kind, _, _)| *kind)
-        .filter(|kind| !PATTERNS.iter().any(|(k, _, _)| k == kind))
-        .fold(Redaction::standard(), |rules, kind| rules.without(kind))
+    Redaction::standard_where(|_, find| {
+        PATTERNS
+            .iter()
+            .any(|(_, pattern_find, _, _)| std::ptr::fn_addr_eq(*pattern_find, find))
+    })
 }
 
 fn replacement(caps: &Captures<'_>, check: Check, marker: &str) -> String {
@@ -114,6 +131,7 @@ fn replacement(caps: &Captures<'_>, check: Check, marker: &str) -> String {
     let whole = group(0);
     match check {
         Check::Whole => marker.to_string(),
+        Check::Value if group(2).ends_with("EXAMPLEKEY") => whole.to_string(),
         Check::Value => format!("{}{marker}{}", group(1), group(3)),
         Check::SecretValue
             if group(2).len() >= 16 || group(2).bytes().any(|b| b.is_ascii_digit()) =>
@@ -121,13 +139,14 @@ fn replacement(caps: &Captures<'_>, check: Check, marker: &str) -> String {
             format!("{}{marker}{}", group(1), group(3))
         }
         Check::Luhn if passes_luhn(whole) => marker.to_string(),
-        Check::SecretValue | Check::Luhn => whole.to_string(),
+        Check::NotExample if !whole.ends_with("EXAMPLE") => marker.to_string(),
+        Check::SecretValue | Check::Luhn | Check::NotExample => whole.to_string(),
     }
 }
 
 #[test]
 fn the_patterns_stand_for_built_in_rules_in_their_order() {
-    let kinds: Vec<&str> = PATTERNS.iter().map(|(kind, _, _)| *kind).collect();
+    let kinds: Vec<&str> = PATTERNS.iter().map(|(kind, _, _, _)| *kind).collect();
     assert_eq!(scanners().kinds(), kinds);
 }
 

@@ -404,7 +404,21 @@ const PHONE_LABELS: &[&str] = &[
     "contact number",
     "telefon",
     "téléphone",
+    "tél",
     "handy",
+    "teléfono",
+    "telefono",
+    "telefone",
+    "móvil",
+    "movil",
+    "portable",
+    "rufnummer",
+    "телефон",
+    "電話",
+    "携帯",
+    "手机",
+    "电话",
+    "전화",
 ];
 
 /// A run of digits and single separators (` `, `-`, `.`, and `(`/`)` around a group) from `at`, at most 24 bytes:

@@ -142,11 +142,53 @@ pub(super) fn contains_ci(text: &str, literal: &str) -> bool {
 pub(super) struct Probe<'a> {
     text: &'a str,
     lower: &'a std::cell::OnceCell<String>,
+    pairs: &'a std::cell::OnceCell<Pairs>,
+}
+
+/// Which pairs of adjacent bytes a text holds (hashed into 4,096 bits; a collision only makes a quick test pass).
+pub(super) struct Pairs([u64; 64]);
+
+impl Pairs {
+    fn index(first: u8, second: u8) -> usize {
+        (usize::from(first) * 31 + usize::from(second)) & 4095
+    }
+
+    fn of(text: &str) -> Self {
+        let mut bits = [0u64; 64];
+        for pair in text.as_bytes().windows(2) {
+            let i = Self::index(pair[0], pair[1]);
+            bits[i / 64] |= 1 << (i % 64);
+        }
+        Self(bits)
+    }
+
+    fn may_hold(&self, first: u8, second: u8) -> bool {
+        let i = Self::index(first, second);
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
 }
 
 impl<'a> Probe<'a> {
-    pub(super) fn new(text: &'a str, lower: &'a std::cell::OnceCell<String>) -> Self {
-        Self { text, lower }
+    pub(super) fn new(
+        text: &'a str,
+        lower: &'a std::cell::OnceCell<String>,
+        pairs: &'a std::cell::OnceCell<Pairs>,
+    ) -> Self {
+        Self { text, lower, pairs }
+    }
+
+    /// Whether the text holds `literal`, exactly: its first two bytes are looked up first, so the many rules whose
+    /// prefix is absent cost a lookup rather than a search.
+    pub(super) fn has(&self, literal: &str) -> bool {
+        match literal.as_bytes() {
+            [first, second, ..] => {
+                self.pairs
+                    .get_or_init(|| Pairs::of(self.text))
+                    .may_hold(*first, *second)
+                    && self.text.contains(literal)
+            }
+            _ => self.text.contains(literal),
+        }
     }
 
     pub(super) fn text(&self) -> &'a str {

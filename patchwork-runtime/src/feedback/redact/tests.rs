@@ -6,12 +6,12 @@ use super::*;
 pub(super) const GOLDEN: &[(&str, &str, &str)] = &[
     (
         "aws_access_key",
-        "key AKIAIOSFODNN7EXAMPLE in the config",
+        "key AKIA2E0A8F3B244C9986 in the config",
         "key [REDACTED:aws_access_key] in the config",
     ),
     (
         "aws_secret_key",
-        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYq7Zt3Mv9Lk",
         "aws_secret_access_key = [REDACTED:aws_secret_key]",
     ),
     (
@@ -317,6 +317,7 @@ pub(super) const INTACT: &[&str] = &[
     "v1.2.3.4 and version 4.2.1.0, OID 1.3.6.1.4.1.311, localhost:8080, ::1 and 0.0.0.0",
     "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, icon@2x.png",
     "pk_live_51H8abcdefghijklmnopqrstu is publishable; C:\\Users\\Public\\Desktop; /Users/Shared/x",
+    "AWS's documented AKIAIOSFODNN7EXAMPLE and aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "Basic auth failed; arn:aws:iam::123456789012:role/deploy; 12:34:56.789; at 2026-12-04T12:53:52Z",
     "npm package @scope/name@1.4.2 and user@localhost",
     "a sk- prefix alone, or sk-short",
@@ -393,7 +394,7 @@ fn a_footnote_mark_or_other_number_sign_beside_a_secret_does_not_hide_it() {
             "token ghp_1234567890abcdefghijABCDEFGHIJ123456¹ see note",
             "¹ see note",
         ),
-        ("key AKIAIOSFODNN7EXAMPLE²", "²"),
+        ("key AKIA2E0A8F3B244C9986²", "²"),
         ("card 4111111111111111½", "½"),
         ("ssn 123-45-6789①", "①"),
         ("²sk-abcdefghijklmnopqrstuvwxyz", "²"),

@@ -182,23 +182,30 @@ pub(super) fn gcp_api_key(text: &str, from: usize) -> Option<Hit> {
     prefixed(text, from, &["AIza"], url_safe, (35, 35))
 }
 
-/// `\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`
+/// The end of an AWS access key id that starts at `at`: `\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`.
+fn aws_key_end(text: &str, at: usize) -> Option<usize> {
+    let prefix = ["AKIA", "ASIA", "ABIA", "ACCA"]
+        .iter()
+        .any(|p| has(text, at, p));
+    if !prefix || word_before(text, at) {
+        return None;
+    }
+    let end = run_upto(text, at + 4, 16, |b| {
+        b.is_ascii_uppercase() || b.is_ascii_digit()
+    });
+    (end == at + 20 && !word_at(text, end)).then_some(end)
+}
+
+/// `\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`, unless it ends with `EXAMPLE` (AWS's documentation key, a
+/// published placeholder).
 pub(super) fn aws_access_key(text: &str, from: usize) -> Option<Hit> {
     leftmost(
         text,
         from,
         |b| b == b'A',
         |at| {
-            let prefix = ["AKIA", "ASIA", "ABIA", "ACCA"]
-                .iter()
-                .any(|p| has(text, at, p));
-            if !prefix || word_before(text, at) {
-                return None;
-            }
-            let end = run_upto(text, at + 4, 16, |b| {
-                b.is_ascii_uppercase() || b.is_ascii_digit()
-            });
-            (end == at + 20 && !word_at(text, end)).then(|| Hit::whole(at..end))
+            let end = aws_key_end(text, at)?;
+            Some(Hit::checked(at..end, !text[at..end].ends_with("EXAMPLE")))
         },
     )
 }
@@ -241,10 +248,11 @@ pub(super) fn aws_secret_key(text: &str, from: usize) -> Option<Hit> {
             p += usize::from(quote(byte(text, p)));
             let class = |b: u8| alnum(b) || matches!(b, b'/' | b'+' | b'=');
             let end = run_upto(text, p, 41, class);
-            // Exactly 40: a longer run is something else (the generic rules judge it whole).
+            // Exactly 40: a longer run is something else (the generic rules judge it whole). AWS's documentation
+            // secret (`…EXAMPLEKEY`) is a published placeholder.
             (end - p == 40).then(|| Hit {
                 span: at..p + 40,
-                redact: Some(p..p + 40),
+                redact: (!text[p..p + 40].ends_with("EXAMPLEKEY")).then_some(p..p + 40),
             })
         },
     )
@@ -274,6 +282,10 @@ pub(super) fn url_credentials(text: &str, from: usize) -> Option<Hit> {
             !c.is_whitespace() && !matches!(c, '/' | '@' | '?' | '#')
         });
         if m == 0 || byte(text, password_end) != Some(b'@') {
+            continue;
+        }
+        // `<username>:<password>`, `${DB_USER}:${DB_PASSWORD}`: a template, not credentials.
+        if super::judge::placeholder(&text[user_end + 1..password_end]) {
             continue;
         }
         return Some(Hit {
@@ -317,4 +329,39 @@ pub(super) fn dsn_credentials(text: &str, from: usize) -> Option<Hit> {
         }
     }
     None
+}
+
+/// An AWS secret key given right after its access key id, unlabelled: `new BasicAWSCredentials("AKIA…", "…")`,
+/// `AKIA…:…`, `AKIA…,…` (the 40-char secret only; the key id is [`aws_access_key`]'s).
+pub(super) fn aws_paired_secret(text: &str, from: usize) -> Option<Hit> {
+    let secret = |b: u8| alnum(b) || matches!(b, b'/' | b'+');
+    leftmost(
+        text,
+        from,
+        |b| b == b'A',
+        |at| {
+            let id_end = aws_key_end(text, at)?;
+            // The separator: a closing quote, `,` `:` `;` or spaces, and an opening quote (at most 8 bytes).
+            let mut p = id_end;
+            let limit = p + 8;
+            while p < limit
+                && matches!(
+                    byte(text, p),
+                    Some(b'"' | b'\'' | b',' | b':' | b';' | b' ' | b'\t')
+                )
+            {
+                p += 1;
+            }
+            let end = run_upto(text, p, 41, secret);
+            let mixed = text[p..end].bytes().any(|b| b.is_ascii_lowercase())
+                && text[p..end]
+                    .bytes()
+                    .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+            (p > id_end && end - p == 40 && mixed && !text[p..end].ends_with("EXAMPLEKEY"))
+                .then_some(Hit {
+                    span: at..end,
+                    redact: Some(p..end),
+                })
+        },
+    )
 }

@@ -247,7 +247,7 @@ pub(super) fn vendor<const I: usize>(text: &str, from: usize) -> Option<Hit> {
 
 /// The quick test of `VENDORS[I]`: whether any of its prefixes is in the text.
 pub(super) fn vendor_maybe<const I: usize>(text: &super::scan::Probe<'_>) -> bool {
-    VENDORS[I].shapes.iter().any(|s| text.contains(s.prefix))
+    VENDORS[I].shapes.iter().any(|s| text.has(s.prefix))
 }
 
 /// Mailgun's private API keys: `\b[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}\b`.
@@ -355,6 +355,8 @@ pub(super) fn azure_sas(text: &str, from: usize) -> Option<Hit> {
                 redact: Some(value..end),
             });
         }
+        // No SAS around this signature: none around the others in the same run either.
+        search = search.max(window_end);
     }
     None
 }
@@ -405,7 +407,5 @@ pub(super) fn webhook_url(text: &str, from: usize) -> Option<Hit> {
 
 /// The quick test of [`webhook_url`].
 pub(super) fn webhook_maybe(text: &super::scan::Probe<'_>) -> bool {
-    text.contains("hooks.slack.com/")
-        || text.contains("/api/webhooks/")
-        || text.contains(".webhook.office.com/")
+    text.has("hooks.slack.com/") || text.has("/api/webhooks/") || text.has(".webhook.office.com/")
 }

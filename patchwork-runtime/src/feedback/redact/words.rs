@@ -6,6 +6,9 @@ pub(super) const PASSWORD_PARTS: &[&str] =
     &["password", "passwd", "passphrase", "passwort", "contrasena"];
 /// Short password name parts, matched only as a whole part (`db_pass`, not `bypass` or `passport`).
 pub(super) const PASSWORD_WORDS: &[&str] = &["pass", "pwd", "pw", "pword"];
+/// The first parts of nginx's `*_pass` directives (`proxy_pass http://…`), which name an upstream.
+pub(super) const NGINX_PASS: &[&str] = &["proxy", "fastcgi", "uwsgi", "grpc", "scgi", "memcached"];
+
 /// Words that end in `pass` without being one (a part such as `sshpass` or `pgpass` is one).
 pub(super) const NOT_PASS: &[&str] = &[
     "bypass",
@@ -16,6 +19,7 @@ pub(super) const NOT_PASS: &[&str] = &[
     "trespass",
     "encompass",
     "impass",
+    "getpass",
 ];
 /// A name part that makes a value a generic secret: the value is redacted if it looks random.
 pub(super) const SECRET_PARTS: &[&str] = &[
@@ -155,6 +159,11 @@ pub(super) const DESCRIBING_LAST: &[&str] = &[
     "hash",
     "hashed",
     "digest",
+    "history",
+    "symbols",
+    "complexity",
+    "requirements",
+    "fingerprint",
 ];
 /// A first name part that makes the name something other than a secret (`sort_key`, `max_tokens`, `page_token`).
 pub(super) const DESCRIBING_FIRST: &[&str] = &[
@@ -209,10 +218,65 @@ pub(super) const DESCRIBING_FIRST: &[&str] = &[
     "requires",
     "require",
     "missing",
+    "host",
+    "fingerprint",
 ];
 
 /// A name part that makes the value public wherever it stands (`stripe_publishable_key`, `ssh_public_key`).
 pub(super) const PUBLIC_PARTS: &[&str] = &["public", "publishable", "pub", "pubkey"];
+
+/// Password labels in other languages (lowercase; matched with ASCII case ignored).
+pub(super) const FOREIGN_PASSWORD: &[&str] = &[
+    "passwort",
+    "kennwort",
+    "mot de passe",
+    "contraseña",
+    "contrasena",
+    "hasło",
+    "haslo",
+    "senha",
+    "wachtwoord",
+    "lösenord",
+    "salasana",
+    "heslo",
+    "jelszó",
+    "şifre",
+    "пароль",
+    "パスワード",
+    "暗証番号",
+    "密码",
+    "密碼",
+    "비밀번호",
+];
+
+/// Token and key labels in other languages (lowercase; matched with ASCII case ignored).
+pub(super) const FOREIGN_SECRET: &[&str] = &[
+    "jeton",
+    "clé api",
+    "clé d'api",
+    "clave api",
+    "clave de api",
+    "clave de acceso",
+    "api-schlüssel",
+    "schlüssel",
+    "zugangsschlüssel",
+    "klucz api",
+    "klucz",
+    "chave de api",
+    "chave api",
+    "geheimnis",
+    "secreto",
+    "segreto",
+    "sekret",
+    "トークン",
+    "apiキー",
+    "アクセスキー",
+    "令牌",
+    "密钥",
+    "токен",
+    "ключ",
+    "토큰",
+];
 
 /// Values that are words, not secrets: `password: none`, `token: expired`, `secret: nothing works`.
 pub(super) const COMMON_VALUES: &[&str] = &[
