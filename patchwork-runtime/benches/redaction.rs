@@ -79,6 +79,64 @@ fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
+/// Fragments that make a scanner look ahead or back at every repeat: each is timed at 4 KiB and 16 KiB of
+/// repeats, and the ratio printed (4 when the time is linear in the text).
+const SCALING: &[&str] = &[
+    "password: none token=expired api_key: see docs --secret value secret:",
+    "1.2.3.4.5.6.7.8.9.10.11.12 +1 2 3 4 (555) 12-34 ",
+    "a:b::c:d:e::f:0:1:2:3:4:5:6:7:8::: ",
+    "/home//Users/C:\\\\Users\\\\~/ DE00 0000 GB0",
+    "AKIA",
+    "-AIza",
+    "-eyJ",
+    "x-sk-ant-",
+    "token token token ",
+    "password is ",
+    "| password | key |\n",
+    "(password, ",
+    "\"password\", ",
+    "<password>",
+    "pass: ",
+    "a@b.co ",
+    "tel 12 ",
+    "\\\"password\\\":\\\"",
+    "key=",
+    "AKIAAAAAAAAAAAAAAAAA ",
+    " -p",
+    " -u x:",
+    "Q~",
+    "sig=",
+    "@tcp(",
+    "ya29.",
+    "IDENTIFIED BY ",
+    "~",
+    "/home/",
+];
+
+fn scaling(rules: &Redaction) {
+    println!("\n| repeated fragment | 4 KiB | 16 KiB | ratio |\n|---|---|---|---|");
+    for piece in SCALING {
+        let time = |bytes: usize| {
+            let text = piece.repeat(bytes / piece.len());
+            let mut times: Vec<Duration> = (0..21)
+                .map(|_| {
+                    let start = Instant::now();
+                    black_box(rules.redact(black_box(&text)));
+                    start.elapsed()
+                })
+                .collect();
+            times.sort();
+            micros(times[10])
+        };
+        let (small, large) = (time(4 * 1024), time(16 * 1024));
+        println!(
+            "| `{}` | {small:.0} µs | {large:.0} µs | {:.1} |",
+            piece.escape_debug(),
+            large / small
+        );
+    }
+}
+
 fn main() {
     let rules = Redaction::standard();
     // Compile the rules before timing (once per process in a server).
@@ -93,4 +151,5 @@ fn main() {
         &label_near_misses(),
         &rules,
     );
+    scaling(&rules);
 }
