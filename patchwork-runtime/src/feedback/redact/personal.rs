@@ -188,9 +188,7 @@ pub(super) fn national_id(text: &str, from: usize) -> Option<Hit> {
             } else if run_upto(text, at, 10, |b| b.is_ascii_digit()) == at + 9
                 && !word_at(text, at + 9)
             {
-                let before = line_before(text, at, 32);
-                let labelled = SSN_LABELS.iter().any(|label| contains_ci(before, label));
-                if !labelled {
+                if !label_before(text, at, 32, SSN_LABELS) {
                     return None;
                 }
                 let digits = &text[at..at + 9];
@@ -421,6 +419,23 @@ const PHONE_LABELS: &[&str] = &[
     "전화",
 ];
 
+/// Whether one of `labels` stands as a word (ASCII case ignored) within `max` bytes before `at` on its line:
+/// `tel:` and `Phone` count, `hotel`, `string` and `cancelled` do not. The words around a match are read in the
+/// whole text, so a window that starts inside a word does not make its tail a label. A label in a script without
+/// spaces between words (`電話番号`) has no boundary to check.
+fn label_before(text: &str, at: usize, max: usize, labels: &[&str]) -> bool {
+    let window = line_before(text, at, max);
+    let start = at - window.len();
+    let lower = window.to_ascii_lowercase();
+    labels.iter().any(|label| {
+        let letter = |c: char| label.is_ascii() && c.is_alphabetic();
+        lower.match_indices(label).any(|(offset, _)| {
+            let (before, after) = (start + offset, start + offset + label.len());
+            !text[..before].ends_with(letter) && !text[after..].starts_with(letter)
+        })
+    })
+}
+
 /// A run of digits and single separators (` `, `-`, `.`, and `(`/`)` around a group) from `at`, at most 24 bytes:
 /// its end (after a digit) and how many digits it holds.
 fn digit_groups(text: &str, at: usize) -> (usize, usize) {
@@ -515,11 +530,7 @@ pub(super) fn phone(text: &str, from: usize) -> Option<Hit> {
                 if !(7..=15).contains(&digits) {
                     return None;
                 }
-                let context = line_before(text, at, 24);
-                PHONE_LABELS
-                    .iter()
-                    .any(|label| contains_ci(context, label))
-                    .then_some(end)?
+                label_before(text, at, 24, PHONE_LABELS).then_some(end)?
             };
             (!joined_after(text, end)).then(|| Hit::whole(at..end))
         },
@@ -578,6 +589,7 @@ pub(super) fn home_user(text: &str, from: usize) -> Option<Hit> {
                     b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
                 });
                 return (end > at + 1
+                    && byte(text, at + 1).is_some_and(|b| b.is_ascii_lowercase())
                     && byte(text, end) == Some(b'/')
                     && !word_before(text, at)
                     && !NOT_A_PERSON.contains(&&text[at + 1..end]))

@@ -157,7 +157,11 @@ pub(super) fn nearby_secret(
         let digit = trimmed.bytes().any(|b| b.is_ascii_digit());
         let upper = trimmed.bytes().any(|b| b.is_ascii_uppercase());
         let lower = trimmed.bytes().any(|b| b.is_ascii_lowercase());
-        let symbol = trimmed.bytes().any(|b| !b.is_ascii_alphanumeric());
+        // A symbol other than the separators of ids, dates and versions (`-`, `_`, `.`, `:`): a UUID, a hash or a
+        // timestamp near the word `token` is no token.
+        let symbol = trimmed
+            .bytes()
+            .any(|b| !b.is_ascii_alphanumeric() && !matches!(b, b'-' | b'_' | b'.' | b':'));
         let strict = trimmed.len() >= 10 && digit && (upper && lower || symbol && (upper || lower));
         // After a password's name the shape is enough (`Copper-nebula1613`), if it is no address or path
         // (`ghcr.io/acme/app:2.14.1`, `http://127.0.0.1:8080`); after another secret's, it must look random too.
