@@ -8,8 +8,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::checks::{iban_length, is_national_id, passes_luhn, passes_mod97};
 use super::scan::{
-    Hit, byte, contains_ci, has, leftmost, line_before, run, run_back, run_upto, word_at,
-    word_before,
+    Hit, byte, has, leftmost, line_before, run, run_back, run_upto, word_at, word_before,
 };
 
 /// A char of an e-mail's local part: letters and digits of any script, and `._%+-`.
