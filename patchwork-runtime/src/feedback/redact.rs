@@ -37,7 +37,7 @@ pub(crate) const MARKER_PREFIX: &str = "[REDACTED:";
 /// | `openai_key`, `anthropic_key`, `ai_provider_key` | AI providers' keys (OpenAI and OpenRouter `sk-…`, Anthropic, Groq, xAI, Perplexity, Replicate, Fireworks) |
 /// | `aws_access_key`, `aws_secret_key`, `gcp_api_key`, `google_oauth_token` | AWS key ids and secret keys next to their label, Google API keys and OAuth access and refresh tokens |
 /// | `azure_storage_key`, `azure_sas`, `azure_client_secret` | Azure connection strings' `AccountKey`/`SharedAccessKey`, SAS signatures, Entra client secrets |
-/// | `stripe_key`, `twilio_key`, `sendgrid_key`, `mailgun_key` | Stripe secret and restricted keys (live and test) and webhook secrets, Twilio SIDs, SendGrid and Mailgun keys |
+/// | `stripe_key`, `twilio_key`, `sendgrid_key`, `mailgun_key`, `telegram_bot_token`, `shopify_token`, `postman_key` | Stripe secret and restricted keys (live and test) and webhook secrets, Twilio SIDs, SendGrid and Mailgun keys, Telegram bot tokens, Shopify and Postman API keys |
 /// | `vault_token`, `doppler_token`, `databricks_token`, `digitalocean_token` | HashiCorp Vault, Doppler, Databricks and DigitalOcean tokens |
 /// | `webhook_url` | Slack, Discord and Microsoft Teams incoming-webhook URLs (the whole URL is the secret) |
 /// | `url_credentials`, `basic_auth`, `bearer` | `user:password@` in URLs and connection strings, `Authorization: Basic` and bearer values |
@@ -197,6 +197,19 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         t.has("Q~")
     }),
     (
+        "shopify_token",
+        vendors::vendor::<14>,
+        vendors::vendor_maybe::<14>,
+    ),
+    (
+        "postman_key",
+        vendors::vendor::<15>,
+        vendors::vendor_maybe::<15>,
+    ),
+    ("telegram_bot_token", vendors::telegram_bot_token, |t| {
+        t.has(":AA")
+    }),
+    (
         "twilio_key",
         vendors::vendor::<6>,
         vendors::vendor_maybe::<6>,
@@ -245,17 +258,19 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     // A secret-like name's value (`DB_PASSWORD=…`, `"api_key": "…"`, `--token …`): any value of a password-like
     // name that is not a placeholder or a word; a random-looking value of any other.
     ("password", labelled::password, |t| {
-        t.contains([':', '=', '-', '>', '(', ','])
+        t.contains([':', '=', '-', '>', '(', ',', '\t', '：'])
     }),
     ("password", sentences::said_password, |t| {
         t.contains_ci("pass") || t.contains_ci("pw") || t.contains_ci("identified by")
     }),
-    ("password", labelled::short_flag_password, |t| t.has(" -p")),
+    ("password", labelled::short_flag_password, |t| {
+        t.has(" -p") || t.has(" -a")
+    }),
     ("password", labelled::user_password, |t| {
         t.has("curl") && t.has(" -")
     }),
     ("generic_secret", labelled::generic_secret, |t| {
-        t.contains([':', '=', '-', '>', '(', ','])
+        t.contains([':', '=', '-', '>', '(', ',', '\t', '：'])
     }),
     ("password", sentences::foreign_password, |t| {
         !t.is_ascii()
@@ -293,9 +308,15 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
             .iter()
             .any(|word| t.contains_ci(word))
     }),
-    ("password", tables::table_password, |t| t.contains('|')),
-    ("generic_secret", tables::table_generic, |t| t.contains('|')),
-    ("email", personal::email, |t| t.contains('@')),
+    ("password", tables::table_password, |t| {
+        t.contains(['|', '\t', ','])
+    }),
+    ("generic_secret", tables::table_generic, |t| {
+        t.contains(['|', '\t', ','])
+    }),
+    ("email", personal::email, |t| {
+        t.contains('@') || t.has("%40")
+    }),
     ("iban", personal::iban, |t| {
         t.bytes().any(|b| b.is_ascii_uppercase())
     }),
@@ -398,7 +419,7 @@ impl Redaction {
 
     /// These rules with the server's own API key redacted before any other rule runs, whatever the rules are
     /// (`Redaction::none()` included): an agent that pastes the key into feedback never sends, stores or logs it.
-    /// Every occurrence of a key of 8 bytes or more; a shorter key only where it stands as a whole word, so a
+    /// Every occurrence (ASCII case ignored) of a key of 8 bytes or more; a shorter key only where it stands as a whole word, so a
     /// test key such as `k` does not eat letters. The marker is `[REDACTED:patchwork_api_key]`.
     #[must_use]
     pub(crate) fn with_own_key(mut self, key: &str) -> Self {
@@ -406,8 +427,11 @@ impl Redaction {
         if key.is_empty() {
             return self;
         }
+        // ASCII case ignored: an agent that upper-cases the key (`TEST-KEY-123`) still pastes it.
+        let lower_key = key.to_ascii_lowercase();
         let find = move |text: &str| -> Vec<Range<usize>> {
-            text.match_indices(key.as_str())
+            text.to_ascii_lowercase()
+                .match_indices(lower_key.as_str())
                 .map(|(at, _)| at..at + key.len())
                 .filter(|span| {
                     key.len() >= 8

@@ -61,7 +61,7 @@ pub(super) fn looks_random(value: &str) -> bool {
     let lower = chars.iter().any(|c| c.is_lowercase());
     let upper = chars.iter().any(|c| c.is_uppercase());
     let mixed = (digit && (lower || upper)) || (lower && upper && chars.len() >= 16);
-    if !mixed || readable(value) {
+    if !mixed || readable(value) || mostly_words(value) {
         return false;
     }
     entropy(&chars) >= 3.0
@@ -99,6 +99,21 @@ fn readable(value: &str) -> bool {
                 && digits <= 4
                 && (letters.is_empty() || !mixed_case_inside(letters)))
     })
+}
+
+/// Three or more readable words with at most one other part: an identifier with a hash or a number in it
+/// (`node-cache-Linux-x64-npm-4f1c…`, `build-2026-12-04-a1b2c3d`), not a secret.
+fn mostly_words(value: &str) -> bool {
+    let parts: Vec<&str> = value
+        .split(['-', '_', '.', '/', ':'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let words = parts
+        .iter()
+        .filter(|p| p.len() >= 2 && p.chars().all(char::is_alphabetic))
+        .count();
+    let others = parts.iter().filter(|p| !readable(p)).count();
+    words >= 3 && others <= 1
 }
 
 /// `aBcD`: case changes more than once inside one word (a word is `word`, `Word`, `WORD` or `camelCase`).
@@ -266,4 +281,20 @@ pub(super) fn passes_mod97(iban: &str) -> bool {
         };
     }
     rest == 1
+}
+
+/// Whether a token-shaped match is a placeholder: its last 16 chars hold at most two distinct chars
+/// (`ghp_XXXXXXXXXXXXXXXXXXXX`, `sk-xxxxxxxxxxxxxxxxxxxx`, `AKIA0000000000000000`).
+pub(super) fn filler(token: &str) -> bool {
+    let tail: Vec<char> = token.chars().rev().take(16).collect();
+    let mut distinct: Vec<char> = Vec::with_capacity(3);
+    for c in tail {
+        if !distinct.contains(&c) {
+            distinct.push(c);
+            if distinct.len() > 2 {
+                return false;
+            }
+        }
+    }
+    true
 }

@@ -135,7 +135,11 @@ pub(super) fn placeholder(value: &str) -> bool {
     let digest = ["sha256:", "sha1:", "sha512:", "md5:", "sha384:"]
         .iter()
         .any(|prefix| {
-            value.len() > prefix.len() && value[..prefix.len()].eq_ignore_ascii_case(prefix)
+            value.len() > prefix.len()
+                && value
+                    .as_bytes()
+                    .get(..prefix.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
         });
     let variable = |open: char, close: char| {
         value.len() > 2
@@ -164,7 +168,7 @@ pub(super) fn placeholder(value: &str) -> bool {
             && value
                 .chars()
                 .all(|c| matches!(c, '*' | 'x' | 'X' | '•' | '.' | '#' | '-' | '_' | '?')))
-        || value.contains("[REDACTED")
+        || value.contains("REDACTED:")
 }
 
 /// Whether the value after a name of `strength` is a secret. `rest` is the text after a value that may start
@@ -241,7 +245,8 @@ pub(super) fn value_at(text: &str, at: usize) -> Option<Range<usize>> {
     // A value quoted inside an escaped JSON string: `\"password\":\"…\"`.
     if byte(text, at) == Some(b'\\') && byte(text, at + 1) == Some(b'"') {
         let open = at + 2;
-        let close = text[open..text.len().min(open + MAX_VALUE)].find("\\\"")?;
+        let limit = crate::feedback::caps::floor_char_boundary(text, open + MAX_VALUE);
+        let close = text[open..limit].find("\\\"")?;
         return (close > 0).then_some(open..open + close);
     }
     match byte(text, at) {
@@ -252,8 +257,11 @@ pub(super) fn value_at(text: &str, at: usize) -> Option<Range<usize>> {
             ((1..=MAX_VALUE).contains(&n) && byte(text, end) == Some(quote)).then_some(at + 1..end)
         }
         _ => {
+            // A bare value ends at whitespace, a quote, or punctuation of another script (`，`, `。`, `」`).
             let (run_end, _) = run_chars(text, at, MAX_VALUE, |c| {
-                !c.is_whitespace() && !matches!(c, '"' | '\'' | '`')
+                !c.is_whitespace()
+                    && !matches!(c, '"' | '\'' | '`')
+                    && (c.is_ascii() || c.is_alphanumeric())
             });
             let mut end = text[at..run_end]
                 .char_indices()

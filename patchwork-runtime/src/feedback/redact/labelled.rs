@@ -8,6 +8,7 @@ use super::judge::{
 use super::scan::{Hit, byte, has, leftmost, line_before, run, run_chars, word_before};
 use super::sentences::nearby_secret;
 use super::tokens::{alnum, quote};
+use super::words::QUALIFIERS;
 
 /// The first `name` `:`/`=` value pair at or after `from` whose name is of `strength` and whose value is a
 /// secret: `password=…`, `"apiKey": "…"`, `X-Api-Key: …`, `token := "…"`, `secret => '…'`. The value only.
@@ -18,6 +19,11 @@ fn pair_at(
     strength: Strength,
     judged_up_to: &std::cell::Cell<usize>,
 ) -> Option<Hit> {
+    // A full-width colon (`password：…`, as East Asian keyboards type it) separates as `:` does.
+    let wide = text[sep..].starts_with('：');
+    if byte(text, sep) == Some(0xEF) && !wide {
+        return None;
+    }
     if byte(text, sep) == Some(b'>') {
         return element_at(text, from, sep, strength);
     }
@@ -25,8 +31,8 @@ fn pair_at(
     if byte(text, sep) == Some(b'=') && byte(text, sep.wrapping_sub(1)) == Some(b':') && sep > 0 {
         return None;
     }
-    let mut after = sep + 1;
-    if matches!(byte(text, after), Some(b'=' | b'>')) {
+    let mut after = sep + if wide { '：'.len_utf8() } else { 1 };
+    if !wide && matches!(byte(text, after), Some(b'=' | b'>')) {
         after += 1;
     }
     if byte(text, sep) == Some(b':') && byte(text, after) == Some(b'/') {
@@ -66,11 +72,54 @@ fn pair_at(
     if name_start < from || byte(text, name_start.wrapping_sub(1)) == Some(b'{') && name_start > 0 {
         return None;
     }
+    // `cache key: …`: a qualifier before a one-word name makes it something else.
+    let before = text[..name_start].strip_suffix(' ').unwrap_or("");
+    let qualifier = name_before(text, before.len()).to_ascii_lowercase();
+    if !before.is_empty() && QUALIFIERS.contains(&qualifier.as_str()) {
+        return None;
+    }
+    // `Cache restored from key: …`, `checksum key: …`: a digest's or a cache's key, a few words back.
+    let context =
+        crate::feedback::redact::scan::line_before(text, name_start, 40).to_ascii_lowercase();
+    if name.eq_ignore_ascii_case("key")
+        && [
+            "cache",
+            "checksum",
+            "digest",
+            "hash",
+            "etag",
+            "integrity",
+            "artifact",
+        ]
+        .iter()
+        .any(|word| context.contains(word))
+    {
+        return None;
+    }
+    // Spaces of any width after the separator (a no-break or thin space included), not a line's end.
     let value_start =
-        after + text[after..].len() - text[after..].trim_start_matches([' ', '\t']).len();
+        after + text[after..].len() - text[after..].trim_start_matches(inline_space).len();
+    let mut value_start = value_start;
+    // A YAML block scalar (`password: |` or `>-`): the value is the next line's text.
+    if let Some(indicator) = value_at(text, value_start)
+        .filter(|v| matches!(&text[v.clone()], "|" | "|-" | "|+" | ">" | ">-" | ">+"))
+    {
+        let next = text[indicator.end..].strip_prefix(['\n', '\r'])?;
+        let next = next.strip_prefix('\n').unwrap_or(next);
+        value_start = text.len() - next.trim_start_matches(inline_space).len();
+    }
     let value = value_at(text, value_start)?;
     let written = byte(text, sep) == Some(b'=') || value.start > value_start;
     let rest = (!written).then(|| &text[value.end..]);
+    // A bare `key` holding a SHA-1 or SHA-256 digest in hex names what it hashes.
+    let digest = |v: &str| {
+        matches!(v.len(), 40 | 64)
+            && v.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    if name.eq_ignore_ascii_case("key") && digest(&text[value.clone()]) {
+        return None;
+    }
     if value_is_secret(&text[value.clone()], rest, strength) {
         return Some(Hit {
             span: name_start..value.end,
@@ -88,6 +137,11 @@ fn pair_at(
     None
 }
 
+/// Whitespace within a line: spaces and tabs of any width (a no-break or thin space included).
+fn inline_space(c: char) -> bool {
+    c.is_whitespace() && c != '\n' && c != '\r'
+}
+
 /// A secret passed to a call under its name: `.password("…")`, `setApiKey('…')` (the quoted first argument), or
 /// a quoted name and value as a call's two arguments: `setProperty("password", "…")`, `put("api_key", "…")`.
 fn call_at(text: &str, from: usize, at: usize, strength: Strength) -> Option<Hit> {
@@ -102,7 +156,7 @@ fn call_at(text: &str, from: usize, at: usize, strength: Strength) -> Option<Hit
             (at - name.len(), after(at + 1))
         }
         _ => {
-            // `, ` after a quoted name.
+            // `, ` (or a tab, as in TSV) after a quoted name.
             let close = text[..at]
                 .trim_end_matches([' ', '\t'])
                 .len()
@@ -141,15 +195,18 @@ fn sibling_name(text: &str, value_name: usize) -> Option<&str> {
     }
     let window = &text[start..value_name];
     let lower = window.to_ascii_lowercase();
-    let at = ["name", "key"]
+    // The last `name`/`key` that stands as a word before its separator (not the `key` inside `ApiKey`).
+    let (at, label_len) = ["name", "key"]
         .iter()
-        .filter_map(|label| lower.rfind(label))
+        .flat_map(|label| lower.match_indices(label).map(|(at, l)| (at, l.len())))
+        .filter(|&(at, len)| {
+            !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                && lower[at + len..]
+                    .trim_start_matches(['"', '\''])
+                    .trim_start_matches([' ', '\t'])
+                    .starts_with([':', '='])
+        })
         .max()?;
-    let label_len = if lower[at..].starts_with("name") {
-        4
-    } else {
-        3
-    };
     let rest = &window[at + label_len..];
     let rest = rest
         .trim_start_matches(['"', '\''])
@@ -168,13 +225,19 @@ fn sibling_name(text: &str, value_name: usize) -> Option<&str> {
 /// the start tag's `>` at `close`.
 fn element_at(text: &str, from: usize, close: usize, strength: Strength) -> Option<Hit> {
     let name = name_before(text, close);
-    let name_start = close - name.len();
-    if name.is_empty()
-        || name_start == 0
-        || name_start <= from
-        || byte(text, name_start - 1) != Some(b'<')
-        || strength_of(name) != Some(strength)
-    {
+    let mut name_start = close - name.len();
+    let tag_named = !name.is_empty() && name_start > 0 && byte(text, name_start - 1) == Some(b'<');
+    let named = if tag_named {
+        strength_of(name)
+    } else {
+        // `<entry key="db.password">…</entry>`: the tag's `key`/`name` attribute names it.
+        let floor = crate::feedback::caps::ceil_char_boundary(text, close.saturating_sub(120));
+        let tag_start = text[floor..close].rfind('<').map(|p| floor + p)?;
+        name_start = tag_start + 1;
+        let tag = &text[tag_start..close];
+        attribute_name(tag).and_then(strength_of)
+    };
+    if name_start <= from || named != Some(strength) {
         return None;
     }
     let value_start = close + 1;
@@ -186,6 +249,18 @@ fn element_at(text: &str, from: usize, close: usize, strength: Strength) -> Opti
         span: name_start - 1..value_end,
         redact: Some(value_start..value_end),
     })
+}
+
+/// The value of a tag's `key="…"` or `name="…"` attribute: `<entry key="db.password"`.
+fn attribute_name(tag: &str) -> Option<&str> {
+    ["key=\"", "name=\"", "key='", "name='"]
+        .iter()
+        .find_map(|attribute| {
+            let at = tag.find(attribute)? + attribute.len();
+            let quote = attribute.chars().last()?;
+            let end = tag[at..].find(quote)?;
+            Some(&tag[at..at + end])
+        })
 }
 
 /// A flag's value: `--password hunter2`, `--api-key=…`, `--token "…"` (a name of `strength`).
@@ -224,14 +299,14 @@ fn secret_value(text: &str, from: usize, strength: Strength) -> Option<Hit> {
     leftmost(
         text,
         from,
-        |b| matches!(b, b':' | b'=' | b'-' | b'>' | b'(' | b','),
+        |b| matches!(b, b':' | b'=' | b'-' | b'>' | b'(' | b',' | b'\t' | 0xEF),
         |at| {
             if at < judged_up_to.get() {
                 return None;
             }
             match byte(text, at) {
                 Some(b'-') => flag_at(text, at, strength),
-                Some(b'(' | b',') => call_at(text, from, at, strength),
+                Some(b'(' | b',' | b'\t') => call_at(text, from, at, strength),
                 _ => pair_at(text, from, at, strength, &judged_up_to),
             }
         },
@@ -253,6 +328,9 @@ pub(super) fn user_password(text: &str, from: usize) -> Option<Hit> {
             }
             let value_start = at + flag.len();
             let value = value_at(text, value_start)?;
+            if text[value.clone()].contains(super::MARKER_PREFIX) {
+                return None;
+            }
             let colon = text[value.clone()].find(':')?;
             let password = value.start + colon + 1..value.end;
             if colon == 0
@@ -281,38 +359,41 @@ pub(super) fn generic_secret(text: &str, from: usize) -> Option<Hit> {
     secret_value(text, from, Strength::Generic)
 }
 
-/// The tools whose `-p` flag takes a password: glued (`mysql -uroot -pS3cret`) or after a space (`docker login -u
-/// deploy -p …`).
-const P_FLAG_TOOLS: &[&str] = &[
-    "mysql",
-    "mariadb",
-    "docker login",
-    "podman login",
-    "buildah login",
-    "skopeo login",
-    "helm registry login",
-    "oras login",
-    "sshpass",
-    "mysqldump",
-    "mysqladmin",
+/// The tools whose short flag takes a password, and that flag: glued (`mysql -uroot -pS3cret`) or after a space
+/// (`docker login -u deploy -p …`, `redis-cli -a …`).
+const PASSWORD_FLAGS: &[(&str, u8)] = &[
+    ("mysql", b'p'),
+    ("mariadb", b'p'),
+    ("docker login", b'p'),
+    ("podman login", b'p'),
+    ("buildah login", b'p'),
+    ("skopeo login", b'p'),
+    ("helm registry login", b'p'),
+    ("oras login", b'p'),
+    ("sshpass", b'p'),
+    ("mongosh", b'p'),
+    ("mongodump", b'p'),
+    ("mongorestore", b'p'),
+    ("rabbitmqadmin", b'p'),
+    ("redis-cli", b'a'),
 ];
 
-/// A password after `-p` on a line that runs one of [`P_FLAG_TOOLS`] (the value only).
+/// A password after a tool's password flag ([`PASSWORD_FLAGS`]) on the line that runs the tool (the value only).
 pub(super) fn short_flag_password(text: &str, from: usize) -> Option<Hit> {
     leftmost(
         text,
         from,
         |b| b == b'-',
         |at| {
-            if byte(text, at + 1) != Some(b'p')
+            let flag = byte(text, at + 1)?;
+            if !matches!(flag, b'p' | b'a')
                 || !matches!(byte(text, at.wrapping_sub(1)), Some(b' ' | b'\t'))
                 || at == 0
             {
                 return None;
             }
             let spaced = byte(text, at + 2) == Some(b' ');
-            let value = at + 2 + usize::from(spaced);
-            let value = value_at(text, value)?;
+            let value = value_at(text, at + 2 + usize::from(spaced))?;
             let written = &text[value.clone()];
             if written.chars().count() < 3
                 || written.bytes().all(|b| b.is_ascii_digit())
@@ -322,9 +403,9 @@ pub(super) fn short_flag_password(text: &str, from: usize) -> Option<Hit> {
                 return None;
             }
             let line = line_before(text, at, 200);
-            P_FLAG_TOOLS
+            PASSWORD_FLAGS
                 .iter()
-                .any(|tool| line.contains(tool))
+                .any(|&(tool, letter)| letter == flag && line.contains(tool))
                 .then_some(Hit {
                     span: at..value.end,
                     redact: Some(value),

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use proptest::prelude::*;
 use regex::{Captures, Regex};
 
-use super::checks::passes_luhn;
+use super::checks::{filler, passes_luhn};
 use super::tests::{GOLDEN, INTACT};
 use super::{Find, MARKER_PREFIX, Redaction, authorization, personal, tokens};
 
@@ -22,8 +22,10 @@ enum Check {
     Value,
     /// The whole match, if its digits pass the Luhn check.
     Luhn,
-    /// The whole match, unless it ends with `EXAMPLE` (AWS's documentation key).
+    /// The whole match, unless it ends with `EXAMPLE` (AWS's documentation key) or is filler.
     NotExample,
+    /// The whole match, unless its last 16 chars hold two distinct chars or fewer (a placeholder).
+    Token,
     /// Like `Value`, if the value looks like a credential: 16 characters or more, or 8 or more with a digit.
     SecretValue,
 }
@@ -45,25 +47,25 @@ const PATTERNS: &[(&str, Find, &str, Check)] = &[
         "github_token",
         tokens::github_token,
         r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
-        Check::Whole,
+        Check::Token,
     ),
     (
         "slack_token",
         tokens::slack_token,
         r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
-        Check::Whole,
+        Check::Token,
     ),
     (
         "anthropic_key",
         tokens::anthropic_key,
         r"\bsk-ant-[A-Za-z0-9_-]{20,}",
-        Check::Whole,
+        Check::Token,
     ),
     (
         "openai_key",
         tokens::openai_key,
         r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
-        Check::Whole,
+        Check::Token,
     ),
     (
         "aws_access_key",
@@ -81,7 +83,7 @@ const PATTERNS: &[(&str, Find, &str, Check)] = &[
         "gcp_api_key",
         tokens::gcp_api_key,
         r"\bAIza[0-9A-Za-z_-]{35}",
-        Check::Whole,
+        Check::Token,
     ),
     (
         "bearer",
@@ -139,8 +141,9 @@ fn replacement(caps: &Captures<'_>, check: Check, marker: &str) -> String {
             format!("{}{marker}{}", group(1), group(3))
         }
         Check::Luhn if passes_luhn(whole) => marker.to_string(),
-        Check::NotExample if !whole.ends_with("EXAMPLE") => marker.to_string(),
-        Check::SecretValue | Check::Luhn | Check::NotExample => whole.to_string(),
+        Check::NotExample if !whole.ends_with("EXAMPLE") && !filler(whole) => marker.to_string(),
+        Check::Token if !filler(whole) => marker.to_string(),
+        Check::SecretValue | Check::Luhn | Check::NotExample | Check::Token => whole.to_string(),
     }
 }
 

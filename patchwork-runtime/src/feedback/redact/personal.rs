@@ -60,13 +60,21 @@ fn email_host_end(text: &str, at: usize) -> Option<usize> {
     best
 }
 
-/// An e-mail address, in any script (`józef@przykład.pl`, `山田@例え.jp`); an SCP-style remote (`git@host:path`)
-/// is kept.
+/// An e-mail address, in any script (`józef@przykład.pl`, `山田@例え.jp`), also URL-encoded (`jane%40example.com`);
+/// an SCP-style remote (`git@host:path`) is kept.
 pub(super) fn email(text: &str, from: usize) -> Option<Hit> {
     let mut search = from;
-    while let Some(offset) = text.get(search..)?.find('@') {
+    while let Some(offset) = text.get(search..)?.find(['@', '%']) {
         let at = search + offset;
         search = at + 1;
+        // `jane.doe%40example.com`: an address URL-encoded in a query string.
+        let sign = if byte(text, at) == Some(b'@') {
+            1
+        } else if text[at..].starts_with("%40") {
+            3
+        } else {
+            continue;
+        };
         // Back over the local part (at most 64 chars), then forward to its first char that starts a word.
         let mut start = at;
         for (i, c) in text[from..at].char_indices().rev().take(64) {
@@ -78,11 +86,15 @@ pub(super) fn email(text: &str, from: usize) -> Option<Hit> {
         while start < at && !text[start..].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
             start += text[start..].chars().next().map_or(1, char::len_utf8);
         }
-        // `ssh://git@host/…`: a URL's user, not an address.
-        if start == at || word_before(text, start) || text[..start].ends_with("://") {
+        // `ssh://git@host/…`: a URL's user, not an address; `git@host`: the service account of a code host.
+        if start == at
+            || word_before(text, start)
+            || text[..start].ends_with("://")
+            || &text[start..at] == "git"
+        {
             continue;
         }
-        let Some(end) = email_host_end(text, at + 1) else {
+        let Some(end) = email_host_end(text, at + sign) else {
             continue;
         };
         if byte(text, end) == Some(b':') {
@@ -604,7 +616,8 @@ pub(super) fn home_user(text: &str, from: usize) -> Option<Hit> {
             let before = at.checked_sub(1).and_then(|p| byte(text, p));
             if !windows
                 && before.is_some_and(|b| {
-                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/')
+                    // `]` ends a marker that stands for a name (`/home/[REDACTED:home_user]/home/…`).
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/' | b']')
                 })
             {
                 return None;

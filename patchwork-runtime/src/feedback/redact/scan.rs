@@ -50,7 +50,9 @@ pub(super) fn is_label_char(c: char) -> bool {
         )
 }
 
-/// Whether the char before `at` is a word character.
+/// Whether the char before `at` is a word character. The end of one of our markers is not: a marker may stand
+/// for text that ended in a word or not, and reading it as a boundary keeps what follows it in reach of the rules
+/// (`-----END PRIVATE KEY-----a@b.co` keeps its address redacted).
 pub(super) fn word_before(text: &str, at: usize) -> bool {
     text.get(..at)
         .and_then(|head| head.chars().next_back())

@@ -4,7 +4,7 @@
 
 use super::judge::{MAX_VALUE, Strength, name_before, strength_of, value_at, value_is_secret};
 use super::scan::{Hit, has_ci, leftmost, run_upto, word_before};
-use super::words::{DESCRIBING_FIRST, FOREIGN_PASSWORD, FOREIGN_SECRET};
+use super::words::{FOREIGN_PASSWORD, FOREIGN_SECRET, QUALIFIERS};
 
 /// A password told in a sentence (see [`said_at`]).
 pub(super) fn said_password(text: &str, from: usize) -> Option<Hit> {
@@ -81,7 +81,7 @@ fn said_at(text: &str, from: usize, space: usize, strength: Strength) -> Option<
     // The word before the name: a qualifier such as `cache` or `next` makes the name something else.
     let before = text[..name_start].trim_end_matches(' ');
     let qualifier = name_before(text, before.len()).to_lowercase();
-    if before.len() < name_start && DESCRIBING_FIRST.contains(&qualifier.as_str()) {
+    if before.len() < name_start && QUALIFIERS.contains(&qualifier.as_str()) {
         return None;
     }
     let verb = ["is ", "was "]
@@ -104,9 +104,14 @@ fn said_at(text: &str, from: usize, space: usize, strength: Strength) -> Option<
         (Some(_), Strength::Password) => {
             let inner_case = trimmed.chars().skip(1).any(char::is_uppercase)
                 && trimmed.chars().any(char::is_lowercase);
-            let unlike_a_word = trimmed
-                .chars()
-                .any(|c| c.is_ascii_digit() || !(c.is_alphanumeric() || c == '-'))
+            // Three or more words joined by hyphens are a passphrase (`correct-horse-battery-staple`); one or two are
+            // prose (`case-sensitive`).
+            let passphrase =
+                trimmed.split('-').filter(|w| !w.is_empty()).count() >= 3 && trimmed.len() >= 16;
+            let unlike_a_word = passphrase
+                || trimmed
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || !(c.is_alphanumeric() || c == '-'))
                 || inner_case
                 || value.start > value_start;
             unlike_a_word && value_is_secret(written, Some(&text[value.end..]), strength)
@@ -148,20 +153,27 @@ pub(super) fn nearby_secret(
         let word = &text[start..end];
         let opening = ['(', '"', '\'', '`', '[', '{', '<', ':', '='];
         let lead = word.len() - word.trim_start_matches(opening).len();
-        let trimmed = word[lead..].trim_end_matches([
-            '.', ',', ';', ':', '!', '?', ')', '"', '\'', '`', ']', '}', '>', '|',
-        ]);
-        if trimmed.contains("[REDACTED") {
+        // A quoted word is its quotes' content (`'Winter2024!'`); a bare one ends before a sentence's stop.
+        let quote = word[..lead]
+            .chars()
+            .last()
+            .filter(|c| matches!(c, '"' | '\'' | '`'));
+        let trimmed = match quote
+            .and_then(|q| word[lead..].rfind(q).map(|end| &word[lead..lead + end]))
+        {
+            Some(content) => content,
+            None => word[lead..]
+                .trim_end_matches(['.', ',', ';', ':', ')', '"', '\'', '`', ']', '}', '>', '|']),
+        };
+        if word.contains("REDACTED:") {
             return None;
         }
         let digit = trimmed.bytes().any(|b| b.is_ascii_digit());
         let upper = trimmed.bytes().any(|b| b.is_ascii_uppercase());
         let lower = trimmed.bytes().any(|b| b.is_ascii_lowercase());
-        // A symbol other than the separators of ids, dates and versions (`-`, `_`, `.`, `:`): a UUID, a hash or a
-        // timestamp near the word `token` is no token.
-        let symbol = trimmed
-            .bytes()
-            .any(|b| !b.is_ascii_alphanumeric() && !matches!(b, b'-' | b'_' | b'.' | b':'));
+        // A symbol of the kind passwords hold (`!@#$%^&*?~+`), not the separators of ids, dates, versions and
+        // parameters (`-`, `_`, `.`, `:`, `=`, `,`): a UUID, a hash, a timestamp or `m=65536,t=3` is no secret.
+        let symbol = trimmed.bytes().any(|b| b"!@#$%^&*?~+".contains(&b));
         let strict = trimmed.len() >= 10 && digit && (upper && lower || symbol && (upper || lower));
         // After a password's name the shape is enough (`Copper-nebula1613`), if it is no address or path
         // (`ghcr.io/acme/app:2.14.1`, `http://127.0.0.1:8080`); after another secret's, it must look random too.
@@ -190,7 +202,8 @@ fn foreign_label(text: &str, from: usize, labels: &[&str], strength: Strength) -
         },
         |at| {
             let label = labels.iter().find(|l| has_ci(text, at, l))?;
-            if word_before(text, at) {
+            // Scripts without spaces between words (`ユーザーのパスワード`) have no boundary to check.
+            if label.is_ascii() && word_before(text, at) {
                 return None;
             }
             nearby_secret(text, at, at + label.len(), strength)

@@ -296,6 +296,66 @@ pub(super) const GOLDEN: &[(&str, &str, &str)] = &[
         "SSN: 123456789 on file",
         "SSN: [REDACTED:national_id] on file",
     ),
+    (
+        "telegram_bot_token",
+        "GET https://api.telegram.org/bot2516096493:AA575yx8xm5MslfY5ubiheyEd7P4zDL-ak6/getUpdates",
+        "GET https://api.telegram.org/bot[REDACTED:telegram_bot_token]/getUpdates",
+    ),
+    (
+        "shopify_token",
+        "X-Shopify-Access-Token: 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",
+        "X-Shopify-Access-Token: [REDACTED:shopify_token]",
+    ),
+    (
+        "postman_key",
+        "postman PMAK-d347301ef56e64dc3cd60890-65c3146e80a9c222670bbe4f4c54977656 expired",
+        "postman [REDACTED:postman_key] expired",
+    ),
+    (
+        "password",
+        "password: |\n    hne9N3PJ06J8189jz0q\nport: 587",
+        "password: |\n    [REDACTED:password]\nport: 587",
+    ),
+    (
+        "password",
+        "user\tpassword\nadmin\tS3cretPw1",
+        "user\tpassword\nadmin\t[REDACTED:password]",
+    ),
+    (
+        "password",
+        "user,password,role\nadmin,Tr0ub4dor&3,root",
+        "user,password,role\nadmin,[REDACTED:password],root",
+    ),
+    (
+        "password",
+        "| service | password |\n|---|---|\n| grafana | Winter@falcon5261 |",
+        "| service | password |\n|---|---|\n| grafana | [REDACTED:password] |",
+    ),
+    (
+        "password",
+        "<entry key=\"db.password\">HEiu8TWQXCZEOw</entry> and password：ISADWcGNkO7r",
+        "<entry key=\"db.password\">[REDACTED:password]</entry> and password：[REDACTED:password]",
+    ),
+    (
+        "password",
+        "redis-cli -a 'r3d1s-Pa55-zz91' PING; the passphrase is correct-horse-battery-staple",
+        "redis-cli -a '[REDACTED:password]' PING; the passphrase is [REDACTED:password]",
+    ),
+    (
+        "password",
+        "ユーザーのパスワードは Hk83-zQpx-01 です",
+        "ユーザーのパスワードは [REDACTED:password] です",
+    ),
+    (
+        "email",
+        "unsubscribe?email=jane.doe%40example.com&list=weekly",
+        "unsubscribe?email=[REDACTED:email]&list=weekly",
+    ),
+    (
+        "generic_secret",
+        "<add key=\"ApiKey\" value=\"7rPTZ6Z1LpTV8Z8HWGfIsGeeEhqn4X4G\" />",
+        "<add key=\"ApiKey\" value=\"[REDACTED:generic_secret]\" />",
+    ),
 ];
 
 /// Text that only looks like a secret or personal data: it must stay exactly as written.
@@ -318,6 +378,10 @@ pub(super) const INTACT: &[&str] = &[
     "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, icon@2x.png",
     "pk_live_51H8abcdefghijklmnopqrstu is publishable; C:\\Users\\Public\\Desktop; /Users/Shared/x",
     "AWS's documented AKIAIOSFODNN7EXAMPLE and aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "cache key: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 and GITHUB_TOKEN=ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+    "ssh -T git@gitlab.com; DATABASE_URL=postgres://USER:PASSWORD@HOST/db; argon2id with m=65536,t=3,p=4",
+    "Cache restored from key: node-cache-Linux-x64-npm-4f1c2a9b8e7d6c5b4a39281706f5e4d3; x-ratelimit-reset: 1715682151",
+    "proxy_pass http://127.0.0.1:8080; password = getpass.getpass(\"Password: \"); PWD=/srv/app",
     "tool calls: 1234567 in total, hotel 1234567, string 1234567, cancelled 1234567, ~10/s and ~2.5/min",
     "the token endpoint returned request 550e8400-e29b-41d4-a716-446655440000 at 2026-12-04T12:53:52Z",
     "the password reset mail links to sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -512,4 +576,136 @@ fn a_secret_split_by_the_search_bound_leaves_no_part_behind() {
             .what_i_needed
             .ends_with(crate::contract::fields::TRUNCATION_MARKER)
     );
+}
+
+/// Pieces of every rule's shapes, in several scripts, to build hostile text from.
+const PIECES: &[&str] = &[
+    "password",
+    "Passwort",
+    "パスワード",
+    "密码",
+    "token",
+    "key",
+    "secret",
+    "api_key",
+    "AKIA",
+    "ghp_",
+    "glpat-",
+    "sk-",
+    "xoxb-",
+    "hooks.slack.com/services/",
+    "dp.pt.",
+    "SG.",
+    "Q~",
+    "sig=",
+    "sv=",
+    "AccountKey=",
+    "@tcp(",
+    "://",
+    "@",
+    "%40",
+    ":",
+    "：",
+    "=",
+    "=>",
+    ":=",
+    ",",
+    "，",
+    "\t",
+    "\n",
+    " ",
+    "  ",
+    "|",
+    "|---|",
+    "<",
+    ">",
+    "</",
+    "key=\"",
+    "name=\"",
+    "value=\"",
+    "\"",
+    "'",
+    "`",
+    "\\\"",
+    "(",
+    ")",
+    ".password(",
+    "setProperty(",
+    "-p ",
+    "-a ",
+    " -u ",
+    "mysql",
+    "redis-cli",
+    "curl",
+    "IDENTIFIED BY ",
+    " is ",
+    " was ",
+    "--password ",
+    "--token=",
+    "Basic ",
+    "Bearer ",
+    "Authorization: ",
+    "/home/",
+    "/Users/",
+    "C:\\Users\\",
+    "~",
+    "+44 ",
+    "(415) ",
+    "555-0132",
+    "tel:",
+    "電話",
+    "192.168.",
+    "1.",
+    "::",
+    "fe80::1",
+    "DE89 3704 0044 0532 0130 00",
+    "4111 1111 1111 1111",
+    "123-45-6789",
+    "SSN ",
+    "é",
+    "日本",
+    "ß",
+    "😀",
+    "\u{a0}",
+    "0",
+    "9",
+    "x",
+    "Z",
+    "a1B2c3D4e5F6g7H8",
+    "Wk7sZFsye*qnP",
+    "[REDACTED:email]",
+    "${",
+    "}",
+    "{{",
+    "-----BEGIN PRIVATE KEY-----",
+    "-----END PRIVATE KEY-----",
+    "eyJ",
+    ".",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 3_000, ..Default::default() })]
+
+    /// The rules never panic on any text built from their own shapes, glued together in any order (any script, any
+    /// cut inside a char's neighbourhood).
+    #[test]
+    fn the_rules_never_panic_on_text_built_from_their_shapes(
+        pieces in proptest::collection::vec(0..PIECES.len(), 0..48)
+    ) {
+        let text: String = pieces.iter().map(|&i| PIECES[i]).collect();
+        let _ = Redaction::standard().redact(&text);
+    }
+
+    /// On words of those shapes written apart (as text is written), a second pass finds nothing new to redact: a
+    /// replay, which redacts stored text again, changes nothing.
+    #[test]
+    fn a_second_pass_over_redacted_words_changes_nothing(
+        pieces in proptest::collection::vec(0..PIECES.len(), 0..32)
+    ) {
+        let text = pieces.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(" ");
+        let rules = Redaction::standard();
+        let once = rules.redact(&text);
+        let twice = rules.redact(&once);
+        proptest::prop_assert_eq!(&once, &twice, "{:?}", text);
+    }
 }

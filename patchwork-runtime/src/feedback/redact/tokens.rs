@@ -5,6 +5,7 @@
 
 use std::cell::Cell;
 
+use super::checks::filler;
 use super::scan::{
     Hit, byte, has, has_ci, is_label_char, leftmost, run, run_back, run_chars, run_upto, spaces,
     word_at, word_before,
@@ -113,7 +114,7 @@ pub(super) fn github_token(text: &str, from: usize) -> Option<Hit> {
             };
             let end = run_upto(text, body, 256, class);
             ((min..=255).contains(&(end - body)) && !word_at(text, end))
-                .then(|| Hit::whole(at..end))
+                .then(|| Hit::checked(at..end, !filler(&text[at..end])))
         },
     )
 }
@@ -136,7 +137,7 @@ pub(super) fn slack_token(text: &str, from: usize) -> Option<Hit> {
                 return None;
             }
             let end = run(text, at + 5, |b| alnum(b) || b == b'-');
-            (end - (at + 5) >= 10).then(|| Hit::whole(at..end))
+            (end - (at + 5) >= 10).then(|| Hit::checked(at..end, !filler(&text[at..end])))
         },
     )
 }
@@ -162,7 +163,7 @@ fn prefixed(
             }
             let body = at + prefix.len();
             let end = run_upto(text, body, max, class);
-            (end - body >= min).then(|| Hit::whole(at..end))
+            (end - body >= min).then(|| Hit::checked(at..end, !filler(&text[at..end])))
         },
     )
 }
@@ -205,7 +206,11 @@ pub(super) fn aws_access_key(text: &str, from: usize) -> Option<Hit> {
         |b| b == b'A',
         |at| {
             let end = aws_key_end(text, at)?;
-            Some(Hit::checked(at..end, !text[at..end].ends_with("EXAMPLE")))
+            let key = &text[at..end];
+            Some(Hit::checked(
+                at..end,
+                !key.ends_with("EXAMPLE") && !filler(key),
+            ))
         },
     )
 }
@@ -284,8 +289,12 @@ pub(super) fn url_credentials(text: &str, from: usize) -> Option<Hit> {
         if m == 0 || byte(text, password_end) != Some(b'@') {
             continue;
         }
-        // `<username>:<password>`, `${DB_USER}:${DB_PASSWORD}`: a template, not credentials.
-        if super::judge::placeholder(&text[user_end + 1..password_end]) {
+        // `<username>:<password>`, `${DB_USER}:${DB_PASSWORD}`, `USER:PASSWORD`: a template, not credentials.
+        let password = &text[user_end + 1..password_end];
+        if text[user..password_end].contains(super::MARKER_PREFIX) {
+            continue;
+        }
+        if !super::judge::value_is_secret(password, None, super::judge::Strength::Password) {
             continue;
         }
         return Some(Hit {
@@ -315,9 +324,14 @@ pub(super) fn dsn_credentials(text: &str, from: usize) -> Option<Hit> {
             floor += 1;
         }
         let start = text[floor..at]
-            .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '`' | '('))
-            .map_or(floor, |p| floor + p + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '`' | '('))
+            .map_or(floor, |(p, c)| floor + p + c.len_utf8());
         let credentials = &text[start..at];
+        if credentials.contains(super::MARKER_PREFIX) {
+            continue;
+        }
         match credentials.split_once(':') {
             Some((user, password)) if !user.is_empty() && !password.is_empty() => {
                 return Some(Hit {

@@ -4,6 +4,7 @@
 //! a kind is a list of shapes, and [`vendor`] finds the leftmost shape of one kind. Each candidate reads a bounded
 //! distance ahead (a body's maximum), so every scan is linear in the text.
 
+use super::checks::filler;
 use super::scan::{
     Hit, byte, has, has_ci, leftmost, run, run_back, run_upto, word_at, word_before,
 };
@@ -55,6 +56,7 @@ pub(super) struct Vendor {
 }
 
 const SENDGRID_TAIL: Shape = shape(".", url_safe, 43, 43);
+const POSTMAN_TAIL: Shape = shape("-", hex, 34, 34);
 
 /// The vendors' shapes, by kind. Index into it with [`vendor`]'s const parameter, in the order below.
 pub(super) const VENDORS: &[Vendor] = &[
@@ -177,10 +179,29 @@ pub(super) const VENDORS: &[Vendor] = &[
             shape("whsec_", alnum, 24, 255),
         ],
     },
+    // 14: shopify_token: Admin API, custom-app, private-app and shared-secret tokens.
+    Vendor {
+        shapes: &[
+            shape("shpat_", hex, 32, 32),
+            shape("shpca_", hex, 32, 32),
+            shape("shppa_", hex, 32, 32),
+            shape("shpss_", hex, 32, 32),
+        ],
+    },
+    // 15: postman_key
+    Vendor {
+        shapes: &[Shape {
+            prefix: "PMAK-",
+            class: hex,
+            min: 24,
+            max: 24,
+            then: Some(&POSTMAN_TAIL),
+        }],
+    },
 ];
 
 /// Kind names for [`VENDORS`], in its order.
-pub(super) const VENDOR_KINDS: [&str; 14] = [
+pub(super) const VENDOR_KINDS: [&str; 16] = [
     "gitlab_token",
     "npm_token",
     "pypi_token",
@@ -195,6 +216,8 @@ pub(super) const VENDOR_KINDS: [&str; 14] = [
     "databricks_token",
     "digitalocean_token",
     "stripe_key",
+    "shopify_token",
+    "postman_key",
 ];
 
 /// The end of `shape` read at `at` (its prefix first), if it is there whole.
@@ -239,7 +262,8 @@ pub(super) fn vendor<const I: usize>(text: &str, from: usize) -> Option<Hit> {
                 if word_at(text, end) && byte(text, end) != Some(b'_') {
                     return None;
                 }
-                (end - (at + shape.prefix.len()) >= shape.min).then(|| Hit::whole(at..end))
+                (end - (at + shape.prefix.len()) >= shape.min)
+                    .then(|| Hit::checked(at..end, !filler(&text[at..end])))
             })
         },
     )
@@ -408,4 +432,28 @@ pub(super) fn webhook_url(text: &str, from: usize) -> Option<Hit> {
 /// The quick test of [`webhook_url`].
 pub(super) fn webhook_maybe(text: &super::scan::Probe<'_>) -> bool {
     text.has("hooks.slack.com/") || text.has("/api/webhooks/") || text.has(".webhook.office.com/")
+}
+
+/// Telegram bot tokens: `\d{8,10}:AA[A-Za-z0-9_-]{33}` (the bot's id, then its secret), as in
+/// `https://api.telegram.org/bot<token>/getUpdates`.
+pub(super) fn telegram_bot_token(text: &str, from: usize) -> Option<Hit> {
+    let mut search = from;
+    while let Some(offset) = text.get(search..)?.find(":AA") {
+        let colon = search + offset;
+        search = colon + 1;
+        let start = run_back(text, colon, from.max(colon.saturating_sub(11)), |b| {
+            b.is_ascii_digit()
+        });
+        let id = colon - start;
+        // The id follows a word boundary or `bot` (in the API's URLs).
+        let after_bot = start >= 3 && text[..start].ends_with("bot");
+        if !(8..=10).contains(&id) || (!after_bot && word_before(text, start)) {
+            continue;
+        }
+        let end = run_upto(text, colon + 3, 34, url_safe);
+        if end - (colon + 3) == 33 && !word_at(text, end) && byte(text, end) != Some(b'-') {
+            return Some(Hit::whole(start..end));
+        }
+    }
+    None
 }
