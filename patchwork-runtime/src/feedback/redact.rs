@@ -308,11 +308,12 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
             .iter()
             .any(|word| t.contains_ci(word))
     }),
+    // A CSV table needs a header line and a row.
     ("password", tables::table_password, |t| {
-        t.contains(['|', '\t', ','])
+        t.contains(['|', '\t']) || t.contains('\n') && t.contains(',')
     }),
     ("generic_secret", tables::table_generic, |t| {
-        t.contains(['|', '\t', ','])
+        t.contains(['|', '\t']) || t.contains('\n') && t.contains(',')
     }),
     ("email", personal::email, |t| {
         t.contains('@') || t.has("%40")
@@ -525,12 +526,11 @@ impl Redaction {
     /// keeps where each marker stands in the output and which span of the input it replaced.
     fn redact_tracking(&self, text: &str, mut markers: Option<&mut Vec<Placed>>) -> String {
         let mut out = Cow::Borrowed(text);
-        // The text in lowercase for the rules' quick tests, made once for each version of the text that needs it.
-        let mut lower = std::cell::OnceCell::new();
-        let mut pairs = std::cell::OnceCell::new();
+        // What the rules' quick tests compute (the lowercase text, its byte pairs), once for each version of the text.
+        let mut memo = scan::Memo::default();
         for rule in self.rules.iter() {
             let spans: Vec<Range<usize>> = rule
-                .hits(&scan::Probe::new(&out, &lower, &pairs))
+                .hits(&scan::Probe::new(&out, &memo))
                 .into_iter()
                 .filter_map(|hit| hit.redact)
                 .collect();
@@ -550,8 +550,7 @@ impl Redaction {
             }
             replaced.push_str(&out[kept_from..]);
             out = Cow::Owned(replaced);
-            lower = std::cell::OnceCell::new();
-            pairs = std::cell::OnceCell::new();
+            memo = scan::Memo::default();
         }
         out.into_owned()
     }

@@ -145,6 +145,16 @@ pub(super) struct Probe<'a> {
     text: &'a str,
     lower: &'a std::cell::OnceCell<String>,
     pairs: &'a std::cell::OnceCell<Pairs>,
+    lower_pairs: &'a std::cell::OnceCell<Pairs>,
+}
+
+/// What the quick tests compute once for each version of the text: its lowercase, and the pairs of adjacent bytes
+/// in it and in its lowercase.
+#[derive(Default)]
+pub(super) struct Memo {
+    lower: std::cell::OnceCell<String>,
+    pairs: std::cell::OnceCell<Pairs>,
+    lower_pairs: std::cell::OnceCell<Pairs>,
 }
 
 /// Which pairs of adjacent bytes a text holds (hashed into 4,096 bits; a collision only makes a quick test pass).
@@ -171,12 +181,13 @@ impl Pairs {
 }
 
 impl<'a> Probe<'a> {
-    pub(super) fn new(
-        text: &'a str,
-        lower: &'a std::cell::OnceCell<String>,
-        pairs: &'a std::cell::OnceCell<Pairs>,
-    ) -> Self {
-        Self { text, lower, pairs }
+    pub(super) fn new(text: &'a str, memo: &'a Memo) -> Self {
+        Self {
+            text,
+            lower: &memo.lower,
+            pairs: &memo.pairs,
+            lower_pairs: &memo.lower_pairs,
+        }
     }
 
     /// Whether the text holds `literal`, exactly: its first two bytes are looked up first, so the many rules whose
@@ -197,11 +208,19 @@ impl<'a> Probe<'a> {
         self.text
     }
 
-    /// Whether the text holds `literal` (ASCII, lowercase), ASCII case ignored.
+    /// Whether the text holds `literal` (lowercase), ASCII case ignored: its first two bytes are looked up in the
+    /// lowercase text's pairs first.
     pub(super) fn contains_ci(&self, literal: &str) -> bool {
-        self.lower
-            .get_or_init(|| self.text.to_ascii_lowercase())
-            .contains(literal)
+        let lower = self.lower.get_or_init(|| self.text.to_ascii_lowercase());
+        match literal.as_bytes() {
+            [first, second, ..] => {
+                self.lower_pairs
+                    .get_or_init(|| Pairs::of(lower))
+                    .may_hold(*first, *second)
+                    && lower.contains(literal)
+            }
+            _ => lower.contains(literal),
+        }
     }
 }
 
