@@ -88,6 +88,13 @@ pub(super) fn strength_of(name: &str) -> Option<Strength> {
     {
         return None;
     }
+    // `adminPasswordKey`, `passwordSecretRef`: the name of a key in a secret store, not a password.
+    if parts.len() > 1
+        && matches!(last.as_str(), "key" | "ref" | "keyref")
+        && parts.iter().any(|p| p.contains("password"))
+    {
+        return None;
+    }
     // nginx's `proxy_pass` and its kin name an upstream, not a password.
     if last == "pass" && NGINX_PASS.contains(&first.as_str()) {
         return None;
@@ -222,7 +229,7 @@ pub(super) fn code_expression(value: &str) -> bool {
         part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
     };
-    let call = value.contains('(')
+    let call = value.contains(['(', '['])
         && value.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '.');
     let fields = value.contains('.')
         && value.split('.').all(identifier)
