@@ -186,6 +186,8 @@ mod tests {
             (Outcome::Queued, "saved and is queued"),
             (Outcome::Sending, "while the server keeps running"),
             (Outcome::Repeat { count: 3 }, "3 identical reports"),
+            (Outcome::Withheld, "was not recorded"),
+            (Outcome::Limited, "was not recorded"),
             (
                 Outcome::Kept {
                     reason: Reason::MissingApiKey,
