@@ -213,7 +213,10 @@ pub(super) fn value_is_secret(value: &str, rest: Option<&str>, strength: Strengt
             let prose = word
                 && rest.is_some_and(|rest| {
                     let next = rest.trim_start_matches([' ', '\t']);
-                    rest.starts_with([' ', '\t']) && next.starts_with(|c: char| c.is_lowercase())
+                    // A marker stands for the word it replaced.
+                    rest.starts_with([' ', '\t'])
+                        && (next.starts_with(|c: char| c.is_lowercase())
+                            || next.starts_with(super::MARKER_PREFIX))
                 });
             !prose
         }
