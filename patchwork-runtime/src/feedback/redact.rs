@@ -131,6 +131,17 @@ type Find = fn(&str, usize) -> Option<Hit>;
 /// A built-in rule's quick test: `false` when the text holds none of what every match needs, so it is not scanned.
 type Maybe = fn(&scan::Probe<'_>) -> bool;
 
+/// The rule of `VENDORS[$i]`: its kind (from the table, the one place that names it), scanner and quick test.
+macro_rules! vendor {
+    ($i:literal) => {
+        (
+            vendors::VENDORS[$i].kind,
+            vendors::vendor::<$i>,
+            vendors::vendor_maybe::<$i>,
+        )
+    };
+}
+
 /// The built-in rules, in the order they run (specific token shapes before the generic label rules).
 const STANDARD: &[(&str, Find, Maybe)] = &[
     ("private_key", tokens::private_key, |t| t.has("-----BEGIN ")),
@@ -138,40 +149,16 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     ("github_token", tokens::github_token, |t| {
         t.has("gh") || t.has("github_pat_")
     }),
-    (
-        "gitlab_token",
-        vendors::vendor::<0>,
-        vendors::vendor_maybe::<0>,
-    ),
+    vendor!(0),
     ("slack_token", tokens::slack_token, |t| t.has("xox")),
     ("webhook_url", vendors::webhook_url, vendors::webhook_maybe),
     ("anthropic_key", tokens::anthropic_key, |t| t.has("sk-ant-")),
     ("openai_key", tokens::openai_key, |t| t.has("sk-")),
-    (
-        "ai_provider_key",
-        vendors::vendor::<4>,
-        vendors::vendor_maybe::<4>,
-    ),
-    (
-        "huggingface_token",
-        vendors::vendor::<3>,
-        vendors::vendor_maybe::<3>,
-    ),
-    (
-        "npm_token",
-        vendors::vendor::<1>,
-        vendors::vendor_maybe::<1>,
-    ),
-    (
-        "pypi_token",
-        vendors::vendor::<2>,
-        vendors::vendor_maybe::<2>,
-    ),
-    (
-        "stripe_key",
-        vendors::vendor::<13>,
-        vendors::vendor_maybe::<13>,
-    ),
+    vendor!(4),
+    vendor!(3),
+    vendor!(1),
+    vendor!(2),
+    vendor!(13),
     ("aws_secret_key", tokens::aws_paired_secret, |t| {
         ["AKIA", "ASIA"].iter().any(|p| t.contains(p))
     }),
@@ -184,11 +171,7 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
         t.contains_ci("aws")
     }),
     ("gcp_api_key", tokens::gcp_api_key, |t| t.has("AIza")),
-    (
-        "google_oauth_token",
-        vendors::vendor::<5>,
-        vendors::vendor_maybe::<5>,
-    ),
+    vendor!(5),
     ("azure_storage_key", vendors::azure_storage_key, |t| {
         t.contains_ci("accountkey=") || t.contains_ci("sharedaccesskey=")
     }),
@@ -196,55 +179,19 @@ const STANDARD: &[(&str, Find, Maybe)] = &[
     ("azure_client_secret", vendors::azure_client_secret, |t| {
         t.has("Q~")
     }),
-    (
-        "shopify_token",
-        vendors::vendor::<14>,
-        vendors::vendor_maybe::<14>,
-    ),
-    (
-        "postman_key",
-        vendors::vendor::<15>,
-        vendors::vendor_maybe::<15>,
-    ),
+    vendor!(14),
+    vendor!(15),
     ("telegram_bot_token", vendors::telegram_bot_token, |t| {
         t.has(":AA")
     }),
-    (
-        "twilio_key",
-        vendors::vendor::<6>,
-        vendors::vendor_maybe::<6>,
-    ),
-    (
-        "sendgrid_key",
-        vendors::vendor::<7>,
-        vendors::vendor_maybe::<7>,
-    ),
-    (
-        "mailgun_key",
-        vendors::vendor::<8>,
-        vendors::vendor_maybe::<8>,
-    ),
+    vendor!(6),
+    vendor!(7),
+    vendor!(8),
     ("mailgun_key", vendors::mailgun_private, |t| t.contains('-')),
-    (
-        "vault_token",
-        vendors::vendor::<9>,
-        vendors::vendor_maybe::<9>,
-    ),
-    (
-        "doppler_token",
-        vendors::vendor::<10>,
-        vendors::vendor_maybe::<10>,
-    ),
-    (
-        "databricks_token",
-        vendors::vendor::<11>,
-        vendors::vendor_maybe::<11>,
-    ),
-    (
-        "digitalocean_token",
-        vendors::vendor::<12>,
-        vendors::vendor_maybe::<12>,
-    ),
+    vendor!(9),
+    vendor!(10),
+    vendor!(11),
+    vendor!(12),
     ("url_credentials", tokens::url_credentials, |t| t.has("://")),
     ("url_credentials", tokens::dsn_credentials, |t| {
         t.has("@tcp(") || t.has("@unix(") || t.has("@(")

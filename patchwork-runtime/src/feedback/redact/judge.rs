@@ -8,8 +8,8 @@ use std::ops::Range;
 use super::checks::looks_random;
 use super::scan::{byte, run_chars};
 use super::words::{
-    COMMON_VALUES, DESCRIBING_FIRST, DESCRIBING_LAST, FOREIGN_PASSWORD, FOREIGN_SECRET, NGINX_PASS,
-    NOT_PASS, PASSWORD_PARTS, PASSWORD_WORDS, PUBLIC_PARTS, SECRET_PARTS, SECRET_WORDS,
+    COMMON_VALUES, DESCRIBING_LAST, FOREIGN_PASSWORD, FOREIGN_SECRET, NAME_PREFIXES, NGINX_PASS,
+    NOT_PASS, PASSWORD_PARTS, PASSWORD_WORDS, PUBLIC_PARTS, QUALIFIERS, SECRET_PARTS, SECRET_WORDS,
 };
 
 /// What a name makes of the value after it.
@@ -84,7 +84,8 @@ pub(super) fn strength_of(name: &str) -> Option<Strength> {
     let parts = name_parts(name);
     let (first, last) = (parts.first()?, parts.last()?);
     if parts.len() > 1
-        && (DESCRIBING_LAST.contains(&last.as_str()) || DESCRIBING_FIRST.contains(&first.as_str()))
+        && (DESCRIBING_LAST.contains(&last.as_str())
+            || (QUALIFIERS.contains(&first.as_str()) || NAME_PREFIXES.contains(&first.as_str())))
     {
         return None;
     }
@@ -336,4 +337,39 @@ fn ends_bare_value(text: &str, p: usize) -> bool {
         next = chars.next();
     }
     matches!(next, Some('=' | ':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_secret;
+    use crate::feedback::redact::words::{
+        FOREIGN_PASSWORD, FOREIGN_SECRET, PASSWORD_PARTS, PASSWORD_WORDS, SECRET_PARTS,
+        SECRET_WORDS,
+    };
+
+    /// The quick test before a name is parsed passes every word a secret's name can hold, so a word added to a list
+    /// is never filtered out before it is looked at.
+    #[test]
+    fn the_quick_test_passes_every_word_of_the_lists() {
+        let lists = [
+            PASSWORD_PARTS,
+            PASSWORD_WORDS,
+            SECRET_PARTS,
+            SECRET_WORDS,
+            FOREIGN_PASSWORD,
+            FOREIGN_SECRET,
+        ];
+        // Labels of several words are found in sentences, not in names.
+        for word in lists
+            .into_iter()
+            .flatten()
+            .filter(|w| !w.contains([' ', '\'']))
+        {
+            assert!(mentions_secret(word), "{word}");
+            assert!(
+                mentions_secret(&format!("DB_{}", word.to_uppercase())),
+                "{word}"
+            );
+        }
+    }
 }

@@ -8,7 +8,7 @@ use super::judge::{
 use super::scan::{Hit, byte, has, leftmost, line_before, run, run_chars, word_before};
 use super::sentences::nearby_secret;
 use super::tokens::{alnum, quote};
-use super::words::QUALIFIERS;
+use super::words::{DIGEST_CONTEXT, QUALIFIERS};
 
 /// The first `name` `:`/`=` value pair at or after `from` whose name is of `strength` and whose value is a
 /// secret: `password=…`, `"apiKey": "…"`, `X-Api-Key: …`, `token := "…"`, `secret => '…'`. The value only.
@@ -79,20 +79,8 @@ fn pair_at(
         return None;
     }
     // `Cache restored from key: …`, `checksum key: …`: a digest's or a cache's key, a few words back.
-    let context =
-        crate::feedback::redact::scan::line_before(text, name_start, 40).to_ascii_lowercase();
-    if name.eq_ignore_ascii_case("key")
-        && [
-            "cache",
-            "checksum",
-            "digest",
-            "hash",
-            "etag",
-            "integrity",
-            "artifact",
-        ]
-        .iter()
-        .any(|word| context.contains(word))
+    let context = line_before(text, name_start, 40).to_ascii_lowercase();
+    if name.eq_ignore_ascii_case("key") && DIGEST_CONTEXT.iter().any(|word| context.contains(word))
     {
         return None;
     }

@@ -52,6 +52,10 @@ const fn shape(prefix: &'static str, class: fn(u8) -> bool, min: usize, max: usi
 
 /// A kind's shapes, and the literal every one of them holds (the rule's quick test).
 pub(super) struct Vendor {
+    /// The marker's kind.
+    pub(super) kind: &'static str,
+    /// An optional `-<digit>` may follow the body (Databricks' numbered tokens).
+    numbered: bool,
     pub(super) shapes: &'static [Shape],
 }
 
@@ -63,6 +67,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     // 0: gitlab_token: personal, deploy, trigger, runner, CI job, SCIM, feed, incoming-mail, OAuth and agent
     // tokens, and runner registration tokens.
     Vendor {
+        kind: "gitlab_token",
+        numbered: false,
         shapes: &[
             shape("glpat-", dotted, 20, 300),
             shape("gldt-", dotted, 20, 300),
@@ -79,10 +85,14 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 1: npm_token
     Vendor {
+        kind: "npm_token",
+        numbered: false,
         shapes: &[shape("npm_", alnum, 36, 36)],
     },
     // 2: pypi_token (PyPI and TestPyPI macaroons)
     Vendor {
+        kind: "pypi_token",
+        numbered: false,
         shapes: &[
             shape("pypi-AgEIcHlwaS5vcmc", url_safe, 50, 1000),
             shape("pypi-AgENdGVzdC5weXBpLm9yZw", url_safe, 50, 1000),
@@ -90,6 +100,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 3: huggingface_token
     Vendor {
+        kind: "huggingface_token",
+        numbered: false,
         shapes: &[
             shape("hf_", alnum, 30, 40),
             shape("api_org_", alnum, 30, 40),
@@ -97,6 +109,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 4: ai_provider_key: Groq, xAI, Perplexity, Replicate, Fireworks, DeepInfra-style prefixes.
     Vendor {
+        kind: "ai_provider_key",
+        numbered: false,
         shapes: &[
             shape("gsk_", alnum, 40, 64),
             shape("xai-", alnum, 60, 100),
@@ -107,6 +121,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 5: google_oauth_token: access tokens, and refresh tokens (`1//0…`).
     Vendor {
+        kind: "google_oauth_token",
+        numbered: false,
         shapes: &[
             shape("ya29.", url_safe, 20, 2048),
             shape("1//0", url_safe, 30, 512),
@@ -114,10 +130,14 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 6: twilio_key: API key SIDs and account SIDs.
     Vendor {
+        kind: "twilio_key",
+        numbered: false,
         shapes: &[shape("SK", hex, 32, 32), shape("AC", hex, 32, 32)],
     },
     // 7: sendgrid_key
     Vendor {
+        kind: "sendgrid_key",
+        numbered: false,
         shapes: &[Shape {
             prefix: "SG.",
             class: url_safe,
@@ -128,6 +148,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 8: mailgun_key (the unprefixed `<32 hex>-<8 hex>-<8 hex>` form is [`mailgun_private`]).
     Vendor {
+        kind: "mailgun_key",
+        numbered: false,
         shapes: &[
             shape("key-", hex_lower, 32, 32),
             shape("pubkey-", hex_lower, 32, 32),
@@ -135,6 +157,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 9: vault_token: service, batch and recovery tokens.
     Vendor {
+        kind: "vault_token",
+        numbered: false,
         shapes: &[
             shape("hvs.", url_safe, 24, 512),
             shape("hvb.", url_safe, 24, 512),
@@ -143,6 +167,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 10: doppler_token: personal, service, CLI, service-account, SCIM and audit tokens.
     Vendor {
+        kind: "doppler_token",
+        numbered: false,
         shapes: &[
             shape("dp.pt.", alnum, 40, 48),
             shape("dp.st.", dotted, 40, 120),
@@ -152,8 +178,10 @@ pub(super) const VENDORS: &[Vendor] = &[
             shape("dp.audit.", alnum, 40, 48),
         ],
     },
-    // 11: databricks_token (an optional `-<digit>` after the body is taken by [`vendor`]'s suffix rule).
+    // 11: databricks_token
     Vendor {
+        kind: "databricks_token",
+        numbered: true,
         shapes: &[
             shape("dapi", hex_lower, 32, 32),
             shape("dose", hex_lower, 32, 32),
@@ -161,6 +189,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 12: digitalocean_token: personal, OAuth and refresh tokens.
     Vendor {
+        kind: "digitalocean_token",
+        numbered: false,
         shapes: &[
             shape("dop_v1_", hex_lower, 64, 64),
             shape("doo_v1_", hex_lower, 64, 64),
@@ -169,6 +199,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 13: stripe_key: secret and restricted keys, live and test, and webhook signing secrets.
     Vendor {
+        kind: "stripe_key",
+        numbered: false,
         shapes: &[
             shape("sk_live_", alnum, 16, 255),
             shape("sk_test_", alnum, 16, 255),
@@ -181,6 +213,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 14: shopify_token: Admin API, custom-app, private-app and shared-secret tokens.
     Vendor {
+        kind: "shopify_token",
+        numbered: false,
         shapes: &[
             shape("shpat_", hex, 32, 32),
             shape("shpca_", hex, 32, 32),
@@ -190,6 +224,8 @@ pub(super) const VENDORS: &[Vendor] = &[
     },
     // 15: postman_key
     Vendor {
+        kind: "postman_key",
+        numbered: false,
         shapes: &[Shape {
             prefix: "PMAK-",
             class: hex,
@@ -198,26 +234,6 @@ pub(super) const VENDORS: &[Vendor] = &[
             then: Some(&POSTMAN_TAIL),
         }],
     },
-];
-
-/// Kind names for [`VENDORS`], in its order.
-pub(super) const VENDOR_KINDS: [&str; 16] = [
-    "gitlab_token",
-    "npm_token",
-    "pypi_token",
-    "huggingface_token",
-    "ai_provider_key",
-    "google_oauth_token",
-    "twilio_key",
-    "sendgrid_key",
-    "mailgun_key",
-    "vault_token",
-    "doppler_token",
-    "databricks_token",
-    "digitalocean_token",
-    "stripe_key",
-    "shopify_token",
-    "postman_key",
 ];
 
 /// The end of `shape` read at `at` (its prefix first), if it is there whole.
@@ -253,7 +269,7 @@ pub(super) fn vendor<const I: usize>(text: &str, from: usize) -> Option<Hit> {
                 while end > at + shape.prefix.len() && byte(text, end - 1) == Some(b'.') {
                     end -= 1;
                 }
-                if VENDOR_KINDS[I] == "databricks_token"
+                if VENDORS[I].numbered
                     && byte(text, end) == Some(b'-')
                     && byte(text, end + 1).is_some_and(|b| b.is_ascii_digit())
                 {
@@ -456,4 +472,32 @@ pub(super) fn telegram_bot_token(text: &str, from: usize) -> Option<Hit> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VENDORS;
+    use crate::Redaction;
+
+    /// A token of `shape` (and its tail): the prefix, then its minimum of `a1b2…` (valid in every body class).
+    fn sample(shape: &super::Shape) -> String {
+        let body: String = "a1b2c3d4e5f6".chars().cycle().take(shape.min).collect();
+        let tail = shape.then.map(sample).unwrap_or_default();
+        format!("{}{body}{tail}", shape.prefix)
+    }
+
+    #[test]
+    fn every_shape_of_the_table_is_redacted_as_its_vendor_s_kind() {
+        let rules = Redaction::standard();
+        for vendor in VENDORS {
+            for shape in vendor.shapes {
+                let token = sample(shape);
+                assert_eq!(
+                    rules.redact(&format!("used {token} here")),
+                    format!("used [REDACTED:{}] here", vendor.kind),
+                    "{token}"
+                );
+            }
+        }
+    }
 }

@@ -165,25 +165,10 @@ pub(super) const DESCRIBING_LAST: &[&str] = &[
     "requirements",
     "fingerprint",
 ];
-/// A first name part that makes the name something other than a secret (`sort_key`, `max_tokens`, `page_token`).
-pub(super) const DESCRIBING_FIRST: &[&str] = &[
-    "public",
+/// A first name part that makes the name a setting or a question about a secret rather than one (`max_tokens`,
+/// `reset_password`, `has_token`); the [`QUALIFIERS`] count too (`sort_key`, `page_token`).
+pub(super) const NAME_PREFIXES: &[&str] = &[
     "pub",
-    "publishable",
-    "primary",
-    "sort",
-    "partition",
-    "foreign",
-    "cache",
-    "idempotency",
-    "object",
-    "routing",
-    "page",
-    "next",
-    "continuation",
-    "pagination",
-    "cursor",
-    "sync",
     "max",
     "min",
     "num",
@@ -196,16 +181,6 @@ pub(super) const DESCRIBING_FIRST: &[&str] = &[
     "reasoning",
     "cached",
     "hot",
-    "composite",
-    "unique",
-    "dedup",
-    "lookup",
-    "map",
-    "row",
-    "shard",
-    "range",
-    "hash",
-    "index",
     "no",
     "new",
     "reset",
@@ -218,8 +193,6 @@ pub(super) const DESCRIBING_FIRST: &[&str] = &[
     "requires",
     "require",
     "missing",
-    "host",
-    "fingerprint",
 ];
 
 /// A name part that makes the value public wherever it stands (`stripe_publishable_key`, `ssh_public_key`).
@@ -278,8 +251,8 @@ pub(super) const FOREIGN_SECRET: &[&str] = &[
     "토큰",
 ];
 
-/// A word before a secret's name, in a sentence or as a label of several words, that makes the name something
-/// other than a secret (`cache key: …`, `the next token …`, `host key fingerprint`).
+/// A word that makes a secret's name something else, as the name's first part or the word before it (`sort_key`,
+/// `cache key: …`, `the next token …`, `host key fingerprint`).
 pub(super) const QUALIFIERS: &[&str] = &[
     "public",
     "publishable",
@@ -326,6 +299,17 @@ pub(super) const QUALIFIERS: &[&str] = &[
     "digest",
     "etag",
     "integrity",
+];
+
+/// Words that, a few words before a bare `key`, make it a cache's or a digest's key (`Cache restored from key: …`).
+pub(super) const DIGEST_CONTEXT: &[&str] = &[
+    "cache",
+    "checksum",
+    "digest",
+    "hash",
+    "etag",
+    "integrity",
+    "artifact",
 ];
 
 /// Values that are words, not secrets: `password: none`, `token: expired`, `secret: nothing works`.
