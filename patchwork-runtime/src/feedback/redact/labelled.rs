@@ -79,15 +79,15 @@ fn pair_at(
         return None;
     }
     // `Cache restored from key: …`, `checksum key: …`: a digest's or a cache's key, a few words back.
-    let context = line_before(text, name_start, 40).to_ascii_lowercase();
-    if name.eq_ignore_ascii_case("key") && DIGEST_CONTEXT.iter().any(|word| context.contains(word))
-    {
-        return None;
+    if name.eq_ignore_ascii_case("key") {
+        let context = line_before(text, name_start, 40).to_ascii_lowercase();
+        if DIGEST_CONTEXT.iter().any(|word| context.contains(word)) {
+            return None;
+        }
     }
     // Spaces of any width after the separator (a no-break or thin space included), not a line's end.
-    let value_start =
+    let mut value_start =
         after + text[after..].len() - text[after..].trim_start_matches(inline_space).len();
-    let mut value_start = value_start;
     // A YAML block scalar (`password: |` or `>-`): the value is the next line's text.
     if let Some(indicator) = value_at(text, value_start)
         .filter(|v| matches!(&text[v.clone()], "|" | "|-" | "|+" | ">" | ">-" | ">+"))
