@@ -250,8 +250,17 @@ async fn the_attribute_s_redaction_function_and_the_builder_s_rules_apply_in_tha
 
 /// A report hook that strips the user's goal, tries to strip the server-filled identity fields, and withholds
 /// reports about billing.
+/// A client of `collector` whose rules are the standard ones with `hook`.
+fn with_hook(
+    collector: &Collector,
+    hook: impl Fn(&mut crate::Report<'_>) -> crate::Verdict + Send + Sync + 'static,
+) -> Patchwork {
+    let rules = crate::Redaction::standard().with_report_hook(hook);
+    collector.patchwork("").no_outbox().redaction(rules).build()
+}
+
 fn hooked(collector: &Collector) -> Patchwork {
-    let rules = crate::Redaction::standard().with_report_hook(|report: &mut crate::Report<'_>| {
+    with_hook(collector, |report: &mut crate::Report<'_>| {
         assert!(report.strip(crate::Field::UserGoal));
         for field in [
             crate::Field::ClientType,
@@ -269,8 +278,7 @@ fn hooked(collector: &Collector) -> Patchwork {
         } else {
             crate::Verdict::Keep
         }
-    });
-    collector.patchwork("").no_outbox().redaction(rules).build()
+    })
 }
 
 #[tokio::test]
@@ -317,17 +325,11 @@ async fn the_report_hook_strips_and_withholds_and_what_the_server_filled_is_neit
 #[tokio::test]
 async fn what_the_agent_wrote_in_an_identity_field_is_strippable_and_redacted() {
     let collector = Collector::start().expect("collector");
-    let patchwork = collector
-        .patchwork("")
-        .no_outbox()
-        .redaction(crate::Redaction::standard().with_report_hook(
-            |report: &mut crate::Report<'_>| {
-                assert!(!report.filled_by_server(crate::Field::SessionId));
-                report.strip(crate::Field::ClientType);
-                crate::Verdict::Keep
-            },
-        ))
-        .build();
+    let patchwork = with_hook(&collector, |report: &mut crate::Report<'_>| {
+        assert!(!report.filled_by_server(crate::Field::SessionId));
+        report.strip(crate::Field::ClientType);
+        crate::Verdict::Keep
+    });
     let args = json!({
         "what_i_needed": "x",
         "what_i_tried": "y",
@@ -352,14 +354,9 @@ async fn what_the_agent_wrote_in_an_identity_field_is_strippable_and_redacted() 
 #[tokio::test]
 async fn a_panicking_report_hook_withholds_the_report() {
     let collector = Collector::start().expect("collector");
-    let patchwork = collector
-        .patchwork("")
-        .no_outbox()
-        .redaction(
-            crate::Redaction::standard()
-                .with_report_hook(|_: &mut crate::Report<'_>| panic!("the hook's own bug")),
-        )
-        .build();
+    let patchwork = with_hook(&collector, |_: &mut crate::Report<'_>| {
+        panic!("the hook's own bug")
+    });
     let args = json!({"what_i_needed": "x", "what_i_tried": "y", "gap_type": "other"});
     let reply = handle_call_on(&patchwork, &BACKGROUND, &args, CallContext::default()).await;
     assert!(
