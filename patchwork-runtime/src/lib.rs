@@ -98,8 +98,9 @@
 mod contract;
 mod digest;
 mod random;
-// 1: the feedback itself
+// 1: the feedback itself, and gap signals (data: kinds, the aggregation window, their reports)
 mod feedback;
+mod signals;
 // 2: configuration
 mod config;
 // 3: delivery
@@ -149,6 +150,7 @@ pub use glue::CallContext;
 #[cfg(feature = "rmcp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rmcp")))]
 pub mod rmcp {
+    pub use crate::glue::observe::{Observed, observe};
     pub use crate::glue::rmcp::{call_offered, offered};
 }
 pub use glue::tool::{ToolAnnotations, ToolDefinition, ToolReply};

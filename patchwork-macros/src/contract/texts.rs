@@ -118,6 +118,10 @@ pub(crate) const ENV_SERVER_SLUG: &str = "PATCHWORKMCP_SERVER_SLUG";
 pub(crate) const ENV_OUTBOX: &str = "PATCHWORKMCP_OUTBOX";
 /// Environment variable choosing the mode: `live`, `dry-run` or `off`.
 pub(crate) const ENV_MODE: &str = "PATCHWORKMCP_MODE";
+/// Environment variable turning the delivery of gap signals on or off (`on` by default where they are watched).
+pub(crate) const ENV_SIGNALS: &str = "PATCHWORKMCP_SIGNALS";
+/// Environment variable setting the gap signals' aggregation window, in seconds (default 60).
+pub(crate) const ENV_SIGNALS_WINDOW: &str = "PATCHWORKMCP_SIGNALS_WINDOW";
 
 /// The service's base URL when none is configured.
 pub(crate) const DEFAULT_URL: &str = "https://patchworkmcp.com";

@@ -5,6 +5,7 @@
 //! policy-checked service URL (or the reason there is none), the key and the slug.
 
 mod outbox;
+pub(crate) mod signals;
 pub(crate) mod wording;
 
 use std::fmt;

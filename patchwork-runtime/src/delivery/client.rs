@@ -10,6 +10,7 @@ use super::outcome::Reason;
 use super::policy::RetryPolicy;
 use crate::config::{ApiKey, Settings};
 use crate::contract::texts::FEEDBACK_PATH;
+use crate::feedback::Origin;
 
 /// The `User-Agent` of every request: `PatchworkMCP-Rust/<crate version>`.
 pub(crate) const USER_AGENT: &str = concat!("PatchworkMCP-Rust/", env!("CARGO_PKG_VERSION"));
@@ -17,6 +18,8 @@ pub(crate) const USER_AGENT: &str = concat!("PatchworkMCP-Rust/", env!("CARGO_PK
 pub(crate) const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 /// The request header saying how many identical calls one feedback stands for (sent only when more than 1).
 pub(crate) const REPEAT_COUNT_HEADER: &str = "Patchwork-Repeat-Count";
+/// The request header that marks a gap signal patchwork made itself (value `signal`; absent on agents' reports).
+pub(crate) const ORIGIN_HEADER: &str = "Patchwork-Origin";
 /// How many markers of each kind redaction left in the body (`email=2, jwt=1`); absent when none. Never the
 /// redacted text.
 pub(crate) const REDACTIONS_HEADER: &str = "Patchwork-Redactions";
@@ -68,6 +71,8 @@ pub(crate) struct Request<'a> {
     pub(crate) repeat_count: u64,
     /// `tools_available` entries the cap dropped; sent as `Patchwork-Tools-Dropped` when not 0.
     pub(crate) tools_dropped: u64,
+    /// Sent as `Patchwork-Origin: signal` for a gap signal.
+    pub(crate) origin: Origin,
 }
 
 /// The classified result of one attempt.
@@ -188,6 +193,9 @@ impl Client {
         }
         if request.tools_dropped > 0 {
             builder = builder.header(TOOLS_DROPPED_HEADER, request.tools_dropped.to_string());
+        }
+        if request.origin == Origin::Signal {
+            builder = builder.header(ORIGIN_HEADER, "signal");
         }
         let redactions = crate::feedback::redact::counts(request.body);
         if !redactions.is_empty() {

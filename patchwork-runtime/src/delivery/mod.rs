@@ -32,7 +32,7 @@ pub(crate) async fn deliver_now(
     policy: &RetryPolicy,
 ) -> Outcome {
     let kept = |reason: Reason| {
-        log_unsent(&reason.token(), &prepared.body);
+        log_unsent(&reason.token(), &prepared.body, prepared.origin);
         Outcome::Kept { reason }
     };
     let target = match (Target::feedback(settings), client) {
@@ -55,6 +55,7 @@ pub(crate) async fn deliver_now(
         idempotency_key: Some(key.as_str()),
         repeat_count: 1,
         tools_dropped: prepared.tools_dropped,
+        origin: prepared.origin,
     };
     let finished = with_retries(policy, None, || async {
         Some((client.attempt(request, policy.request_timeout()).await, ()))

@@ -208,6 +208,28 @@ pub(crate) struct Prepared {
     /// Who sent the report, as far as the server knows (never the agent's word): what the repeat guard and the
     /// ceilings count.
     pub(crate) caller: Caller,
+    /// Whether an agent (or the application) wrote it, or patchwork made it from what it saw (a gap signal).
+    pub(crate) origin: Origin,
+}
+
+/// Who wrote a report. The body fits the same schema either way; the service tells them apart by the
+/// `Patchwork-Origin: signal` header, which an agent's text cannot set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Origin {
+    /// An agent through the feedback tool, or the application through `deliver`/`enqueue`.
+    #[default]
+    Report,
+    /// patchwork itself, from calls it watched fail (an aggregated gap signal).
+    Signal,
+}
+
+impl Origin {
+    /// Whether an agent or the application wrote it (the default, left out of stored items).
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+    pub(crate) fn is_report(&self) -> bool {
+        *self == Self::Report
+    }
 }
 
 /// Who sent a report, as far as the server knows. The agent's own `session_id` is not trusted for this.
@@ -289,6 +311,7 @@ impl Prepared {
             body,
             tools_dropped,
             caller: Caller::Application,
+            origin: Origin::Report,
         }
     }
 }

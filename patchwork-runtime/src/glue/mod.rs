@@ -3,7 +3,13 @@
 //! tool types.
 
 #[cfg(feature = "rmcp")]
+pub(crate) mod observe;
+#[cfg(feature = "otel")]
+pub(crate) mod otel;
+#[cfg(feature = "rmcp")]
 pub(crate) mod rmcp;
+#[cfg(feature = "rmcp")]
+pub(crate) mod telemetry;
 pub(crate) mod tool;
 #[cfg(feature = "rmcp")]
 pub(crate) mod unrouted;

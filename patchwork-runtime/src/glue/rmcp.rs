@@ -215,7 +215,7 @@ impl<'a, S> ListViaBlock<'a> for ServerTools<'a, S> {
 /// The transport's session: the `Mcp-Session-Id` of a streamable HTTP session (legacy protocol versions keep
 /// one per client), read from the HTTP request rmcp hands the tool. `None` over stdio, and for stateless
 /// 2026-07-28 requests, which have no session.
-fn transport_session(context: &RequestContext<RoleServer>) -> Option<String> {
+pub(super) fn transport_session(context: &RequestContext<RoleServer>) -> Option<String> {
     let parts = context.extensions.get::<http::request::Parts>()?;
     let id = parts.headers.get("mcp-session-id")?.to_str().ok()?.trim();
     (!id.is_empty()).then(|| id.to_string())
@@ -223,7 +223,7 @@ fn transport_session(context: &RequestContext<RoleServer>) -> Option<String> {
 
 /// Whether the request came over HTTP (rmcp hands the tool the request's parts): a server many users share. Any
 /// other transport (stdio) serves one client per process.
-fn over_http(context: &RequestContext<RoleServer>) -> bool {
+pub(super) fn over_http(context: &RequestContext<RoleServer>) -> bool {
     context.extensions.get::<http::request::Parts>().is_some()
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::delivery::IdempotencyKey;
+use crate::feedback::Origin;
 
 /// One feedback waiting for delivery, as stored (one JSON line per item file).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,6 +36,9 @@ pub(crate) struct OutboxItem {
     /// `tools_available` entries the cap dropped (0 normally).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub(crate) tools_dropped: u64,
+    /// A gap signal rather than an agent's report (sent with `Patchwork-Origin: signal`).
+    #[serde(default, skip_serializing_if = "Origin::is_report")]
+    pub(crate) origin: Origin,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -52,6 +56,7 @@ impl PartialEq for OutboxItem {
                 item.key_id.clone(),
                 item.count,
                 item.tools_dropped,
+                item.origin,
             )
         };
         fields(self) == fields(other) && self.payload.get() == other.payload.get()
@@ -95,6 +100,7 @@ impl OutboxItem {
             payload: raw(body),
             count: 1,
             tools_dropped: 0,
+            origin: Origin::Report,
         }
     }
 

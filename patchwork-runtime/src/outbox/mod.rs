@@ -38,7 +38,7 @@ mod ledger;
 mod lifecycle;
 mod safety;
 
-pub(crate) use item::{AppendError, OutboxItem, OutboxLimits};
+pub(crate) use item::{AppendError, OutboxItem, OutboxLimits, now_ms};
 pub(crate) use lifecycle::{Drainer, Settlement, Taken};
 
 use crate::contract::fields::MAX_PAYLOAD_BYTES;

@@ -6,6 +6,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use super::{GLOBAL, Guard, Inner, Patchwork};
+use crate::config::signals::{SignalChoice, signal_settings};
 use crate::config::wording::{Wording, WordingChoice};
 use crate::config::{Layer, Mode, OutboxSetting, process_env};
 use crate::delivery::RetryPolicy;
@@ -39,6 +40,7 @@ pub struct Builder {
     redaction: Option<Redaction>,
     limits: Option<(u32, u32)>,
     wording: WordingChoice,
+    signals: SignalChoice,
 }
 
 impl fmt::Debug for Builder {
@@ -169,6 +171,7 @@ impl Builder {
                     super::ceiling::Ceilings::new(per_session, per_process)
                 },
                 mode,
+                signals: super::signals::Signals::new(signal_settings(self.signals, &process_env)),
             },
             self.heartbeat,
         )
@@ -246,6 +249,33 @@ impl Builder {
     /// reply saying nothing more is needed; the first hit of each ceiling is logged once at warn.
     pub fn report_limits(mut self, per_session_per_hour: u32, per_process_per_minute: u32) -> Self {
         self.limits = Some((per_session_per_hour, per_process_per_minute));
+        self
+    }
+
+    /// Whether gap signals (what a server wrapped with `patchwork_runtime::rmcp::observe` sees fail: unknown tools,
+    /// refused arguments, tool errors, resources and prompts not found) are reported to PatchworkMCP, aggregated per
+    /// window (default: `PATCHWORKMCP_SIGNALS`, else on). They are written as `tracing` events either way.
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder().signals(false).install();
+    /// ```
+    pub fn signals(mut self, deliver: bool) -> Self {
+        self.signals.deliver = Some(deliver);
+        self
+    }
+
+    /// How long gap signals are counted before one report per kind and target goes out (default:
+    /// `PATCHWORKMCP_SIGNALS_WINDOW` seconds, else 60 s; between 1 s and 1 h). Counts still open when the server
+    /// exits are reported when the [`Guard`] drops.
+    pub fn signal_window(mut self, window: Duration) -> Self {
+        self.signals.window = Some(window);
+        self
+    }
+
+    /// Sends a failing tool's error text (redacted, at most 500 bytes) with its `tool_error` signal. Off by
+    /// default: the text may quote what the user or the agent asked for.
+    pub fn signal_error_text(mut self, include: bool) -> Self {
+        self.signals.error_text = include;
         self
     }
 

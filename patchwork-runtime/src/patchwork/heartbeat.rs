@@ -15,6 +15,7 @@ use super::Patchwork;
 use crate::config::{Layer, Options, Settings};
 use crate::contract::texts::HEARTBEAT_PATH;
 use crate::delivery::{Attempt, Request, Target};
+use crate::feedback::Origin;
 use crate::random::random_u64;
 use crate::reporter::Reporter;
 
@@ -136,6 +137,7 @@ pub(crate) fn start_on(
             idempotency_key: None,
             repeat_count: 1,
             tools_dropped: 0,
+            origin: Origin::Report,
         };
         loop {
             tokio::select! {

@@ -7,6 +7,7 @@
 mod builder;
 mod ceiling;
 mod heartbeat;
+mod signals;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -45,6 +46,8 @@ struct Inner {
     await_retry: RetryPolicy,
     flush_timeout: Duration,
     mode: Mode,
+    /// Gap signals: settings and the open window.
+    signals: signals::Signals,
 }
 
 impl Inner {
@@ -245,9 +248,12 @@ impl Patchwork {
         self.submit(&prepared, &settings).await.outcome
     }
 
-    /// Waits up to `timeout` for the background worker's in-flight deliveries. What is not delivered by then
-    /// stays in the outbox for a later run.
+    /// Reports the gap signals counted so far, then waits up to `timeout` for the background worker's in-flight
+    /// deliveries. What is not delivered by then stays in the outbox for a later run.
     pub async fn flush(&self, timeout: Duration) -> FlushReport {
+        let this = self.clone();
+        // Storing fsyncs files: off the runtime's worker threads.
+        let _ = tokio::task::spawn_blocking(move || this.close_signal_window()).await;
         self.inner.reporter.flush(timeout).await
     }
 
@@ -381,6 +387,7 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         self.patchwork.inner.stop_heartbeat();
+        self.patchwork.close_signal_window();
         let report = self
             .patchwork
             .inner

@@ -7,7 +7,7 @@ use super::ReplayReport;
 use crate::delivery::IdempotencyKey;
 use crate::feedback::redact::{Filled, Redaction};
 use crate::feedback::unsent::{is_unsent_record, parse_unsent_line};
-use crate::feedback::{FeedbackPayload, Prepared};
+use crate::feedback::{FeedbackPayload, Origin, Prepared};
 use crate::outbox::{MAX_ITEM_FILE_BYTES, OutboxItem};
 
 /// The longest line read whole: an outbox item line, or an unsent line with a log store's prefix, fits.
@@ -52,7 +52,7 @@ pub(super) fn parse_line(
     whole: bool,
     redaction: &Redaction,
     report: &mut ReplayReport,
-) -> Option<(IdempotencyKey, String)> {
+) -> Option<(IdempotencyKey, String, Origin)> {
     let item_line = line.trim_start().starts_with("{\"key\"");
     if !is_unsent_record(line) && !item_line {
         return None;
@@ -67,14 +67,16 @@ pub(super) fn parse_line(
             .ok()
             .and_then(|item| {
                 let payload = serde_json::from_str::<FeedbackPayload>(item.payload.get()).ok()?;
-                Some((item.key, payload))
+                Some((item.key, payload, item.origin))
             })
     } else {
         // The key the reporter used when it logged the line: derived from the body as logged.
-        parse_unsent_line(line)
-            .map(|(_, payload, body)| (IdempotencyKey::from_content(body.as_bytes()), payload))
+        parse_unsent_line(line).map(|parsed| {
+            let key = IdempotencyKey::from_content(parsed.json.as_bytes());
+            (key, parsed.payload, parsed.origin)
+        })
     };
-    let Some((key, payload)) = parsed else {
+    let Some((key, payload, origin)) = parsed else {
         tracing::warn!("skipped a feedback line that does not parse (torn?)");
         report.unreadable += 1;
         return None;
@@ -82,6 +84,7 @@ pub(super) fn parse_line(
     Some((
         key,
         Prepared::new(payload, redaction, Filled::default()).body,
+        origin,
     ))
 }
 

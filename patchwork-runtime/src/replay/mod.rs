@@ -23,6 +23,7 @@ use crate::config::{
 use crate::delivery::{
     Client, Finished, IdempotencyKey, Reason, Request, RetryPolicy, Target, with_retries,
 };
+use crate::feedback::Origin;
 use crate::feedback::redact::Redaction;
 use crate::outbox::{Claim, Drainer, Outbox, OutboxItem, OutboxLimits, Settlement, Taken};
 use lines::{parse_line, read_line};
@@ -165,7 +166,7 @@ pub(crate) async fn replay(
     // What a tool call applies: the standard rules, the replaying key redacted first.
     let redaction = settings.redacting_key(Redaction::standard());
 
-    let send = |key: IdempotencyKey, body: String| {
+    let send = |key: IdempotencyKey, body: String, origin: Origin| {
         let (client, target, policy) = (&client, &target, &policy);
         async move {
             let request = Request {
@@ -175,6 +176,7 @@ pub(crate) async fn replay(
                 repeat_count: 1,
                 // Not carried by the unsent line, so not sent on replay.
                 tools_dropped: 0,
+                origin,
             };
             with_retries(policy, None, || async {
                 Some((client.attempt(request, policy.request_timeout()).await, ()))
@@ -207,7 +209,8 @@ pub(crate) async fn replay(
                 report.already_delivered += 1;
                 Settlement::Delivered
             } else {
-                match send(key.clone(), claimed.item.payload.get().to_string()).await {
+                let body = claimed.item.payload.get().to_string();
+                match send(key.clone(), body, claimed.item.origin).await {
                     Finished::Accepted { .. } => {
                         report.delivered += 1;
                         done.insert(key.clone());
@@ -242,7 +245,7 @@ pub(crate) async fn replay(
             // Logs hold lines that are not UTF-8 (binary noise, other encodings): such a line is passed over,
             // never the lines after it.
             let line = String::from_utf8_lossy(&raw);
-            let Some((key, body)) = parse_line(
+            let Some((key, body, origin)) = parse_line(
                 line.trim_end_matches(['\n', '\r']),
                 whole,
                 &redaction,
@@ -254,7 +257,7 @@ pub(crate) async fn replay(
                 report.already_delivered += 1;
                 continue;
             }
-            match send(key.clone(), body).await {
+            match send(key.clone(), body, origin).await {
                 Finished::Accepted { .. } => {
                     report.delivered += 1;
                     if let Some(outbox) = outbox {

@@ -35,7 +35,11 @@ async fn replays_outbox_and_log_lines_once_and_skips_them_the_second_time() {
     }
     let foreign = OutboxItem::new("https://elsewhere.example", "", "other", "{}");
     outbox.append(&foreign).expect("append");
-    let logged = unsent_line("status_503", &payload("logged").to_json_line());
+    let logged = unsent_line(
+        "status_503",
+        &payload("logged").to_json_line(),
+        Origin::Report,
+    );
     let torn = &logged[..logged.len() - 10];
     let log = format!("2026-01-01 server started\n2026-01-01 {logged}\n{logged}\nnoise\n{torn}");
     let resolved = settings_of(&collector.options("replay"));
@@ -100,7 +104,11 @@ async fn a_refused_item_is_rejected_and_one_that_keeps_failing_counts_as_failed(
     assert_eq!(collector.requests().len(), 1, "a refusal is not retried");
 
     collector.fail_next(3, 503);
-    let logged = unsent_line("status_503", &payload("still failing").to_json_line());
+    let logged = unsent_line(
+        "status_503",
+        &payload("still failing").to_json_line(),
+        Origin::Report,
+    );
     let failed = replay(None, input(logged), &resolved)
         .await
         .expect("replay");
@@ -120,7 +128,12 @@ async fn a_line_that_is_not_utf8_does_not_hide_the_lines_after_it() {
     let collector = Collector::start().expect("collector");
     let mut log = b"2026-01-01 binary noise \xff\xfe\n".to_vec();
     log.extend_from_slice(
-        unsent_line("status_503", &payload("after the noise").to_json_line()).as_bytes(),
+        unsent_line(
+            "status_503",
+            &payload("after the noise").to_json_line(),
+            Origin::Report,
+        )
+        .as_bytes(),
     );
     log.extend_from_slice(b"\r\n");
     let inputs: Vec<Box<dyn BufRead>> = vec![Box::new(std::io::Cursor::new(log))];
@@ -192,7 +205,7 @@ async fn a_logged_payload_is_prepared_as_a_tool_call_is_redacted_capped_and_clos
     let item = OutboxItem::new(collector.url(), "", "replay", &body);
     let log = format!(
         "{}\n{}\n",
-        unsent_line("status_503", &body),
+        unsent_line("status_503", &body, Origin::Report),
         serde_json::to_string(&item).expect("item line")
     );
     let resolved = settings_of(&collector.options("replay"));
@@ -222,7 +235,11 @@ async fn a_logged_payload_is_prepared_as_a_tool_call_is_redacted_capped_and_clos
 #[tokio::test]
 async fn patchworks_own_log_line_about_unsent_feedback_is_not_unreadable() {
     let collector = Collector::start().expect("collector");
-    let logged = unsent_line("status_503", &payload("real").to_json_line());
+    let logged = unsent_line(
+        "status_503",
+        &payload("real").to_json_line(),
+        Origin::Report,
+    );
     let log = format!(
         "2026-01-01T00:00:00Z  WARN patchwork_runtime::unsent: feedback kept as unsent; replay it from the \
          PATCHWORKMCP_UNSENT_FEEDBACK stderr line reason=status_503\n{logged}\n"
@@ -246,9 +263,14 @@ async fn an_endless_line_is_passed_over_and_the_lines_after_it_are_replayed() {
     let endless_feedback = unsent_line(
         "status_503",
         &payload(&"y".repeat(8 * 1024 * 1024)).to_json_line(),
+        Origin::Report,
     );
     let endless_noise = "z".repeat(8 * 1024 * 1024);
-    let logged = unsent_line("status_503", &payload("after").to_json_line());
+    let logged = unsent_line(
+        "status_503",
+        &payload("after").to_json_line(),
+        Origin::Report,
+    );
     let log = format!("{endless_feedback}\n{endless_noise}\n{logged}\n");
     let resolved = settings_of(&collector.options("replay"));
     let report = replay(None, input(log), &resolved).await.expect("replay");
@@ -262,4 +284,48 @@ async fn an_endless_line_is_passed_over_and_the_lines_after_it_are_replayed() {
         "{report}"
     );
     assert_eq!(collector.feedback()[0].what_i_needed, "after");
+}
+
+#[tokio::test]
+async fn a_signal_replayed_from_the_outbox_or_its_line_is_still_marked_as_a_signal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    let outbox = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
+    let mut item = OutboxItem::new(
+        collector.url(),
+        "",
+        "replay",
+        &payload("boxed signal").to_json_line(),
+    );
+    item.origin = Origin::Signal;
+    outbox.append(&item).expect("append");
+    let report = payload("agent's report").to_json_line();
+    let signal = payload("logged signal").to_json_line();
+    let log = format!(
+        "{}\n{}\n",
+        unsent_line("status_503", &report, Origin::Report),
+        unsent_line("status_503", &signal, Origin::Signal)
+    );
+    let resolved = settings_of(&collector.options("replay"));
+    let done = replay(Some(&outbox), input(log), &resolved)
+        .await
+        .expect("replay");
+    assert_eq!(done.delivered, 3, "{done}");
+    let mut marked: Vec<(String, Option<String>)> = collector
+        .requests()
+        .iter()
+        .map(|r| {
+            let need = r.feedback().expect("a report").what_i_needed;
+            (need, r.header("Patchwork-Origin").map(str::to_owned))
+        })
+        .collect();
+    marked.sort();
+    assert_eq!(
+        marked,
+        [
+            ("agent's report".to_owned(), None),
+            ("boxed signal".to_owned(), Some("signal".to_owned())),
+            ("logged signal".to_owned(), Some("signal".to_owned())),
+        ]
+    );
 }

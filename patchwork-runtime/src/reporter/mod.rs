@@ -25,6 +25,7 @@ mod state;
 mod submit;
 mod worker;
 
+pub(crate) use state::lock;
 pub(crate) use submit::Submission;
 
 use std::fmt;

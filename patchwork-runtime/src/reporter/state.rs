@@ -11,6 +11,7 @@ use super::ReporterConfig;
 use super::flood::FloodGuard;
 use super::outage::Outage;
 use crate::delivery::{Client, IdempotencyKey, Pause, Target};
+use crate::feedback::Origin;
 use crate::feedback::unsent::log_unsent;
 use crate::outbox::{Drainer, Outbox, OutboxItem};
 
@@ -54,7 +55,7 @@ pub(super) struct Counters {
 /// flush deadline can still write its unsent line.
 #[derive(Debug, Default)]
 struct ActiveEntry {
-    unlogged: Option<String>,
+    unlogged: Option<(String, Origin)>,
 }
 
 /// State shared by submitters, the worker and its tasks.
@@ -139,7 +140,11 @@ impl Shared {
     }
 
     /// Takes `key` into the worker's hands if there is room and nobody in this process has it.
-    pub(super) fn try_activate(&self, key: &IdempotencyKey, unlogged: Option<String>) -> bool {
+    pub(super) fn try_activate(
+        &self,
+        key: &IdempotencyKey,
+        unlogged: Option<(String, Origin)>,
+    ) -> bool {
         if self.runtime.is_none() || self.client.is_none() {
             return false;
         }
@@ -173,7 +178,7 @@ impl Shared {
     }
 
     /// Takes a memory-only item's body, marking its unsent line as written; `None` if it already was.
-    pub(super) fn take_unlogged(&self, key: &IdempotencyKey) -> Option<String> {
+    pub(super) fn take_unlogged(&self, key: &IdempotencyKey) -> Option<(String, Origin)> {
         lock(&self.active)
             .get_mut(key)
             .and_then(|entry| entry.unlogged.take())
@@ -204,12 +209,12 @@ impl Shared {
 
     /// At a flush deadline: writes the unsent line of every memory-only item still in flight.
     pub(super) fn log_unlogged(&self) {
-        let unlogged: Vec<String> = lock(&self.active)
+        let unlogged: Vec<(String, Origin)> = lock(&self.active)
             .values_mut()
             .filter_map(|entry| entry.unlogged.take())
             .collect();
-        for body in unlogged {
-            log_unsent("not_delivered_before_exit", &body);
+        for (body, origin) in unlogged {
+            log_unsent("not_delivered_before_exit", &body, origin);
         }
     }
 }

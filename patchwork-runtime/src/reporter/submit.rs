@@ -41,7 +41,11 @@ impl Reporter {
             Ok(submission) => submission,
             Err(error) => {
                 tracing::error!(%error, "recording feedback failed; logging it instead");
-                log_unsent(&Reason::WorkerUnavailable.token(), &prepared.body);
+                log_unsent(
+                    &Reason::WorkerUnavailable.token(),
+                    &prepared.body,
+                    prepared.origin,
+                );
                 Submission::only(Outcome::Kept {
                     reason: Reason::WorkerUnavailable,
                 })
@@ -52,7 +56,7 @@ impl Reporter {
     /// [`Reporter::submit`] for code outside an async context (it blocks on the outbox write).
     pub(crate) fn submit_blocking(&self, prepared: &Prepared, settings: &Settings) -> Submission {
         let kept = |reason: Reason| {
-            log_unsent(&reason.token(), &prepared.body);
+            log_unsent(&reason.token(), &prepared.body, prepared.origin);
             Submission::only(Outcome::Kept { reason })
         };
         let target = match Target::feedback(settings) {
@@ -99,6 +103,7 @@ impl Reporter {
         let mut item =
             OutboxItem::new(owner.0, owner.1, settings.slug_or_default(), &prepared.body);
         item.tools_dropped = prepared.tools_dropped;
+        item.origin = prepared.origin;
         // Taken into the worker's hands before the file exists, so a drain running meanwhile never takes it
         // (it would deliver it without the live repeat count).
         let mut reserved = shared.try_activate(&item.key, None).then(|| ActiveGuard {
@@ -121,7 +126,7 @@ impl Reporter {
                     AppendError::Io(_) => Reason::OutboxUnavailable,
                 };
                 tracing::warn!(%error, "feedback not stored in the outbox; written to stderr as an unsent line");
-                log_unsent(&reason.token(), &prepared.body);
+                log_unsent(&reason.token(), &prepared.body, prepared.origin);
                 (false, true)
             }
         };
@@ -133,7 +138,7 @@ impl Reporter {
             if print.is_some() {
                 item.key = IdempotencyKey::from_content(prepared.body.as_bytes());
             }
-            let unlogged = (!logged).then(|| prepared.body.clone());
+            let unlogged = (!logged).then(|| (prepared.body.clone(), prepared.origin));
             reserved = shared
                 .try_activate(&item.key, unlogged)
                 .then(|| ActiveGuard {

@@ -153,6 +153,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
             .max(job.item.count);
         let key = key.as_str();
         let tools_dropped = job.item.tools_dropped;
+        let origin = job.item.origin;
         let outage = &shared.outage;
         let runtime = shared.runtime.as_ref();
         async move {
@@ -163,6 +164,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
                 idempotency_key: Some(key),
                 repeat_count: count,
                 tools_dropped,
+                origin,
             };
             let attempt = client.attempt(request, timeout).await;
             outage.observe(&attempt, runtime);
@@ -199,8 +201,8 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
             lock(&shared.resting).insert(key.clone(), after(shared.config.retry.max_backoff()));
             if job.durable {
                 tracing::info!(%key, %reason, attempts, "feedback not delivered yet; left in the outbox");
-            } else if let Some(body) = shared.take_unlogged(&key) {
-                log_unsent(&reason.token(), &body);
+            } else if let Some((body, origin)) = shared.take_unlogged(&key) {
+                log_unsent(&reason.token(), &body, origin);
             }
         }
         Finished::Abandoned => {}
@@ -211,9 +213,9 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
 /// shows in the logs.
 fn settle_refused(shared: &Shared, job: &Job, hold: Option<ItemLock>, reason: &Reason) {
     if job.durable {
-        log_unsent(&reason.token(), job.item.payload.get());
-    } else if let Some(body) = shared.take_unlogged(&job.item.key) {
-        log_unsent(&reason.token(), &body);
+        log_unsent(&reason.token(), job.item.payload.get(), job.item.origin);
+    } else if let Some((body, origin)) = shared.take_unlogged(&job.item.key) {
+        log_unsent(&reason.token(), &body, origin);
     }
     if let Some(outbox) = &shared.outbox {
         match outbox.settle(&job.item.key, hold, Settlement::Refused) {

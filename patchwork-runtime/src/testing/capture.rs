@@ -59,9 +59,9 @@ impl UnsentCapture {
         self.lines()
             .iter()
             .filter_map(|line| {
-                parse_unsent_line(line).map(|(reason, payload, _)| UnsentRecord {
-                    reason: reason.to_string(),
-                    payload,
+                parse_unsent_line(line).map(|parsed| UnsentRecord {
+                    reason: parsed.reason.to_string(),
+                    payload: parsed.payload,
                 })
             })
             .collect()

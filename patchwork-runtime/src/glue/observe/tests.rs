@@ -1,0 +1,288 @@
+//! The watcher with a real rmcp client in process: the client sees exactly what the unwrapped server answers, and
+//! the collector receives the aggregated gap signals, marked as signals, with their kinds and counts and no
+//! argument values.
+
+use std::time::Duration;
+
+use ::rmcp::handler::server::wrapper::Parameters;
+use ::rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig,
+};
+use ::rmcp::service::{RunningService, ServiceExt};
+use ::rmcp::{RoleClient, ServerHandler, schemars, tool, tool_handler, tool_router};
+use serde_json::{Value, json};
+
+use super::*;
+use crate::testing::Collector;
+
+#[derive(Debug, Clone, Default)]
+struct Calc;
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+struct Sum {
+    a: i64,
+    b: i64,
+}
+
+#[tool_router]
+impl Calc {
+    /// Adds.
+    #[tool]
+    async fn add(&self, Parameters(Sum { a, b }): Parameters<Sum>) -> String {
+        (a + b).to_string()
+    }
+
+    /// Always fails.
+    #[tool]
+    async fn flaky(&self) -> CallToolResult {
+        CallToolResult::error(vec![ContentBlock::text(
+            "upstream said no to alice@example.com",
+        )])
+    }
+}
+
+#[tool_handler]
+impl ServerHandler for Calc {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .enable_resources()
+                .build(),
+        )
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        Err(ErrorData::resource_not_found(
+            format!("no {}", request.uri),
+            None,
+        ))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        Err(ErrorData::invalid_params(
+            format!("prompt '{}' not found", request.name),
+            None,
+        ))
+    }
+}
+
+async fn connect<S: Service<RoleServer>>(server: S) -> RunningService<RoleClient, ClientConfig> {
+    let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    ClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new("watch-test", "1.2.3"),
+    )
+    .serve(client_io)
+    .await
+    .expect("the client connects")
+}
+
+/// Every request of the scenario, and what the client saw for each (result or error, as JSON).
+async fn scenario(client: &RunningService<RoleClient, ClientConfig>) -> Vec<Value> {
+    let call = |name: &str, arguments: Value| {
+        let mut params = CallToolRequestParams::new(name.to_owned());
+        if let Value::Object(arguments) = arguments {
+            params = params.with_arguments(arguments);
+        }
+        client.call_tool(params)
+    };
+    let as_json = |result: Result<CallToolResult, ::rmcp::ServiceError>| match result {
+        Ok(result) => serde_json::to_value(result).expect("json"),
+        Err(error) => json!({ "error": error.to_string() }),
+    };
+    let mut seen = vec![json!(client.list_all_tools().await.expect("tools").len())];
+    for _ in 0..2 {
+        seen.push(as_json(call("search_docs", json!({"q": "x"})).await));
+    }
+    seen.push(as_json(call("add", json!({"a": 1})).await));
+    seen.push(as_json(
+        call("add", json!({"a": 1, "b": "seven-secret-value"})).await,
+    ));
+    for _ in 0..3 {
+        seen.push(as_json(call("flaky", json!({})).await));
+    }
+    seen.push(as_json(call("add", json!({"a": 2, "b": 3})).await));
+    let read = client
+        .read_resource(ReadResourceRequestParams::new("file:///srv/missing.txt"))
+        .await;
+    seen.push(json!(read.map_err(|e| e.to_string()).err()));
+    let prompt = client
+        .get_prompt(GetPromptRequestParams::new("summarise"))
+        .await;
+    seen.push(json!(prompt.map_err(|e| e.to_string()).err()));
+    seen
+}
+
+#[tokio::test]
+async fn the_client_sees_what_the_unwrapped_server_answers_and_the_collector_gets_each_signal_once_aggregated()
+ {
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector
+        .patchwork("calc")
+        .no_outbox()
+        .signal_window(Duration::from_secs(3600))
+        .build();
+
+    let plain = connect(Calc).await;
+    let expected = scenario(&plain).await;
+    let watched = connect(observe(Calc).with_client(patchwork.clone())).await;
+    let seen = scenario(&watched).await;
+    assert_eq!(
+        seen, expected,
+        "the watcher changes nothing the client sees"
+    );
+
+    let flushed = patchwork.flush(Duration::from_secs(10)).await;
+    assert!(flushed.settled(), "{flushed:?}");
+    let requests = collector.requests();
+    let mut signals: Vec<(String, String, String)> = requests
+        .iter()
+        .map(|request| {
+            assert_eq!(request.header("Patchwork-Origin"), Some("signal"));
+            let payload = request.feedback().expect("a report");
+            let kind_and_count = payload
+                .what_i_tried
+                .strip_prefix("patchwork gap signal ")
+                .and_then(|rest| rest.split_once(" from "))
+                .map(|(head, _)| head.to_owned())
+                .expect("a signal's text");
+            (kind_and_count, payload.what_i_needed, payload.client_type)
+        })
+        .collect();
+    signals.sort();
+    let bodies: String = requests.iter().map(|r| r.body.to_string()).collect();
+    assert!(
+        !bodies.contains("seven-secret-value"),
+        "never an argument's value"
+    );
+    assert!(
+        !bodies.contains("alice@example.com"),
+        "no error text without the opt-in"
+    );
+    let kinds: Vec<&str> = signals.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "invalid_arguments: 1 call",
+            "invalid_arguments: 1 call",
+            "prompt_not_found: 1 call",
+            "resource_not_found: 1 call",
+            "tool_error: 3 calls",
+            "unknown_tool: 2 calls",
+        ],
+        "{signals:#?}"
+    );
+    let needs: String = signals.iter().map(|(_, need, _)| need.as_str()).collect();
+    assert!(needs.contains("`search_docs`"), "{needs}");
+    assert!(needs.contains("(missing_field at b)"), "{needs}");
+    assert!(
+        needs.contains("(invalid_type at b)"),
+        "the path from the listed schema: {needs}"
+    );
+    assert!(needs.contains("`file:///srv/missing.txt`"), "{needs}");
+    assert!(needs.contains("`summarise`"), "{needs}");
+    assert!(
+        signals
+            .iter()
+            .all(|(_, _, client)| client == "watch-test/1.2.3")
+    );
+}
+
+#[tokio::test]
+async fn with_signals_off_nothing_is_sent_and_with_the_opt_in_the_error_text_goes_redacted() {
+    let collector = Collector::start().expect("collector");
+    let off = collector
+        .patchwork("calc")
+        .no_outbox()
+        .signals(false)
+        .build();
+    let client = connect(observe(Calc).with_client(off.clone())).await;
+    let _ = client
+        .call_tool(CallToolRequestParams::new("flaky"))
+        .await
+        .expect("a tool result");
+    assert!(off.flush(Duration::from_secs(10)).await.settled());
+    assert!(collector.requests().is_empty());
+
+    let with_text = collector
+        .patchwork("calc")
+        .no_outbox()
+        .signal_error_text(true)
+        .build();
+    let client = connect(observe(Calc).with_client(with_text.clone())).await;
+    let _ = client
+        .call_tool(CallToolRequestParams::new("flaky"))
+        .await
+        .expect("a tool result");
+    assert!(with_text.flush(Duration::from_secs(10)).await.settled());
+    let payload = collector.feedback().pop().expect("one signal");
+    assert_eq!(payload.suggestion, "upstream said no to [REDACTED:email]");
+}
+
+#[test]
+fn serde_messages_give_class_and_field_never_values() {
+    assert_eq!(
+        serde_class("missing field `query`"),
+        (MISSING_FIELD, Some("query".to_owned()))
+    );
+    assert_eq!(
+        serde_class("unknown field `qurey`, expected one of `query`, `limit`"),
+        ("unknown_field", Some("qurey".to_owned()))
+    );
+    assert_eq!(
+        serde_class("invalid type: string \"hunter2\", expected i64"),
+        ("invalid_type", None)
+    );
+    assert_eq!(
+        serde_class("invalid value: integer `-1`, expected u8"),
+        ("invalid_value", None)
+    );
+    assert_eq!(serde_class("something else"), ("invalid_params", None));
+}
+
+#[test]
+fn a_mismatch_path_follows_nested_properties() {
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "q": {"type": "string"},
+            "filters": {"type": "object", "properties": {"limit": {"type": ["integer", "null"]}}}
+        }
+    });
+    let schema = schema.as_object().unwrap();
+    let args = |v: Value| v.as_object().unwrap().clone();
+    assert_eq!(
+        mismatch_path(
+            schema,
+            &args(json!({"q": "x", "filters": {"limit": "ten"}}))
+        )
+        .as_deref(),
+        Some("filters.limit")
+    );
+    assert_eq!(
+        mismatch_path(schema, &args(json!({"q": 3}))).as_deref(),
+        Some("q")
+    );
+    assert_eq!(
+        mismatch_path(schema, &args(json!({"q": "x", "filters": {"limit": null}}))),
+        None
+    );
+}

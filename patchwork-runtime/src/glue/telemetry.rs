@@ -1,0 +1,278 @@
+//! MCP telemetry by the OpenTelemetry semantic conventions for MCP (`mcp.server` spans, status Development): one
+//! `tracing` span per request the watched server handles, named `{mcp.method.name} {target}`, with the
+//! conventions' attribute names as its fields, so `tracing-opentelemetry` exports it as the conventions describe.
+//! With feature `otel`, the span's parent comes from a `traceparent` in the request's `_meta` and the
+//! `mcp.server.operation.duration` histogram is recorded (`glue/otel.rs`).
+//!
+//! Attributes outside the conventions are in the `patchwork.` namespace (the client's name and version).
+
+use std::time::Duration;
+
+use ::rmcp::ErrorData;
+use ::rmcp::RoleServer;
+use ::rmcp::model::{ClientRequest, ServerResult};
+use ::rmcp::service::RequestContext;
+use tracing::field::Empty;
+
+use super::rmcp::{over_http, transport_session};
+
+/// The first protocol revision without sessions: `mcp.session.id` is set only for earlier ones.
+const STATELESS_REVISION: &str = "2026-07-28";
+
+/// JSON-RPC codes a server answers when the caller asked for something it cannot serve; the conventions say they
+/// are not errors of the server: parse error, invalid request, method not found, invalid params (also an unknown
+/// tool), resource not found.
+const CALLER_CODES: [i32; 5] = [-32700, -32600, -32601, -32602, -32002];
+
+/// What one request is, read before the server takes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Call {
+    pub(crate) method: String,
+    /// The tool of a `tools/call`.
+    pub(crate) tool: Option<String>,
+    /// The prompt of a `prompts/get`.
+    pub(crate) prompt: Option<String>,
+    /// The resource of a `resources/read`, `resources/subscribe` or `resources/unsubscribe`.
+    pub(crate) resource: Option<String>,
+    pub(crate) request_id: String,
+    pub(crate) protocol_version: Option<String>,
+    /// The legacy session's `Mcp-Session-Id`.
+    pub(crate) session_id: Option<String>,
+    /// The HTTP version, when the request came over HTTP.
+    pub(crate) http_version: Option<&'static str>,
+    pub(crate) client_name: Option<String>,
+    pub(crate) client_version: Option<String>,
+}
+
+impl Call {
+    pub(crate) fn of(request: &ClientRequest, context: &RequestContext<RoleServer>) -> Self {
+        let (tool, prompt, resource) = match request {
+            ClientRequest::CallToolRequest(r) => (Some(r.params.name.to_string()), None, None),
+            ClientRequest::GetPromptRequest(r) => (None, Some(r.params.name.clone()), None),
+            ClientRequest::ReadResourceRequest(r) => (None, None, Some(r.params.uri.clone())),
+            ClientRequest::SubscribeRequest(r) => (None, None, Some(r.params.uri.clone())),
+            ClientRequest::UnsubscribeRequest(r) => (None, None, Some(r.params.uri.clone())),
+            _ => (None, None, None),
+        };
+        let protocol_version = context.protocol_version().map(|v| v.to_string());
+        let legacy = protocol_version
+            .as_deref()
+            .is_none_or(|version| version < STATELESS_REVISION);
+        let client = context.client_info();
+        let known = |text: &str| {
+            let text = text.trim();
+            (!text.is_empty()).then(|| text.to_owned())
+        };
+        let client_name = client
+            .as_ref()
+            .and_then(|c| super::known_client(Some(&c.name)).and_then(known));
+        Self {
+            method: request.method().to_owned(),
+            tool,
+            prompt,
+            resource,
+            request_id: context.id.to_string(),
+            session_id: transport_session(context).filter(|_| legacy),
+            http_version: http_version(context),
+            client_version: client_name
+                .as_ref()
+                .and(client.as_ref())
+                .and_then(|c| known(&c.version)),
+            client_name,
+            protocol_version,
+        }
+    }
+
+    /// The span's name: `{mcp.method.name} {target}`, the target being the tool or the prompt (never a resource's
+    /// URI: high cardinality), else the method alone.
+    pub(crate) fn span_name(&self) -> String {
+        match self.tool.as_ref().or(self.prompt.as_ref()) {
+            Some(target) => format!("{} {target}", self.method),
+            None => self.method.clone(),
+        }
+    }
+}
+
+fn http_version(context: &RequestContext<RoleServer>) -> Option<&'static str> {
+    if !over_http(context) {
+        return None;
+    }
+    let parts = context.extensions.get::<http::request::Parts>()?;
+    Some(match parts.version {
+        http::Version::HTTP_09 => "0.9",
+        http::Version::HTTP_10 => "1.0",
+        http::Version::HTTP_2 => "2",
+        http::Version::HTTP_3 => "3",
+        _ => "1.1",
+    })
+}
+
+/// How the server answered, as the conventions classify it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Answer {
+    /// `rpc.response.status_code`: the JSON-RPC error code, when the answer was an error.
+    pub(crate) code: Option<i32>,
+    /// `error.type`: the code for errors of the server, `tool_error` for a tool result with `isError: true`;
+    /// `None` for success and for the caller's mistakes.
+    pub(crate) error_type: Option<String>,
+    /// The status description of an error: the JSON-RPC message.
+    pub(crate) message: Option<String>,
+}
+
+impl Answer {
+    pub(crate) fn of(result: &Result<ServerResult, ErrorData>) -> Self {
+        match result {
+            Ok(ServerResult::CallToolResult(r)) if r.is_error == Some(true) => Self {
+                code: None,
+                error_type: Some("tool_error".to_owned()),
+                message: None,
+            },
+            Ok(_) => Self {
+                code: None,
+                error_type: None,
+                message: None,
+            },
+            Err(error) => {
+                let code = error.code.0;
+                Self {
+                    code: Some(code),
+                    error_type: (!CALLER_CODES.contains(&code)).then(|| code.to_string()),
+                    message: Some(error.message.to_string()),
+                }
+            }
+        }
+    }
+}
+
+/// The span for `call`, with every attribute known before the answer; the rest are recorded by [`record`].
+pub(crate) fn span(call: &Call, resource: Option<&str>) -> tracing::Span {
+    let span = tracing::info_span!(
+        target: "patchwork_runtime::mcp",
+        "mcp.server",
+        otel.name = %call.span_name(),
+        otel.kind = "server",
+        otel.status_code = Empty,
+        otel.status_description = Empty,
+        mcp.method.name = %call.method,
+        mcp.protocol.version = Empty,
+        mcp.session.id = Empty,
+        mcp.resource.uri = Empty,
+        jsonrpc.request.id = %call.request_id,
+        gen_ai.tool.name = Empty,
+        gen_ai.prompt.name = Empty,
+        gen_ai.operation.name = Empty,
+        error.type = Empty,
+        rpc.response.status_code = Empty,
+        network.transport = Empty,
+        network.protocol.name = Empty,
+        network.protocol.version = Empty,
+        patchwork.client.name = Empty,
+        patchwork.client.version = Empty,
+    );
+    if span.is_disabled() {
+        return span;
+    }
+    let set = |field: &str, value: Option<&str>| {
+        if let Some(value) = value {
+            span.record(field, value);
+        }
+    };
+    set("mcp.protocol.version", call.protocol_version.as_deref());
+    set("mcp.session.id", call.session_id.as_deref());
+    set("mcp.resource.uri", resource);
+    set("gen_ai.tool.name", call.tool.as_deref());
+    set("gen_ai.prompt.name", call.prompt.as_deref());
+    set(
+        "gen_ai.operation.name",
+        call.tool.as_ref().map(|_| "execute_tool"),
+    );
+    if let Some(version) = call.http_version {
+        set("network.transport", Some("tcp"));
+        set("network.protocol.name", Some("http"));
+        set("network.protocol.version", Some(version));
+    }
+    set("patchwork.client.name", call.client_name.as_deref());
+    set("patchwork.client.version", call.client_version.as_deref());
+    span
+}
+
+/// Records the answer on `span` (status, `error.type`, `rpc.response.status_code`) and, with feature `otel`, the
+/// operation's duration in the histogram.
+pub(crate) fn record(span: &tracing::Span, call: &Call, answer: &Answer, elapsed: Duration) {
+    if !span.is_disabled() {
+        if let Some(code) = answer.code {
+            span.record("rpc.response.status_code", code.to_string());
+        }
+        if let Some(error_type) = &answer.error_type {
+            span.record("error.type", error_type.as_str());
+            span.record("otel.status_code", "ERROR");
+            if let Some(message) = &answer.message {
+                span.record("otel.status_description", message.as_str());
+            }
+        }
+    }
+    #[cfg(feature = "otel")]
+    super::otel::record_duration(call, answer, elapsed);
+    #[cfg(not(feature = "otel"))]
+    let _ = (call, elapsed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::rmcp::model::{CallToolResult, ContentBlock, ErrorCode};
+
+    #[test]
+    fn span_names_take_the_tool_or_the_prompt_never_a_resource() {
+        let call =
+            |method: &str, tool: Option<&str>, prompt: Option<&str>, resource: Option<&str>| Call {
+                method: method.into(),
+                tool: tool.map(Into::into),
+                prompt: prompt.map(Into::into),
+                resource: resource.map(Into::into),
+                ..Call::default()
+            };
+        assert_eq!(
+            call("tools/call", Some("add"), None, None).span_name(),
+            "tools/call add"
+        );
+        assert_eq!(
+            call("prompts/get", None, Some("greet"), None).span_name(),
+            "prompts/get greet"
+        );
+        assert_eq!(
+            call("resources/read", None, None, Some("file:///a")).span_name(),
+            "resources/read"
+        );
+        assert_eq!(
+            call("tools/list", None, None, None).span_name(),
+            "tools/list"
+        );
+    }
+
+    #[test]
+    fn the_caller_s_mistakes_are_not_errors_of_the_server_but_tool_errors_and_internal_errors_are()
+    {
+        let error = |code: i32| Answer::of(&Err(ErrorData::new(ErrorCode(code), "m", None)));
+        for code in CALLER_CODES {
+            let answer = error(code);
+            assert_eq!(
+                (answer.code, answer.error_type),
+                (Some(code), None),
+                "{code}"
+            );
+        }
+        for code in [-32603, -32000, -32099, -31999, 1] {
+            assert_eq!(error(code).error_type, Some(code.to_string()));
+        }
+        let tool_error = Answer::of(&Ok(ServerResult::CallToolResult(CallToolResult::error(
+            vec![ContentBlock::text("boom")],
+        ))));
+        assert_eq!(tool_error.error_type.as_deref(), Some("tool_error"));
+        assert_eq!(tool_error.code, None);
+        let fine = Answer::of(&Ok(ServerResult::CallToolResult(CallToolResult::success(
+            vec![],
+        ))));
+        assert_eq!(fine.error_type, None);
+    }
+}

@@ -1,0 +1,134 @@
+//! The client's side of gap signals: each one is redacted and written as a `tracing` event at once, counted in
+//! the open window, and, when the window closes (after the configured time, at [`Patchwork::flush`] or when the
+//! [`Guard`](super::Guard) drops), reported through the outbox and the background worker like an agent's report,
+//! marked as a signal. Only in [`Mode::Live`] with delivery on; dry runs log the reports they would send.
+
+use std::sync::{Arc, Mutex, Weak};
+
+use super::{Inner, Patchwork};
+use crate::config::signals::SignalSettings;
+use crate::config::{Layer, Mode};
+use crate::feedback::redact::Filled;
+use crate::feedback::{Origin, Prepared};
+use crate::outbox::now_ms;
+use crate::reporter::lock;
+use crate::signals::{Signal, Window, overflow_payload, payload};
+
+/// The client's signal settings and open window.
+#[derive(Debug)]
+pub(super) struct Signals {
+    pub(super) settings: SignalSettings,
+    window: Mutex<Window>,
+}
+
+impl Signals {
+    pub(super) fn new(settings: SignalSettings) -> Self {
+        Self {
+            settings,
+            window: Mutex::new(Window::default()),
+        }
+    }
+}
+
+impl Patchwork {
+    /// Whether a `tool_error` signal carries the tool's error text (`Builder::signal_error_text`).
+    pub(crate) fn signal_error_text(&self) -> bool {
+        self.inner.signals.settings.error_text
+    }
+
+    /// `text` redacted with this client's rules (a resource's URI in a telemetry span).
+    pub(crate) fn redact_for_telemetry(&self, text: &str) -> String {
+        let settings = self.inner.settings(&Layer::default());
+        self.redaction(None, &settings).redact(text)
+    }
+
+    /// Records one gap signal the watcher saw: redacted, logged at debug, counted; the first of a window
+    /// schedules its close.
+    pub(crate) fn signal(&self, mut signal: Signal) {
+        let settings = self.inner.settings(&Layer::default());
+        let redaction = self.redaction(None, &settings);
+        signal.target = redaction.redact(&signal.target);
+        signal.detail = redaction.redact(&signal.detail);
+        tracing::debug!(
+            target: "patchwork_runtime::signals",
+            kind = signal.kind.as_str(),
+            target_name = %signal.target,
+            detail = %signal.detail,
+            "gap signal"
+        );
+        if self.inner.mode == Mode::Off {
+            return;
+        }
+        let opened = lock(&self.inner.signals.window).record(signal, now_ms());
+        if opened {
+            self.schedule_window_close();
+        }
+    }
+
+    /// Closes the window after the configured time, on the current runtime (none: at the next flush).
+    fn schedule_window_close(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        let window = self.inner.signals.settings.window;
+        runtime.spawn(async move {
+            tokio::time::sleep(window).await;
+            if let Some(inner) = weak.upgrade() {
+                let patchwork = Patchwork { inner };
+                // Storing fsyncs files: off the runtime's worker threads.
+                let _ = tokio::task::spawn_blocking(move || patchwork.close_signal_window()).await;
+            }
+        });
+    }
+
+    /// Closes the open window: each aggregate is logged at info and, in live mode with delivery on, reported
+    /// through the outbox marked as a signal. What the caps held back is said at warn.
+    pub(crate) fn close_signal_window(&self) {
+        let now = now_ms();
+        let taken = lock(&self.inner.signals.window).take(now);
+        if taken.over_rate > 0 {
+            tracing::warn!(
+                target: "patchwork_runtime::signals",
+                held_back = taken.over_rate,
+                "more gap signals than the hourly rate allows; these were counted here and not reported"
+            );
+        }
+        let settings = self.inner.settings(&Layer::default());
+        let slug = settings.slug_or_default();
+        let overflow = (taken.overflow > 0).then(|| overflow_payload(taken.overflow, now, slug));
+        let reports = taken
+            .aggregates
+            .iter()
+            .inspect(|aggregate| {
+                tracing::info!(
+                    target: "patchwork_runtime::signals",
+                    kind = aggregate.kind.as_str(),
+                    target_name = %aggregate.target,
+                    detail = %aggregate.detail,
+                    count = aggregate.count,
+                    "gap signals in the last window"
+                );
+            })
+            .map(|aggregate| payload(aggregate, slug))
+            .chain(overflow);
+        let deliver = self.inner.signals.settings.deliver;
+        let redaction = self.redaction(None, &settings);
+        for report in reports {
+            let Some(mut prepared) = Prepared::screened(report, &redaction, Filled::default())
+            else {
+                continue;
+            };
+            prepared.origin = Origin::Signal;
+            match self.inner.mode {
+                Mode::Live if deliver => {
+                    self.inner.reporter.submit_blocking(&prepared, &settings);
+                }
+                Mode::DryRun => {
+                    tracing::info!(payload = %prepared.body, "dry run: gap signal report checked, not sent");
+                }
+                Mode::Live | Mode::Off => {}
+            }
+        }
+    }
+}
