@@ -83,7 +83,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Cancelled at shutdown: ends open sessions and their event streams, which graceful shutdown waits for.
     let sessions_done = config.cancellation_token.clone();
     let mcp = StreamableHttpService::new(
-        || Ok(Toolbox::new()),
+        // Watched as in `stdio_server` (gap signals and MCP telemetry), one watcher per session.
+        || Ok(patchwork_runtime::rmcp::observe(Toolbox::new())),
         Arc::new(LocalSessionManager::default()),
         config,
     );

@@ -30,7 +30,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _guard = Toolbox::patchwork_builder()
         .heartbeat(toolbox::tool_names())
         .install();
-    let running = Toolbox::new().serve(rmcp::transport::stdio()).await?;
+    // `observe` watches the server (one line): calls of tools it lacks, refused arguments, tool errors, resources
+    // and prompts not found become gap signals, reported aggregated; each request gets an MCP telemetry span.
+    let running = patchwork_runtime::rmcp::observe(Toolbox::new())
+        .serve(rmcp::transport::stdio())
+        .await?;
     running.waiting().await?;
     Ok(())
 }

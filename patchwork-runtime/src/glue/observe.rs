@@ -3,20 +3,36 @@
 //! the request's telemetry span (`telemetry.rs`) and classifies the answer into gap signals: a tool the server
 //! does not offer, arguments a tool refused, a tool result with `isError: true`, a resource or prompt not found.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use ::rmcp::ErrorData;
-use ::rmcp::RoleServer;
+#[allow(deprecated)] // `SetLevelRequestParams`: see the impl below.
 use ::rmcp::model::{
-    ClientNotification, ClientRequest, ContentBlock, ErrorCode, JsonObject, ServerResult,
+    CallToolRequestMethod, CallToolRequestParams, CallToolResponse, CancelTaskMethod,
+    CancelTaskParams, CancelledNotificationParam, CompleteRequestMethod, CompleteRequestParams,
+    CompleteResult, ConstString, ContentBlock, CustomNotification, CustomRequest, CustomResult,
+    DiscoverRequestMethod, DiscoverResult, ErrorCode, GetPromptRequestMethod,
+    GetPromptRequestParams, GetPromptResponse, GetSkillRequestMethod, GetSkillRequestParams,
+    GetSkillResult, GetTaskMethod, GetTaskParams, GetTaskResult, InitializeRequestParams,
+    InitializeResult, InitializeResultMethod, JsonObject, ListPromptsRequestMethod,
+    ListPromptsResult, ListResourceTemplatesRequestMethod, ListResourceTemplatesResult,
+    ListResourcesRequestMethod, ListResourcesResult, ListSkillsRequestMethod, ListSkillsResult,
+    ListToolsRequestMethod, ListToolsResult, PaginatedRequestParams, PingRequestMethod,
+    ProgressNotificationParam, ProtocolVersion, ReadResourceDirectoryRequestMethod,
+    ReadResourceDirectoryRequestParams, ReadResourceDirectoryResult, ReadResourceRequestMethod,
+    ReadResourceRequestParams, ReadResourceResponse, ServerConfig, SetLevelRequestMethod,
+    SetLevelRequestParams, SubscribeRequestMethod, SubscribeRequestParams, SubscriptionFilter,
+    Tool, UnsubscribeRequestMethod, UnsubscribeRequestParams, UpdateTaskMethod, UpdateTaskParams,
 };
-use ::rmcp::service::{NotificationContext, RequestContext, Service};
+use ::rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
+use ::rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 use tracing::Instrument;
 
-use super::telemetry::{self, Answer, Call};
+use super::telemetry::{self, Answer, Call, Target};
 use crate::patchwork::Patchwork;
 use crate::reporter::lock;
 use crate::signals::{MISSING_FIELD, Signal, SignalKind};
@@ -28,7 +44,7 @@ const DESERIALIZE_PREFIX: &str = "failed to deserialize parameters:";
 const MAX_SCHEMAS: usize = 1024;
 
 /// An rmcp server watched by patchwork: the same replies and errors, plus gap signals and MCP telemetry. Made by
-/// [`observe`]; serve it as the server itself.
+/// [`observe`]; serve it as the server itself (it is a `ServerHandler`, over stdio and streamable HTTP).
 pub struct Observed<S> {
     server: S,
     patchwork: Option<Patchwork>,
@@ -70,7 +86,7 @@ impl<S> std::fmt::Debug for Observed<S> {
 /// patchwork_runtime::rmcp::observe(Calc).serve(rmcp::transport::stdio()).await?.waiting().await?;
 /// # Ok(()) }
 /// ```
-pub fn observe<S: Service<RoleServer>>(server: S) -> Observed<S> {
+pub fn observe<S: ServerHandler>(server: S) -> Observed<S> {
     Observed {
         server,
         patchwork: None,
@@ -99,10 +115,7 @@ impl<S> Observed<S> {
     }
 
     /// Remembers the input schema of every tool a `tools/list` answer names.
-    fn remember_schemas(&self, result: &Result<ServerResult, ErrorData>) {
-        let Ok(ServerResult::ListToolsResult(list)) = result else {
-            return;
-        };
+    fn remember_schemas(&self, list: &ListToolsResult) {
         let mut schemas = lock(&self.schemas);
         for tool in &list.tools {
             if schemas.len() >= MAX_SCHEMAS && !schemas.contains_key(tool.name.as_ref()) {
@@ -112,13 +125,29 @@ impl<S> Observed<S> {
         }
     }
 
-    /// The gap signal an answer to `request` stands for, if any.
-    fn classify(
+    /// Runs `future` (the watched server's answer) inside the request's span; `resource` is the request's URI,
+    /// redacted before it is put on the span.
+    async fn traced<T>(
         &self,
         call: &Call,
-        arguments: Option<&JsonObject>,
-        result: &Result<ServerResult, ErrorData>,
-    ) -> Option<Signal> {
+        resource: Option<&str>,
+        future: impl Future<Output = Result<T, ErrorData>>,
+        answer: impl FnOnce(&Result<T, ErrorData>) -> Answer,
+    ) -> Result<T, ErrorData> {
+        let resource = resource.map(|uri| self.patchwork().redact_for_telemetry(uri));
+        let span = telemetry::span(call, resource.as_deref());
+        #[cfg(feature = "otel")]
+        if let Some(traceparent) = &call.traceparent {
+            super::otel::set_parent(&span, traceparent, call.tracestate.as_deref());
+        }
+        let started = Instant::now();
+        let result = future.instrument(span.clone()).await;
+        telemetry::record(&span, call, &answer(&result), started.elapsed());
+        result
+    }
+
+    /// Records a gap signal of `kind` about `target` through the client.
+    fn signal(&self, call: &Call, kind: SignalKind, target: &str, detail: &str) {
         let client = call
             .client_name
             .as_ref()
@@ -126,46 +155,8 @@ impl<S> Observed<S> {
                 Some(version) => format!("{name}/{version}"),
                 None => name.clone(),
             });
-        let signal = |kind, target: &str, detail: &str| {
-            Some(Signal::new(kind, target, detail, client.clone()))
-        };
-        if let Some(tool) = &call.tool {
-            return match result {
-                Err(error) if is_unknown_tool(error) => signal(SignalKind::UnknownTool, tool, ""),
-                Err(error) if error.code == ErrorCode::INVALID_PARAMS => {
-                    let detail = self.refusal(tool, &error.message, arguments);
-                    signal(SignalKind::InvalidArguments, tool, &detail)
-                }
-                Err(error) => signal(
-                    SignalKind::ToolError,
-                    tool,
-                    &self.error_text(&error.message),
-                ),
-                Ok(ServerResult::CallToolResult(r)) if r.is_error == Some(true) => {
-                    let text = text_of(&r.content);
-                    if text.starts_with(DESERIALIZE_PREFIX) {
-                        let detail = self.refusal(tool, &text, arguments);
-                        signal(SignalKind::InvalidArguments, tool, &detail)
-                    } else {
-                        signal(SignalKind::ToolError, tool, &self.error_text(&text))
-                    }
-                }
-                Ok(_) => None,
-            };
-        }
-        let Err(error) = result else {
-            return None;
-        };
-        let missing = error.code == ErrorCode::RESOURCE_NOT_FOUND
-            || error.code == ErrorCode::METHOD_NOT_FOUND
-            || (error.code == ErrorCode::INVALID_PARAMS && says_not_found(&error.message));
-        match (&call.prompt, &call.resource) {
-            (Some(prompt), _) if missing => signal(SignalKind::PromptNotFound, prompt, ""),
-            (_, Some(resource)) if missing && call.method == "resources/read" => {
-                signal(SignalKind::ResourceNotFound, resource, "")
-            }
-            _ => None,
-        }
+        self.patchwork()
+            .signal(Signal::new(kind, target, detail, client));
     }
 
     /// A tool's error text for its signal, when the client opted in (redacted later with the signal).
@@ -196,59 +187,348 @@ impl<S> Observed<S> {
     }
 }
 
-impl<S: Service<RoleServer>> Service<RoleServer> for Observed<S> {
-    async fn handle_request(
-        &self,
-        request: ClientRequest,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ServerResult, ErrorData> {
-        let call = Call::of(&request, &context);
-        let patchwork = self.patchwork();
-        let resource = call
-            .resource
-            .as_deref()
-            .map(|uri| patchwork.redact_for_telemetry(uri));
-        let span = telemetry::span(&call, resource.as_deref());
-        #[cfg(feature = "otel")]
-        if let Some(traceparent) = context.meta.get_traceparent() {
-            super::otel::set_parent(&span, traceparent, context.meta.get_tracestate());
+/// A request method that is delegated as it is, inside its telemetry span: `name(params) -> result` for the method
+/// `method` (rmcp's constant for it).
+macro_rules! traced {
+    ($($name:ident($($param:ident: $ty:ty),*) -> $out:ty = $method:ty;)*) => {$(
+        async fn $name(
+            &self,
+            $($param: $ty,)*
+            context: RequestContext<RoleServer>,
+        ) -> Result<$out, ErrorData> {
+            let call = Call::new(&context, <$method as ConstString>::VALUE, Target::None);
+            let result = self.traced(&call, None, self.server.$name($($param,)* context), Answer::of).await;
+            result
         }
-        let arguments = match &request {
-            ClientRequest::CallToolRequest(r) => r.params.arguments.clone(),
-            _ => None,
-        };
-        let started = Instant::now();
+    )*};
+}
+
+/// Every method of rmcp's `ServerHandler` goes to the watched server (the list `tests.rs` checks against rmcp's
+/// own wrapper impls, so a method rmcp adds is never left to its default). Requests are traced; `tools/call`,
+/// `prompts/get` and `resources/read` are also classified into gap signals, and `tools/list` answers are read for
+/// the tools' schemas.
+// Deprecated methods (logging, legacy subscriptions) are delegated too: servers that still implement them keep
+// working when watched.
+#[allow(deprecated)]
+impl<S: ServerHandler> ServerHandler for Observed<S> {
+    traced! {
+        ping() -> () = PingRequestMethod;
+        initialize(request: InitializeRequestParams) -> InitializeResult = InitializeResultMethod;
+        discover() -> DiscoverResult = DiscoverRequestMethod;
+        complete(request: CompleteRequestParams) -> CompleteResult = CompleteRequestMethod;
+        set_level(request: SetLevelRequestParams) -> () = SetLevelRequestMethod;
+        list_prompts(request: Option<PaginatedRequestParams>) -> ListPromptsResult = ListPromptsRequestMethod;
+        list_resources(request: Option<PaginatedRequestParams>) -> ListResourcesResult = ListResourcesRequestMethod;
+        list_resource_templates(request: Option<PaginatedRequestParams>) -> ListResourceTemplatesResult
+            = ListResourceTemplatesRequestMethod;
+        get_task(request: GetTaskParams) -> GetTaskResult = GetTaskMethod;
+        update_task(request: UpdateTaskParams) -> () = UpdateTaskMethod;
+        cancel_task(request: CancelTaskParams) -> () = CancelTaskMethod;
+        list_skills(request: Option<PaginatedRequestParams>) -> ListSkillsResult = ListSkillsRequestMethod;
+        get_skill(request: GetSkillRequestParams) -> GetSkillResult = GetSkillRequestMethod;
+        read_resource_directory(request: ReadResourceDirectoryRequestParams) -> ReadResourceDirectoryResult
+            = ReadResourceDirectoryRequestMethod;
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let call = Call::new(
+            &context,
+            <SubscribeRequestMethod as ConstString>::VALUE,
+            Target::Resource(request.uri.clone()),
+        );
+        let uri = request.uri.clone();
         let result = self
-            .server
-            .handle_request(request, context)
-            .instrument(span.clone())
+            .traced(
+                &call,
+                Some(&uri),
+                self.server.subscribe(request, context),
+                Answer::of,
+            )
             .await;
-        let answer = Answer::of(&result);
-        telemetry::record(&span, &call, &answer, started.elapsed());
-        self.remember_schemas(&result);
-        if let Some(signal) = self.classify(&call, arguments.as_ref(), &result) {
-            patchwork.signal(signal);
+        result
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let call = Call::new(
+            &context,
+            <UnsubscribeRequestMethod as ConstString>::VALUE,
+            Target::Resource(request.uri.clone()),
+        );
+        let uri = request.uri.clone();
+        let result = self
+            .traced(
+                &call,
+                Some(&uri),
+                self.server.unsubscribe(request, context),
+                Answer::of,
+            )
+            .await;
+        result
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let uri = request.uri.clone();
+        let call = Call::new(
+            &context,
+            <ReadResourceRequestMethod as ConstString>::VALUE,
+            Target::Resource(uri.clone()),
+        );
+        let result = self
+            .traced(
+                &call,
+                Some(&uri),
+                self.server.read_resource(request, context),
+                Answer::of,
+            )
+            .await;
+        if let Err(error) = &result
+            && is_not_found(error)
+        {
+            self.signal(&call, SignalKind::ResourceNotFound, &uri, "");
         }
         result
     }
 
-    async fn handle_notification(
+    async fn get_prompt(
         &self,
-        notification: ClientNotification,
-        context: NotificationContext<RoleServer>,
-    ) -> Result<(), ErrorData> {
-        self.server.handle_notification(notification, context).await
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let name = request.name.clone();
+        let call = Call::new(
+            &context,
+            <GetPromptRequestMethod as ConstString>::VALUE,
+            Target::Prompt(name.clone()),
+        );
+        let result = self
+            .traced(
+                &call,
+                None,
+                self.server.get_prompt(request, context),
+                Answer::of,
+            )
+            .await;
+        if let Err(error) = &result
+            && is_not_found(error)
+        {
+            self.signal(&call, SignalKind::PromptNotFound, &name, "");
+        }
+        result
     }
 
-    fn get_info(&self) -> <RoleServer as ::rmcp::service::ServiceRole>::Info {
-        self.server.get_info()
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let tool = request.name.to_string();
+        let arguments = request.arguments.clone();
+        let call = Call::new(
+            &context,
+            <CallToolRequestMethod as ConstString>::VALUE,
+            Target::Tool(tool.clone()),
+        );
+        let answer = |result: &Result<CallToolResponse, ErrorData>| match result {
+            Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => Answer::tool_error(),
+            other => Answer::of(other),
+        };
+        let result = self
+            .traced(&call, None, self.server.call_tool(request, context), answer)
+            .await;
+        let failed = match &result {
+            Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => {
+                Some(text_of(&r.content))
+            }
+            _ => None,
+        };
+        match (&result, failed) {
+            (Err(error), _) if is_unknown_tool(error) => {
+                self.signal(&call, SignalKind::UnknownTool, &tool, "");
+            }
+            (Err(error), _) if error.code == ErrorCode::INVALID_PARAMS => {
+                let detail = self.refusal(&tool, &error.message, arguments.as_ref());
+                self.signal(&call, SignalKind::InvalidArguments, &tool, &detail);
+            }
+            (Err(error), _) => {
+                let text = self.error_text(&error.message);
+                self.signal(&call, SignalKind::ToolError, &tool, &text);
+            }
+            (Ok(_), Some(text)) if text.starts_with(DESERIALIZE_PREFIX) => {
+                let detail = self.refusal(&tool, &text, arguments.as_ref());
+                self.signal(&call, SignalKind::InvalidArguments, &tool, &detail);
+            }
+            (Ok(_), Some(text)) => {
+                let text = self.error_text(&text);
+                self.signal(&call, SignalKind::ToolError, &tool, &text);
+            }
+            (Ok(_), None) => {}
+        }
+        result
     }
 
-    fn supported_protocol_versions(
+    async fn list_tools(
         &self,
-    ) -> std::borrow::Cow<'static, [::rmcp::model::ProtocolVersion]> {
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let call = Call::new(
+            &context,
+            <ListToolsRequestMethod as ConstString>::VALUE,
+            Target::None,
+        );
+        let result = self
+            .traced(
+                &call,
+                None,
+                self.server.list_tools(request, context),
+                Answer::of,
+            )
+            .await;
+        if let Ok(list) = &result {
+            self.remember_schemas(list);
+        }
+        result
+    }
+
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        let call = Call::new(&context, request.method.clone(), Target::None);
+        let result = self
+            .traced(
+                &call,
+                None,
+                self.server.on_custom_request(request, context),
+                Answer::of,
+            )
+            .await;
+        result
+    }
+
+    // Not requests: delegated as they are.
+
+    fn negotiate_initialize(
+        &self,
+        request: &InitializeRequestParams,
+    ) -> Result<InitializeResult, ErrorData> {
+        self.server.negotiate_initialize(request)
+    }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
         self.server.supported_protocol_versions()
     }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        self.server.accepted_subscription_filter(requested)
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        self.server.listen(context).await
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.server.get_tool(name)
+    }
+
+    async fn on_cancelled(
+        &self,
+        notification: CancelledNotificationParam,
+        context: NotificationContext<RoleServer>,
+    ) {
+        self.server.on_cancelled(notification, context).await;
+    }
+
+    async fn on_progress(
+        &self,
+        notification: ProgressNotificationParam,
+        context: NotificationContext<RoleServer>,
+    ) {
+        self.server.on_progress(notification, context).await;
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.server.on_initialized(context).await;
+    }
+
+    async fn on_roots_list_changed(&self, context: NotificationContext<RoleServer>) {
+        self.server.on_roots_list_changed(context).await;
+    }
+
+    async fn on_custom_notification(
+        &self,
+        notification: CustomNotification,
+        context: NotificationContext<RoleServer>,
+    ) {
+        self.server
+            .on_custom_notification(notification, context)
+            .await;
+    }
+
+    fn get_info(&self) -> ServerConfig {
+        self.server.get_info()
+    }
+}
+
+/// The names of the `ServerHandler` methods the impl above delegates (checked against rmcp's wrapper impls).
+#[cfg(test)]
+const DELEGATED: &[&str] = &[
+    "ping",
+    "initialize",
+    "negotiate_initialize",
+    "supported_protocol_versions",
+    "discover",
+    "complete",
+    "set_level",
+    "get_prompt",
+    "list_prompts",
+    "list_resources",
+    "list_resource_templates",
+    "read_resource",
+    "accepted_subscription_filter",
+    "listen",
+    "subscribe",
+    "unsubscribe",
+    "call_tool",
+    "list_tools",
+    "get_tool",
+    "on_custom_request",
+    "on_cancelled",
+    "on_progress",
+    "on_initialized",
+    "on_roots_list_changed",
+    "on_custom_notification",
+    "get_info",
+    "get_task",
+    "update_task",
+    "cancel_task",
+    "list_skills",
+    "get_skill",
+    "read_resource_directory",
+];
+
+/// Whether an error says what was asked for does not exist: resource not found, method not found (the server
+/// has none of that kind), or invalid params saying "not found" (rmcp's prompt router).
+fn is_not_found(error: &ErrorData) -> bool {
+    error.code == ErrorCode::RESOURCE_NOT_FOUND
+        || error.code == ErrorCode::METHOD_NOT_FOUND
+        || (error.code == ErrorCode::INVALID_PARAMS && says_not_found(&error.message))
 }
 
 /// rmcp's router answers an unknown tool with invalid params, "tool not found"; a server without tools answers

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use ::rmcp::ErrorData;
 use ::rmcp::RoleServer;
-use ::rmcp::model::{ClientRequest, ServerResult};
 use ::rmcp::service::RequestContext;
 use tracing::field::Empty;
 
@@ -42,17 +41,32 @@ pub(crate) struct Call {
     pub(crate) http_version: Option<&'static str>,
     pub(crate) client_name: Option<String>,
     pub(crate) client_version: Option<String>,
+    /// The W3C trace context in the request's `_meta`: the span's remote parent (feature `otel`).
+    pub(crate) traceparent: Option<String>,
+    pub(crate) tracestate: Option<String>,
+}
+
+/// What a request is about, beside its method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    None,
+    Tool(String),
+    Prompt(String),
+    Resource(String),
 }
 
 impl Call {
-    pub(crate) fn of(request: &ClientRequest, context: &RequestContext<RoleServer>) -> Self {
-        let (tool, prompt, resource) = match request {
-            ClientRequest::CallToolRequest(r) => (Some(r.params.name.to_string()), None, None),
-            ClientRequest::GetPromptRequest(r) => (None, Some(r.params.name.clone()), None),
-            ClientRequest::ReadResourceRequest(r) => (None, None, Some(r.params.uri.clone())),
-            ClientRequest::SubscribeRequest(r) => (None, None, Some(r.params.uri.clone())),
-            ClientRequest::UnsubscribeRequest(r) => (None, None, Some(r.params.uri.clone())),
-            _ => (None, None, None),
+    /// The request `method` about `target`, with what `context` tells of the protocol, session and client.
+    pub(crate) fn new(
+        context: &RequestContext<RoleServer>,
+        method: impl Into<String>,
+        target: Target,
+    ) -> Self {
+        let (tool, prompt, resource) = match target {
+            Target::None => (None, None, None),
+            Target::Tool(name) => (Some(name), None, None),
+            Target::Prompt(name) => (None, Some(name), None),
+            Target::Resource(uri) => (None, None, Some(uri)),
         };
         let protocol_version = context.protocol_version().map(|v| v.to_string());
         let legacy = protocol_version
@@ -67,7 +81,7 @@ impl Call {
             .as_ref()
             .and_then(|c| super::known_client(Some(&c.name)).and_then(known));
         Self {
-            method: request.method().to_owned(),
+            method: method.into(),
             tool,
             prompt,
             resource,
@@ -80,6 +94,8 @@ impl Call {
                 .and_then(|c| known(&c.version)),
             client_name,
             protocol_version,
+            traceparent: context.meta.get_traceparent().map(str::to_owned),
+            tracestate: context.meta.get_tracestate().map(str::to_owned),
         }
     }
 
@@ -120,13 +136,18 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    pub(crate) fn of(result: &Result<ServerResult, ErrorData>) -> Self {
+    /// A tool result with `isError: true`.
+    pub(crate) fn tool_error() -> Self {
+        Self {
+            code: None,
+            error_type: Some("tool_error".to_owned()),
+            message: None,
+        }
+    }
+
+    /// A result, or a JSON-RPC error classified by its code.
+    pub(crate) fn of<T>(result: &Result<T, ErrorData>) -> Self {
         match result {
-            Ok(ServerResult::CallToolResult(r)) if r.is_error == Some(true) => Self {
-                code: None,
-                error_type: Some("tool_error".to_owned()),
-                message: None,
-            },
             Ok(_) => Self {
                 code: None,
                 error_type: None,
@@ -220,7 +241,7 @@ pub(crate) fn record(span: &tracing::Span, call: &Call, answer: &Answer, elapsed
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ::rmcp::model::{CallToolResult, ContentBlock, ErrorCode};
+    use ::rmcp::model::ErrorCode;
 
     #[test]
     fn span_names_take_the_tool_or_the_prompt_never_a_resource() {
@@ -253,7 +274,7 @@ mod tests {
     #[test]
     fn the_caller_s_mistakes_are_not_errors_of_the_server_but_tool_errors_and_internal_errors_are()
     {
-        let error = |code: i32| Answer::of(&Err(ErrorData::new(ErrorCode(code), "m", None)));
+        let error = |code: i32| Answer::of::<()>(&Err(ErrorData::new(ErrorCode(code), "m", None)));
         for code in CALLER_CODES {
             let answer = error(code);
             assert_eq!(
@@ -265,14 +286,9 @@ mod tests {
         for code in [-32603, -32000, -32099, -31999, 1] {
             assert_eq!(error(code).error_type, Some(code.to_string()));
         }
-        let tool_error = Answer::of(&Ok(ServerResult::CallToolResult(CallToolResult::error(
-            vec![ContentBlock::text("boom")],
-        ))));
+        let tool_error = Answer::tool_error();
         assert_eq!(tool_error.error_type.as_deref(), Some("tool_error"));
         assert_eq!(tool_error.code, None);
-        let fine = Answer::of(&Ok(ServerResult::CallToolResult(CallToolResult::success(
-            vec![],
-        ))));
-        assert_eq!(fine.error_type, None);
+        assert_eq!(Answer::of::<()>(&Ok(())).error_type, None);
     }
 }

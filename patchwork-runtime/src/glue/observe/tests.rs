@@ -10,7 +10,7 @@ use ::rmcp::model::{
     GetPromptRequestParams, GetPromptResponse, Implementation, ReadResourceRequestParams,
     ReadResourceResponse, ServerCapabilities, ServerConfig,
 };
-use ::rmcp::service::{RunningService, ServiceExt};
+use ::rmcp::service::{RunningService, Service, ServiceExt};
 use ::rmcp::{RoleClient, ServerHandler, schemars, tool, tool_handler, tool_router};
 use serde_json::{Value, json};
 
@@ -285,4 +285,42 @@ fn a_mismatch_path_follows_nested_properties() {
         mismatch_path(schema, &args(json!({"q": "x", "filters": {"limit": null}}))),
         None
     );
+}
+
+/// rmcp's own wrapper impls (`impl_server_handler_for_wrapper!`, for `Box` and `Arc`) list every `ServerHandler`
+/// method; the watcher must delegate each, or a method rmcp adds would silently answer with its default.
+#[test]
+fn the_watcher_delegates_every_method_rmcps_own_wrappers_delegate() {
+    let metadata = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .output()
+        .expect("cargo metadata");
+    let metadata: Value = serde_json::from_slice(&metadata.stdout).expect("metadata json");
+    let manifest = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["name"] == "rmcp")
+        .and_then(|p| p["manifest_path"].as_str())
+        .expect("rmcp is a dependency")
+        .to_owned();
+    let source = std::path::Path::new(&manifest)
+        .with_file_name("src")
+        .join("handler/server.rs");
+    let text = std::fs::read_to_string(&source).expect("rmcp's handler source");
+    let start = text
+        .find("macro_rules! impl_server_handler_for_wrapper")
+        .expect("rmcp's wrapper macro");
+    let body = &text[start..];
+    let body = &body[..body.find("\n}\n").expect("the macro's end")];
+    let mut theirs: Vec<&str> = body
+        .split("fn ")
+        .skip(1)
+        .filter_map(|rest| rest.split(['(', '<']).next())
+        .collect();
+    theirs.sort_unstable();
+    let mut ours = DELEGATED.to_vec();
+    ours.sort_unstable();
+    assert_eq!(ours, theirs);
 }

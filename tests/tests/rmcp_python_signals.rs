@@ -1,0 +1,215 @@
+//! Gap signals end to end, with an MCP client not written in Rust: the official MCP Python SDK drives the example
+//! servers, which wrap their rmcp server with `patchwork_runtime::rmcp::observe`, over stdio and over streamable
+//! HTTP, while the runtime's local collector stands in for PatchworkMCP. The client calls a tool the server does
+//! not offer, a tool with a missing argument and with one of the wrong type, and a tool that answers isError; it
+//! sees exactly what an unwatched server answers, and when the server exits (stdin EOF; SIGTERM) the collector has
+//! the aggregated signals, each once, with its kind and count, marked `Patchwork-Origin: signal`, and never an
+//! argument's value.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use patchwork_runtime::testing::Collector;
+use patchwork_tests::python::python_with_sdk;
+use patchwork_tests::watch::StderrWatch;
+use patchwork_tests::{build_example, repo_root, run_bounded, wait_bounded};
+use serde_json::Value;
+
+const CLIENT: &str = "patchwork-e2e-python-signals/0.9.3";
+const FEEDBACK_PATH: &str = "/api/v1/feedback/";
+/// Generous bounds for a loaded 2-core machine; only reached when something is broken.
+const LIMIT: Duration = Duration::from_secs(300);
+
+/// The signals the client's calls stand for: (kind and count, what the report says was needed).
+const EXPECTED: [(&str, &str); 4] = [
+    (
+        "invalid_arguments: 1 call",
+        "The tool `convert_units` to accept the arguments agents sent: it refused them (invalid_type at value).",
+    ),
+    (
+        "invalid_arguments: 1 call",
+        "The tool `convert_units` to accept the arguments agents sent: it refused them (missing_field at to).",
+    ),
+    (
+        "tool_error: 3 calls",
+        "The tool `convert_units` to succeed: it answered isError.",
+    ),
+    (
+        "unknown_tool: 2 calls",
+        "A tool named `translate_text`: agents called it, and this server does not offer it.",
+    ),
+];
+
+#[test]
+fn python_sdk_mistakes_over_stdio_reach_the_collector_as_aggregated_signals() {
+    let server = build_example("stdio_server");
+    let collector = Collector::start().expect("the local collector starts");
+    let outbox = tempfile::tempdir().expect("a temporary outbox");
+    let output = run_bounded(
+        Command::new(python_with_sdk())
+            .arg(repo_root().join("tests/e2e/signals_client.py"))
+            .arg("stdio")
+            .arg(&server)
+            .env("PATCHWORKMCP_OUTBOX", outbox.path())
+            .env("PATCHWORKMCP_URL", collector.url())
+            .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
+            .env("PATCHWORKMCP_SERVER_SLUG", "toolbox-signals")
+            .env_remove("PATCHWORKMCP_SIGNALS")
+            .env_remove("PATCHWORKMCP_MODE")
+            .env("PYTHONUNBUFFERED", "1"),
+        LIMIT,
+    );
+    let report = client_report(&output);
+    check_client_saw_the_servers_own_answers(&report);
+    // The server exited on stdin EOF when the client closed: its guard closed the window and flushed.
+    check_signals(&collector);
+}
+
+#[test]
+fn python_sdk_mistakes_over_streamable_http_reach_the_collector_as_aggregated_signals() {
+    let server = build_example("http_server");
+    let collector = Collector::start().expect("the local collector starts");
+    let outbox = tempfile::tempdir().expect("a temporary outbox");
+    let mut child = Command::new(&server)
+        .args(["--bind", "127.0.0.1:0"])
+        .env("PATCHWORKMCP_OUTBOX", outbox.path())
+        .env("PATCHWORKMCP_URL", collector.url())
+        .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
+        .env("PATCHWORKMCP_SERVER_SLUG", "toolbox-signals")
+        .env_remove("PATCHWORKMCP_SIGNALS")
+        .env_remove("PATCHWORKMCP_MODE")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the http_server example");
+    let stderr = StderrWatch::new(child.stderr.take().expect("stderr"));
+    let listening = stderr.wait_for("listening on http://", LIMIT);
+    let url = listening
+        .split("listening on ")
+        .nth(1)
+        .expect("the address follows")
+        .trim()
+        .to_string();
+    let output = run_bounded(
+        Command::new(python_with_sdk())
+            .arg(repo_root().join("tests/e2e/signals_client.py"))
+            .arg("http")
+            .arg(&url)
+            .env("PYTHONUNBUFFERED", "1"),
+        LIMIT,
+    );
+    let report = client_report(&output);
+    check_client_saw_the_servers_own_answers(&report);
+    // SIGTERM: graceful shutdown, then the guard closes the window and flushes.
+    let terminated = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(terminated.success());
+    let exit = wait_bounded(child, LIMIT);
+    assert!(exit.status.success(), "{}", stderr.text());
+    check_signals(&collector);
+}
+
+fn client_report(output: &std::process::Output) -> Value {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "signals_client.py failed ({}):\n{stderr}",
+        output.status
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "signals_client.py printed no JSON ({e}):\n{}\n{stderr}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    assert_eq!(report["client"], CLIENT);
+    report
+}
+
+/// What the client saw is what the toolbox answers unwatched: rmcp's errors, its argument errors, the tool's own
+/// error, and the good call's answer.
+fn check_client_saw_the_servers_own_answers(report: &Value) {
+    let calls = report["calls"].as_array().expect("calls");
+    let texts: Vec<String> = calls
+        .iter()
+        .map(|call| match &call["error"] {
+            Value::String(error) => format!("error: {error}"),
+            _ => format!(
+                "is_error={}: {}",
+                call["is_error"],
+                call["text"].as_str().unwrap_or_default()
+            ),
+        })
+        .collect();
+    assert!(
+        texts[0].starts_with("error: ") && texts[0].contains("tool not found"),
+        "{texts:#?}"
+    );
+    assert_eq!(texts[0], texts[1]);
+    assert!(
+        texts[2].starts_with("is_error=true: failed to deserialize parameters: missing field `to`"),
+        "{texts:#?}"
+    );
+    assert!(
+        texts[3].starts_with("is_error=true: failed to deserialize parameters: invalid type"),
+        "{texts:#?}"
+    );
+    for text in &texts[4..7] {
+        assert!(
+            text.starts_with("is_error=true: ") && text.contains("kg"),
+            "{texts:#?}"
+        );
+    }
+    assert!(
+        texts[7].starts_with("is_error=false: 5 km = 3.1"),
+        "{texts:#?}"
+    );
+}
+
+fn check_signals(collector: &Collector) {
+    let requests: Vec<_> = collector
+        .requests()
+        .into_iter()
+        .filter(|request| request.path == FEEDBACK_PATH)
+        .collect();
+    let mut signals: Vec<(String, String)> = requests
+        .iter()
+        .map(|request| {
+            assert_eq!(
+                request.header("Patchwork-Origin"),
+                Some("signal"),
+                "{request:?}"
+            );
+            let payload = request
+                .feedback()
+                .expect("a report in the contract's schema");
+            assert_eq!(payload.server_slug, "toolbox-signals");
+            assert_eq!(
+                payload.client_type, CLIENT,
+                "the client's declared name, never a placeholder"
+            );
+            let head = payload
+                .what_i_tried
+                .strip_prefix("patchwork gap signal ")
+                .and_then(|rest| rest.split_once(" from "))
+                .map(|(head, _)| head.to_owned())
+                .unwrap_or_else(|| panic!("a signal's text: {payload:?}"));
+            (head, payload.what_i_needed)
+        })
+        .collect();
+    signals.sort();
+    let expected: Vec<(String, String)> = EXPECTED
+        .iter()
+        .map(|(head, need)| ((*head).to_owned(), (*need).to_owned()))
+        .collect();
+    assert_eq!(signals, expected);
+    let bodies: String = requests.iter().map(|r| r.body.to_string()).collect();
+    assert!(
+        !bodies.contains("three-point-two-secret"),
+        "never an argument's value"
+    );
+}
