@@ -1,4 +1,5 @@
-//! `patchwork-replay`: re-sends feedback that was not delivered. Run `patchwork-replay --help`.
+//! `patchwork-replay`: re-sends feedback that was not delivered, checks the settings (`check`) and tells what
+//! waits in the outbox (`status`). Run `patchwork-replay --help`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -8,13 +9,16 @@ use patchwork_runtime::Replay;
 
 const HELP: &str = "\
 usage: patchwork-replay [--outbox DIR | --no-outbox] [FILE | -]...
+       patchwork-replay check [--offline] [--outbox DIR]
+       patchwork-replay status [--outbox DIR]
 
 install: cargo install --locked --path patchwork-runtime --bin patchwork-replay   (in a checkout)
 
 Re-sends feedback that was not delivered: first what the outbox holds, then every
 PATCHWORKMCP_UNSENT_FEEDBACK line found in the FILEs (`-` reads stdin; log lines may carry
 timestamps or other prefixes). Each feedback is sent with its idempotency key; keys the outbox's
-ledger records as delivered are skipped, so replaying twice sends nothing twice.
+ledger records as delivered are skipped, so replaying twice sends nothing twice. (To replay a
+file named `check` or `status`, write `./check`.)
 
 options:
   --outbox DIR   the outbox to replay (it must exist)
@@ -40,11 +44,44 @@ output: one line of counts:
                        left for their owner (replay with that key and URL to send them)
 
 exit status: 0 when nothing failed, 1 when some feedback could not be delivered, 2 on a usage or
-configuration error.";
+configuration error.
+
+check: one line per check (ok, warning, FAILED or skipped), from the same environment a server
+reads (PATCHWORKMCP_URL, PATCHWORKMCP_API_KEY, PATCHWORKMCP_SERVER_SLUG, PATCHWORKMCP_OUTBOX):
+  url      the base URL passes the URL policy (https, or http to loopback only)
+  key      an API key is set (only its fingerprint is shown, never the key)
+  slug     a server slug is set
+  service  PatchworkMCP accepts the key and the slug: one heartbeat for the slug, with no tool
+           names (a server's own heartbeat sends its tool list again); skipped with --offline
+  outbox   the directory is yours and others cannot write it (or it does not exist yet)
+exit status: 0 when every check passed (warnings and skipped checks included), 1 when a check
+failed (the service refused or did not answer, the outbox is not safe), 2 on a usage error or
+when the settings are incomplete (no key, no slug, a refused URL).
+
+status: what waits in the outbox, read without changing it: pending items per service URL and
+key fingerprint (marked `this key` for PATCHWORKMCP_API_KEY's), with the oldest one's age, and
+how many are in rejected/ and corrupt/. Never an item's contents, never the key.
+exit status: 0 when nothing is pending, 1 when items are pending, 2 on a usage error or when the
+outbox is off or cannot be read.";
 
 fn main() -> ExitCode {
+    let mut args = std::env::args_os().skip(1).peekable();
+    let command = args.peek().and_then(|arg| arg.to_str()).map(str::to_owned);
+    match command.as_deref() {
+        Some("check") => {
+            args.next();
+            check(args)
+        }
+        Some("status") => {
+            args.next();
+            status(args)
+        }
+        _ => replay(args),
+    }
+}
+
+fn replay(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
     let mut replay = Replay::new();
-    let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--outbox") => match args.next() {
@@ -52,10 +89,7 @@ fn main() -> ExitCode {
                 None => return usage("--outbox needs a directory"),
             },
             Some("--no-outbox") => replay = replay.no_outbox(),
-            Some("-h" | "--help") => {
-                println!("{HELP}");
-                return ExitCode::SUCCESS;
-            }
+            Some("-h" | "--help") => return help(),
             Some(flag) if flag.starts_with("--") => {
                 return usage(&format!("unknown option {flag}"));
             }
@@ -74,12 +108,9 @@ fn main() -> ExitCode {
             }
         }
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(error) => return usage(&format!("cannot start: {error}")),
+        Err(code) => return code,
     };
     match runtime.block_on(replay.run()) {
         Ok(report) => {
@@ -92,6 +123,73 @@ fn main() -> ExitCode {
         }
         Err(reason) => usage(&format!("nothing replayed: {}", explain(&reason))),
     }
+}
+
+/// `check [--offline] [--outbox DIR]`.
+fn check(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
+    let (mut replay, mut offline) = (Replay::new(), false);
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--offline") => offline = true,
+            Some("--outbox") => match args.next() {
+                Some(dir) => replay = replay.outbox_dir(PathBuf::from(dir)),
+                None => return usage("--outbox needs a directory"),
+            },
+            Some("-h" | "--help") => return help(),
+            _ => return usage(&format!("check takes no {}", arg.to_string_lossy())),
+        }
+    }
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let report = runtime.block_on(replay.check(offline));
+    println!("{report}");
+    if !report.settings_complete() {
+        ExitCode::from(2)
+    } else if !report.passed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `status [--outbox DIR]`.
+fn status(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
+    let mut replay = Replay::new();
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--outbox") => match args.next() {
+                Some(dir) => replay = replay.outbox_dir(PathBuf::from(dir)),
+                None => return usage("--outbox needs a directory"),
+            },
+            Some("-h" | "--help") => return help(),
+            _ => return usage(&format!("status takes no {}", arg.to_string_lossy())),
+        }
+    }
+    match replay.status() {
+        Ok(status) => {
+            println!("{status}");
+            if status.waiting() > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(error) => usage(&format!("cannot read the outbox: {error}")),
+    }
+}
+
+fn help() -> ExitCode {
+    println!("{HELP}");
+    ExitCode::SUCCESS
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| usage(&format!("cannot start: {error}")))
 }
 
 fn explain(reason: &patchwork_runtime::Reason) -> String {
