@@ -110,6 +110,13 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Asserts the exit status and a line of the output.
+fn said(output: &Output, code: i32, needle: &str) {
+    assert_eq!(output.status.code(), Some(code), "{output:?}");
+    let lines = stdout(output);
+    assert!(lines.contains(needle), "{needle:?} is not in:\n{lines}");
+}
+
 /// `check` of the settings `key`, `url` and `slug`, with an outbox that does not exist yet.
 fn check(key: &str, url: &str, slug: &str, extra: &[&str]) -> Output {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -192,11 +199,10 @@ fn check_fails_when_the_service_does_not_know_the_slug() {
     let collector = Collector::start().expect("collector");
     collector.fail_next(1, 404);
     let output = check(Collector::DEFAULT_API_KEY, &collector.url(), "nobody", &[]);
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
-    assert!(
-        stdout(&output)
-            .contains("FAILED  service PatchworkMCP does not know the slug `nobody` (HTTP 404"),
-        "{output:?}"
+    said(
+        &output,
+        1,
+        "FAILED  service PatchworkMCP does not know the slug `nobody` (HTTP 404",
     );
 }
 
@@ -204,12 +210,10 @@ fn check_fails_when_the_service_does_not_know_the_slug() {
 async fn check_fails_when_the_service_is_unreachable() {
     let (_socket, url) = refusing_url().expect("a refusing address");
     let output = check(Collector::DEFAULT_API_KEY, &url, "cli", &[]);
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
-    assert!(
-        stdout(&output).contains(
-            "FAILED  service PatchworkMCP could not be reached to check the key and slug `cli` (unreachable:connect)"
-        ),
-        "{output:?}"
+    said(
+        &output,
+        1,
+        "FAILED  service PatchworkMCP could not be reached to check the key and slug `cli` (unreachable:connect)",
     );
 }
 
@@ -256,11 +260,10 @@ fn check_fails_on_an_outbox_other_users_can_write() {
             ("PATCHWORKMCP_SERVER_SLUG", "cli"),
         ],
     );
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
-    assert!(
-        stdout(&output)
-            .contains("can be written by other users (mode 777); patchwork does not use it"),
-        "{output:?}"
+    said(
+        &output,
+        1,
+        "can be written by other users (mode 777); patchwork does not use it",
     );
 }
 

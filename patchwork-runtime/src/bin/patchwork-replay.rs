@@ -64,37 +64,61 @@ how many are in rejected/ and corrupt/. Never an item's contents, never the key.
 exit status: 0 when nothing is pending, 1 when items are pending, 2 on a usage error or when the
 outbox is off or cannot be read.";
 
+/// What the command line asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Command {
+    Replay,
+    Check,
+    Status,
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1).peekable();
-    let command = args.peek().and_then(|arg| arg.to_str()).map(str::to_owned);
-    match command.as_deref() {
-        Some("check") => {
-            args.next();
-            check(args)
-        }
-        Some("status") => {
-            args.next();
-            status(args)
-        }
-        _ => replay(args),
+    let command = match args.peek().and_then(|arg| arg.to_str()) {
+        Some("check") => Command::Check,
+        Some("status") => Command::Status,
+        _ => Command::Replay,
+    };
+    if command != Command::Replay {
+        args.next();
+    }
+    let (replay, offline) = match parse(command, args) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
+    match command {
+        Command::Replay => run_replay(replay),
+        Command::Check => check(replay, offline),
+        Command::Status => status(replay),
     }
 }
 
-fn replay(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
-    let mut replay = Replay::new();
+/// The replay the options and FILEs describe, and whether `--offline` was given; `Err` with the exit code when
+/// the command line says to stop (help, a usage error).
+fn parse(
+    command: Command,
+    mut args: impl Iterator<Item = std::ffi::OsString>,
+) -> Result<(Replay, bool), ExitCode> {
+    let (mut replay, mut offline) = (Replay::new(), false);
     while let Some(arg) = args.next() {
-        match arg.to_str() {
-            Some("--outbox") => match args.next() {
+        match (arg.to_str(), command) {
+            (Some("--outbox"), _) => match args.next() {
                 Some(dir) => replay = replay.outbox_dir(PathBuf::from(dir)),
-                None => return usage("--outbox needs a directory"),
+                None => return Err(usage("--outbox needs a directory")),
             },
-            Some("--no-outbox") => replay = replay.no_outbox(),
-            Some("-h" | "--help") => return help(),
-            Some(flag) if flag.starts_with("--") => {
-                return usage(&format!("unknown option {flag}"));
+            (Some("--no-outbox"), Command::Replay) => replay = replay.no_outbox(),
+            (Some("--offline"), Command::Check) => offline = true,
+            (Some("-h" | "--help"), _) => {
+                println!("{HELP}");
+                return Err(ExitCode::SUCCESS);
             }
-            _ if arg == "-" => replay = replay.input(std::io::BufReader::new(std::io::stdin())),
-            _ => {
+            (Some(flag), _) if flag.starts_with("--") => {
+                return Err(usage(&format!("unknown option {flag}")));
+            }
+            (_, Command::Replay) if arg == "-" => {
+                replay = replay.input(std::io::BufReader::new(std::io::stdin()));
+            }
+            (_, Command::Replay) => {
                 let file = PathBuf::from(arg);
                 match std::fs::File::open(&file) {
                     Ok(opened) => {
@@ -102,12 +126,17 @@ fn replay(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
                             .input(Box::new(std::io::BufReader::new(opened)) as Box<dyn BufRead>)
                     }
                     Err(error) => {
-                        return usage(&format!("cannot read {}: {error}", file.display()));
+                        return Err(usage(&format!("cannot read {}: {error}", file.display())));
                     }
                 }
             }
+            (_, _) => return Err(usage(&format!("unexpected {}", arg.to_string_lossy()))),
         }
     }
+    Ok((replay, offline))
+}
+
+fn run_replay(replay: Replay) -> ExitCode {
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
@@ -125,20 +154,8 @@ fn replay(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
     }
 }
 
-/// `check [--offline] [--outbox DIR]`.
-fn check(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
-    let (mut replay, mut offline) = (Replay::new(), false);
-    while let Some(arg) = args.next() {
-        match arg.to_str() {
-            Some("--offline") => offline = true,
-            Some("--outbox") => match args.next() {
-                Some(dir) => replay = replay.outbox_dir(PathBuf::from(dir)),
-                None => return usage("--outbox needs a directory"),
-            },
-            Some("-h" | "--help") => return help(),
-            _ => return usage(&format!("check takes no {}", arg.to_string_lossy())),
-        }
-    }
+/// `check`: 2 when the settings are incomplete, 1 when a check failed.
+fn check(replay: Replay, offline: bool) -> ExitCode {
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
@@ -154,19 +171,8 @@ fn check(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
     }
 }
 
-/// `status [--outbox DIR]`.
-fn status(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
-    let mut replay = Replay::new();
-    while let Some(arg) = args.next() {
-        match arg.to_str() {
-            Some("--outbox") => match args.next() {
-                Some(dir) => replay = replay.outbox_dir(PathBuf::from(dir)),
-                None => return usage("--outbox needs a directory"),
-            },
-            Some("-h" | "--help") => return help(),
-            _ => return usage(&format!("status takes no {}", arg.to_string_lossy())),
-        }
-    }
+/// `status`: 1 when items are pending.
+fn status(replay: Replay) -> ExitCode {
     match replay.status() {
         Ok(status) => {
             println!("{status}");
@@ -178,11 +184,6 @@ fn status(mut args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
         }
         Err(error) => usage(&format!("cannot read the outbox: {error}")),
     }
-}
-
-fn help() -> ExitCode {
-    println!("{HELP}");
-    ExitCode::SUCCESS
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {

@@ -12,10 +12,10 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use super::Patchwork;
-use super::self_check::{Acceptance, heartbeat_body};
+use super::self_check::{Acceptance, heartbeat_body, heartbeat_request};
 use crate::config::{Layer, Options, Settings};
 use crate::contract::texts::HEARTBEAT_PATH;
-use crate::delivery::{Attempt, Request, Target};
+use crate::delivery::{Attempt, Target};
 use crate::random::random_u64;
 use crate::reporter::Reporter;
 
@@ -128,13 +128,7 @@ pub(crate) fn start_on(
         };
         tokio::pin!(stop_requested);
         let interval = interval.max(Duration::from_millis(1));
-        let request = Request {
-            target: &target,
-            body: &body,
-            idempotency_key: None,
-            repeat_count: 1,
-            tools_dropped: 0,
-        };
+        let request = heartbeat_request(&target, &body);
         loop {
             tokio::select! {
                 () = &mut stop_requested => break,

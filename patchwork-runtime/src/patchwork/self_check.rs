@@ -141,6 +141,17 @@ pub(crate) fn heartbeat_body(slug: &str, tool_names: &[String]) -> String {
     .to_string()
 }
 
+/// A heartbeat request: no idempotency key (each beat is new), nothing repeated or dropped.
+pub(crate) fn heartbeat_request<'a>(target: &'a Target, body: &'a str) -> Request<'a> {
+    Request {
+        target,
+        body,
+        idempotency_key: None,
+        repeat_count: 1,
+        tools_dropped: 0,
+    }
+}
+
 /// One heartbeat for `slug`, with no tool names, and what its answer says: a single request, bounded by the
 /// reference request timeout, no retries. `Err` when nothing can be sent (no key, a refused URL).
 pub(crate) async fn check_once(
@@ -150,15 +161,11 @@ pub(crate) async fn check_once(
 ) -> Result<Acceptance, Reason> {
     let target = Target::at(settings, HEARTBEAT_PATH)?;
     let body = heartbeat_body(slug, &[]);
-    let request = Request {
-        target: &target,
-        body: &body,
-        idempotency_key: None,
-        repeat_count: 1,
-        tools_dropped: 0,
-    };
     let attempt = client
-        .attempt(request, RetryPolicy::reference().request_timeout())
+        .attempt(
+            heartbeat_request(&target, &body),
+            RetryPolicy::reference().request_timeout(),
+        )
         .await;
     Ok(Acceptance::of(&attempt))
 }
