@@ -160,7 +160,7 @@ pub use reference::{
     SERVER_INSTRUCTIONS, TOOL_DESCRIPTION, TOOL_NAME, payload_from_args, send_feedback,
     tool_input_schema, validate_arguments,
 };
-pub use replay::{Replay, ReplayReport};
+pub use replay::{CheckReport, OutboxStatus, Replay, ReplayReport};
 pub use reporter::{FlushReport, Stats};
 
 /// Flushes the process-wide client's background worker, if one was started: waits up to `timeout` for

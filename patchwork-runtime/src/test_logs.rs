@@ -3,22 +3,47 @@
 //! log line.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tracing::subscriber::DefaultGuard;
 
-/// The captured text; read it with [`Logs::lines`].
+/// The captured text; read it with [`Logs::lines`], or wait for a line with [`Logs::wait_for`].
 #[derive(Clone, Default)]
-pub(crate) struct Logs(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Logs(Arc<(Mutex<Vec<u8>>, Condvar)>);
+
+fn text_lines(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
 
 impl Logs {
     /// Every line logged so far.
     pub(crate) fn lines(&self) -> Vec<String> {
-        let bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(str::to_owned)
-            .collect()
+        text_lines(&self.0.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Blocks until a line containing `needle` is logged (by any thread logging into this capture), for at most
+    /// `timeout`: that line, or `None`.
+    pub(crate) fn wait_for(&self, needle: &str, timeout: Duration) -> Option<String> {
+        let start = Instant::now();
+        let (text, written) = &*self.0;
+        let mut bytes = text.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(line) = text_lines(&bytes).into_iter().find(|l| l.contains(needle)) {
+                return Some(line);
+            }
+            let left = timeout.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return None;
+            }
+            bytes = written
+                .wait_timeout(bytes, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
     }
 
     /// The lines logged at warn so far.
@@ -33,9 +58,11 @@ impl Logs {
 impl Write for Logs {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.0
+            .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .extend_from_slice(bytes);
+        self.0.1.notify_all();
         Ok(bytes.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {

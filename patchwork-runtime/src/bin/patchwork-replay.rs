@@ -1,4 +1,5 @@
-//! `patchwork-replay`: re-sends feedback that was not delivered. Run `patchwork-replay --help`.
+//! `patchwork-replay`: re-sends feedback that was not delivered, checks the settings (`check`) and tells what
+//! waits in the outbox (`status`). Run `patchwork-replay --help`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -8,13 +9,16 @@ use patchwork_runtime::Replay;
 
 const HELP: &str = "\
 usage: patchwork-replay [--outbox DIR | --no-outbox] [FILE | -]...
+       patchwork-replay check [--offline] [--outbox DIR]
+       patchwork-replay status [--outbox DIR]
 
 install: cargo install --locked --path patchwork-runtime --bin patchwork-replay   (in a checkout)
 
 Re-sends feedback that was not delivered: first what the outbox holds, then every
 PATCHWORKMCP_UNSENT_FEEDBACK line found in the FILEs (`-` reads stdin; log lines may carry
 timestamps or other prefixes). Each feedback is sent with its idempotency key; keys the outbox's
-ledger records as delivered are skipped, so replaying twice sends nothing twice.
+ledger records as delivered are skipped, so replaying twice sends nothing twice. (To replay a
+file named `check` or `status`, write `./check`.)
 
 options:
   --outbox DIR   the outbox to replay (it must exist)
@@ -40,27 +44,81 @@ output: one line of counts:
                        left for their owner (replay with that key and URL to send them)
 
 exit status: 0 when nothing failed, 1 when some feedback could not be delivered, 2 on a usage or
-configuration error.";
+configuration error.
+
+check: one line per check (ok, warning, FAILED or skipped), from the same environment a server
+reads (PATCHWORKMCP_URL, PATCHWORKMCP_API_KEY, PATCHWORKMCP_SERVER_SLUG, PATCHWORKMCP_OUTBOX):
+  url      the base URL passes the URL policy (https, or http to loopback only)
+  key      an API key is set (only its fingerprint is shown, never the key)
+  slug     a server slug is set
+  service  PatchworkMCP accepts the key and the slug: one heartbeat for the slug, with no tool
+           names (a server's own heartbeat sends its tool list again); skipped with --offline
+  outbox   the directory is yours and others cannot write it (or it does not exist yet)
+exit status: 0 when every check passed (warnings and skipped checks included), 1 when a check
+failed (the service refused or did not answer, the outbox is not safe), 2 on a usage error or
+when the settings are incomplete (no key, no slug, a refused URL).
+
+status: what waits in the outbox, read without changing it: pending items per service URL and
+key fingerprint (marked `this key` for PATCHWORKMCP_API_KEY's), with the oldest one's age, and
+how many are in rejected/ and corrupt/. Never an item's contents, never the key.
+exit status: 0 when nothing is pending, 1 when items are pending, 2 on a usage error or when the
+outbox is off or cannot be read.";
+
+/// What the command line asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Command {
+    Replay,
+    Check,
+    Status,
+}
 
 fn main() -> ExitCode {
-    let mut replay = Replay::new();
-    let mut args = std::env::args_os().skip(1);
+    let mut args = std::env::args_os().skip(1).peekable();
+    let command = match args.peek().and_then(|arg| arg.to_str()) {
+        Some("check") => Command::Check,
+        Some("status") => Command::Status,
+        _ => Command::Replay,
+    };
+    if command != Command::Replay {
+        args.next();
+    }
+    let (replay, offline) = match parse(command, args) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
+    match command {
+        Command::Replay => run_replay(replay),
+        Command::Check => check(replay, offline),
+        Command::Status => status(replay),
+    }
+}
+
+/// The replay the options and FILEs describe, and whether `--offline` was given; `Err` with the exit code when
+/// the command line says to stop (help, a usage error).
+fn parse(
+    command: Command,
+    mut args: impl Iterator<Item = std::ffi::OsString>,
+) -> Result<(Replay, bool), ExitCode> {
+    let (mut replay, mut offline) = (Replay::new(), false);
     while let Some(arg) = args.next() {
-        match arg.to_str() {
-            Some("--outbox") => match args.next() {
+        match (arg.to_str(), command) {
+            (Some("--outbox"), _) => match args.next() {
                 Some(dir) => replay = replay.outbox_dir(PathBuf::from(dir)),
-                None => return usage("--outbox needs a directory"),
+                None => return Err(usage("--outbox needs a directory")),
             },
-            Some("--no-outbox") => replay = replay.no_outbox(),
-            Some("-h" | "--help") => {
+            (Some("--no-outbox"), Command::Replay) => replay = replay.no_outbox(),
+            (Some("--offline"), Command::Check) => offline = true,
+            (Some("-h" | "--help"), _) => {
                 println!("{HELP}");
-                return ExitCode::SUCCESS;
+                return Err(ExitCode::SUCCESS);
             }
-            Some(flag) if flag.starts_with("--") => {
-                return usage(&format!("unknown option {flag}"));
+            (Some(flag), _) if flag.starts_with("--") => {
+                return Err(usage(&format!("unknown option {flag}")));
             }
-            _ if arg == "-" => replay = replay.input(std::io::BufReader::new(std::io::stdin())),
-            _ => {
+            (_, Command::Replay) if arg == "-" => {
+                replay = replay.input(std::io::BufReader::new(std::io::stdin()));
+            }
+            (_, Command::Replay) => {
                 let file = PathBuf::from(arg);
                 match std::fs::File::open(&file) {
                     Ok(opened) => {
@@ -68,18 +126,20 @@ fn main() -> ExitCode {
                             .input(Box::new(std::io::BufReader::new(opened)) as Box<dyn BufRead>)
                     }
                     Err(error) => {
-                        return usage(&format!("cannot read {}: {error}", file.display()));
+                        return Err(usage(&format!("cannot read {}: {error}", file.display())));
                     }
                 }
             }
+            (_, _) => return Err(usage(&format!("unexpected {}", arg.to_string_lossy()))),
         }
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    Ok((replay, offline))
+}
+
+fn run_replay(replay: Replay) -> ExitCode {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(error) => return usage(&format!("cannot start: {error}")),
+        Err(code) => return code,
     };
     match runtime.block_on(replay.run()) {
         Ok(report) => {
@@ -92,6 +152,45 @@ fn main() -> ExitCode {
         }
         Err(reason) => usage(&format!("nothing replayed: {}", explain(&reason))),
     }
+}
+
+/// `check`: 2 when the settings are incomplete, 1 when a check failed.
+fn check(replay: Replay, offline: bool) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let report = runtime.block_on(replay.check(offline));
+    println!("{report}");
+    if !report.settings_complete() {
+        ExitCode::from(2)
+    } else if !report.passed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `status`: 1 when items are pending.
+fn status(replay: Replay) -> ExitCode {
+    match replay.status() {
+        Ok(status) => {
+            println!("{status}");
+            if status.waiting() > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(error) => usage(&format!("cannot read the outbox: {error}")),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| usage(&format!("cannot start: {error}")))
 }
 
 fn explain(reason: &patchwork_runtime::Reason) -> String {

@@ -32,20 +32,23 @@
 //! anything named like an item that is not a regular file within [`MAX_ITEM_FILE_BYTES`] (a FIFO, a
 //! symbolic link, a directory, a huge file), which is never opened or read whole (see `safety`).
 
+mod census;
 mod files;
 mod item;
 mod ledger;
 mod lifecycle;
 mod safety;
 
+pub(crate) use census::{Census, census};
 pub(crate) use item::{AppendError, OutboxItem, OutboxLimits, now_ms};
 pub(crate) use lifecycle::{Drainer, Settlement, Taken};
+pub(crate) use safety::{DirState, inspect};
 
 use crate::contract::fields::MAX_PAYLOAD_BYTES;
 use crate::delivery::IdempotencyKey;
 use crate::random::random_u64;
 use files::{file_name, parse_item_file_name, probe_name, still_linked, sync_dir, write_synced};
-use safety::{oddity, open_checked, private_dir, read_bounded};
+use safety::{Oddity, oddity, open_checked, private_dir, read_bounded};
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -60,6 +63,8 @@ const TMP: &str = "tmp";
 const REJECTED: &str = "rejected";
 const CORRUPT: &str = "corrupt";
 const REPEATS: &str = "repeats";
+/// The subdirectories an outbox has.
+const SUBDIRECTORIES: [&str; 5] = [PENDING, TMP, REJECTED, CORRUPT, REPEATS];
 const DELIVERED_LOG: &str = "delivered.log";
 const DELIVERED_LOG_OLD: &str = "delivered.log.1";
 /// The delivered-keys ledger rotates past this size (about 13,000 keys per generation).
@@ -138,7 +143,7 @@ impl Outbox {
     pub(crate) fn open(dir: impl Into<PathBuf>, limits: OutboxLimits) -> io::Result<Self> {
         let dir = dir.into();
         private_dir(&dir, true)?;
-        for sub in [PENDING, TMP, REJECTED, CORRUPT, REPEATS] {
+        for sub in SUBDIRECTORIES {
             private_dir(&dir.join(sub), false)?;
         }
         let outbox = Self {
@@ -210,28 +215,11 @@ impl Outbox {
     /// names are ignored; entries named like items that are not regular files of an item's size are
     /// moved aside (and not counted).
     pub(crate) fn pending(&self) -> io::Result<Vec<PendingEntry>> {
-        let mut entries = Vec::new();
-        let mut bytes = 0u64;
-        for dir_entry in fs::read_dir(self.dir.join(PENDING))? {
-            let Ok(dir_entry) = dir_entry else { continue };
-            let Some(entry) = parse_item_file_name(&dir_entry.path()) else {
-                continue;
-            };
-            if self.left_aside(&entry.path) {
-                continue;
-            }
-            // Not followed: the entry itself.
-            let Ok(meta) = dir_entry.metadata() else {
-                continue;
-            };
-            if let Some(odd) = oddity(&meta, MAX_ITEM_FILE_BYTES) {
-                self.set_aside(&entry.path, &odd.to_string());
-                continue;
-            }
-            bytes += meta.len();
-            entries.push(entry);
-        }
-        entries.sort_by(|a, b| (a.created_ms, &a.key).cmp(&(b.created_ms, &b.key)));
+        let (entries, bytes) = scan_pending(
+            &self.dir,
+            |path| self.left_aside(path),
+            |path, odd| self.set_aside(path, &odd.to_string()),
+        )?;
         self.items.store(entries.len() as u64, Ordering::Relaxed);
         self.bytes.store(bytes, Ordering::Relaxed);
         Ok(entries)
@@ -359,6 +347,39 @@ impl Outbox {
         let _ = fs::remove_file(&probe);
         written
     }
+}
+
+/// The item entries of `dir`'s `pending/`, oldest first, and their size: names that are not item names are
+/// ignored, entries `skip` names are passed over, and entries named like items that are not regular files of an
+/// item's size are given to `odd` (and not listed). Nothing is opened.
+fn scan_pending(
+    dir: &Path,
+    skip: impl Fn(&Path) -> bool,
+    mut odd: impl FnMut(&Path, Oddity),
+) -> io::Result<(Vec<PendingEntry>, u64)> {
+    let mut entries = Vec::new();
+    let mut bytes = 0u64;
+    for dir_entry in fs::read_dir(dir.join(PENDING))? {
+        let Ok(dir_entry) = dir_entry else { continue };
+        let Some(entry) = parse_item_file_name(&dir_entry.path()) else {
+            continue;
+        };
+        if skip(&entry.path) {
+            continue;
+        }
+        // Not followed: the entry itself.
+        let Ok(meta) = dir_entry.metadata() else {
+            continue;
+        };
+        if let Some(oddity) = oddity(&meta, MAX_ITEM_FILE_BYTES) {
+            odd(&entry.path, oddity);
+            continue;
+        }
+        bytes += meta.len();
+        entries.push(entry);
+    }
+    entries.sort_by(|a, b| (a.created_ms, &a.key).cmp(&(b.created_ms, &b.key)));
+    Ok((entries, bytes))
 }
 
 #[cfg(all(test, unix))]

@@ -217,8 +217,23 @@ fn create_private(dir: &Path, root: bool) -> io::Result<()> {
     }
 }
 
-/// Whether an existing directory may hold the outbox: an error saying why not.
+/// Whether an existing directory may hold the outbox: an error saying why not; one that others can read is used
+/// with one warning.
 fn trusted(dir: &Path, meta: &fs::Metadata) -> io::Result<()> {
+    if let Some(mode) = judge(dir, meta)? {
+        tracing::warn!(
+            dir = %dir.display(),
+            mode = format!("{mode:o}"),
+            "the feedback outbox is readable by other users; patchwork leaves its mode as it is \
+             (it changes only directories it creates): `chmod 700` it to keep the feedback private"
+        );
+    }
+    Ok(())
+}
+
+/// The one rule for an existing directory: an error saying why it is not used (a symbolic link, not a
+/// directory, another user's, writable by others), else its mode when others can read it.
+fn judge(dir: &Path, meta: &fs::Metadata) -> io::Result<Option<u32>> {
     let refuse = |why: String| {
         Err(io::Error::new(
             io::ErrorKind::PermissionDenied,
@@ -245,15 +260,41 @@ fn trusted(dir: &Path, meta: &fs::Metadata) -> io::Result<()> {
             return refuse(format!("can be written by other users (mode {shown:o})"));
         }
         if mode & 0o044 != 0 {
-            tracing::warn!(
-                dir = %dir.display(),
-                mode = format!("{mode:o}"),
-                "the feedback outbox is readable by other users; patchwork leaves its mode as it is \
-                 (it changes only directories it creates): `chmod 700` it to keep the feedback private"
-            );
+            return Ok(Some(mode));
         }
     }
-    Ok(())
+    Ok(None)
+}
+
+/// What an outbox directory is, by the rules [`Outbox::open`] applies, looked at without creating or changing
+/// anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DirState {
+    /// It does not exist yet (a server creates it private at start).
+    Missing,
+    /// It may hold the outbox; `readable_by_others` is its mode when others can read it.
+    Usable { readable_by_others: Option<u32> },
+}
+
+/// Looks at the outbox directory `dir` and the subdirectories it has: `Err` says why it would not be used.
+pub(crate) fn inspect(dir: &Path) -> io::Result<DirState> {
+    let meta = match look(dir, true) {
+        Ok(meta) => meta,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(DirState::Missing),
+        Err(error) => return Err(error),
+    };
+    let readable_by_others = judge(dir, &meta)?;
+    for sub in super::SUBDIRECTORIES {
+        let sub = dir.join(sub);
+        match look(&sub, false) {
+            Ok(meta) => {
+                judge(&sub, &meta)?;
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(DirState::Usable { readable_by_others })
 }
 
 /// This process's effective user id, without `unsafe`: the owner of a pipe it has just made.
@@ -264,4 +305,54 @@ fn my_uid() -> io::Result<u32> {
     Ok(File::from(std::os::fd::OwnedFd::from(reader))
         .metadata()?
         .uid())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn inspect_applies_the_rules_of_open_and_changes_nothing() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("outbox");
+        assert_eq!(inspect(&dir).expect("missing"), DirState::Missing);
+        assert!(!dir.exists(), "nothing created");
+        let mode = |mode: u32| fs::set_permissions(&dir, fs::Permissions::from_mode(mode));
+        fs::create_dir(&dir).expect("mkdir");
+        mode(0o700).expect("chmod");
+        assert_eq!(
+            inspect(&dir).expect("private"),
+            DirState::Usable {
+                readable_by_others: None
+            }
+        );
+        mode(0o755).expect("chmod");
+        assert_eq!(
+            inspect(&dir).expect("readable"),
+            DirState::Usable {
+                readable_by_others: Some(0o755)
+            }
+        );
+        mode(0o777).expect("chmod");
+        let refused = inspect(&dir).expect_err("writable by others");
+        assert!(
+            refused
+                .to_string()
+                .contains("can be written by other users (mode 777)"),
+            "{refused}"
+        );
+        assert_eq!(
+            fs::metadata(&dir).expect("meta").permissions().mode() & 0o777,
+            0o777,
+            "its mode is left as it is"
+        );
+        mode(0o700).expect("chmod");
+        std::os::unix::fs::symlink(root.path(), dir.join(super::super::PENDING)).expect("symlink");
+        let linked = inspect(&dir).expect_err("a linked subdirectory");
+        assert!(
+            linked.to_string().contains("is a symbolic link"),
+            "{linked}"
+        );
+    }
 }

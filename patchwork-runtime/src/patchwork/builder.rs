@@ -41,6 +41,7 @@ pub struct Builder {
     limits: Option<(u32, u32)>,
     wording: WordingChoice,
     signals: SignalChoice,
+    before_reply: Option<Duration>,
 }
 
 impl fmt::Debug for Builder {
@@ -52,6 +53,7 @@ impl fmt::Debug for Builder {
             .field("retry", &self.reporter.retry)
             .field("attribute", &self.attribute)
             .field("heartbeat", &self.heartbeat)
+            .field("before_reply", &self.before_reply)
             .finish_non_exhaustive()
     }
 }
@@ -118,6 +120,29 @@ impl Builder {
         self
     }
 
+    /// For hosts that freeze or end the process once the reply is sent (serverless HTTP): background delivery
+    /// (the default `delivery = "background"`, and [`Patchwork::enqueue`]) still writes the feedback to the outbox
+    /// first, then holds the reply up to `budget` while the worker delivers it, with its retries. Delivered in
+    /// time, the agent reads that the feedback was recorded; refused, that it was kept; otherwise that it was
+    /// saved and queued, and it waits in the outbox for the worker (while the process runs), a later start's
+    /// drain or `patchwork-replay`. The call returns within about `budget` (plus the outbox write) whatever the
+    /// service does. `delivery = "await"` is not changed by this.
+    ///
+    /// ```no_run
+    /// # fn main() {
+    /// use std::time::Duration;
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .slug("weather")
+    ///     .outbox_dir("/tmp/patchwork-outbox") // a disk the next invocation sees
+    ///     .deliver_before_reply(Duration::from_secs(2))
+    ///     .install();
+    /// # }
+    /// ```
+    pub fn deliver_before_reply(mut self, budget: Duration) -> Self {
+        self.before_reply = Some(budget);
+        self
+    }
+
     /// How often the background worker looks for items other runs and processes left (default 60 s).
     pub fn drain_interval(mut self, interval: Duration) -> Self {
         self.reporter.drain_interval = interval;
@@ -157,6 +182,7 @@ impl Builder {
                 client: OnceLock::new(),
                 await_retry: self.await_retry.unwrap_or_else(RetryPolicy::reference),
                 flush_timeout: self.flush_timeout.unwrap_or(Duration::from_secs(1)),
+                before_reply: self.before_reply,
                 layer: self.layer,
                 attribute: self.attribute,
                 heartbeat: Mutex::new(None),

@@ -4,18 +4,18 @@
 //! start, then every interval (60 s by default) with ±10% jitter so a fleet started together does
 //! not beat together. It runs on the background reporter's own runtime thread, so it works from
 //! sync code and from any async runtime and never panics for the lack of one. Without an API key
-//! or a slug it does not start and says nothing; failures are only logged.
+//! or a slug it does not start and says nothing; failures are only logged. Its first answer is the self-check
+//! at start: one line saying whether the service accepted the key and the slug (`self_check.rs`).
 
 use std::time::Duration;
 
-use serde_json::json;
 use tokio::sync::oneshot;
 
 use super::Patchwork;
+use super::self_check::{Acceptance, heartbeat_body, heartbeat_request};
 use crate::config::{Layer, Options, Settings};
 use crate::contract::texts::HEARTBEAT_PATH;
-use crate::delivery::{Attempt, Request, Target};
-use crate::feedback::Origin;
+use crate::delivery::{Attempt, Target};
 use crate::random::random_u64;
 use crate::reporter::Reporter;
 
@@ -111,18 +111,15 @@ pub(crate) fn start_on(
     let (runtime, client) = reporter
         .background()
         .ok_or_else(|| "the background worker is not running".to_string())?;
-    let body = json!({
-        "server_slug": slug,
-        "tool_count": tool_names.len(),
-        "tool_names": tool_names,
-    })
-    .to_string();
+    let body = heartbeat_body(&slug, &tool_names);
+    let outbox = reporter.has_outbox();
     let timeout = crate::delivery::RetryPolicy::reference().request_timeout();
     let (stop, stopped) = oneshot::channel::<()>();
     let (finished, done) = oneshot::channel();
     let observe = reporter.outage_observer();
     runtime.spawn(async move {
-        let mut refusal_warned = false;
+        // The first answer is the self-check at start (one line); a refusal after it is warned about once.
+        let (mut first, mut refusal_warned) = (true, false);
         // Only an explicit stop ends it: a dropped handle closes the channel, which must not.
         let stop_requested = async move {
             if stopped.await.is_err() {
@@ -131,21 +128,20 @@ pub(crate) fn start_on(
         };
         tokio::pin!(stop_requested);
         let interval = interval.max(Duration::from_millis(1));
-        let request = Request {
-            target: &target,
-            body: &body,
-            idempotency_key: None,
-            repeat_count: 1,
-            tools_dropped: 0,
-            origin: Origin::Report,
-        };
+        let request = heartbeat_request(&target, &body);
         loop {
             tokio::select! {
                 () = &mut stop_requested => break,
                 outcome = client.attempt(request, timeout) => {
                     // An unreachable service is warned about within a minute, as for feedback.
                     observe(&outcome);
+                    let first_beat = std::mem::replace(&mut first, false);
                     match outcome {
+                        // The self-check at start: one line, whatever the answer.
+                        outcome if first_beat => {
+                            Acceptance::of(&outcome).log_at_start(&slug, outbox);
+                            refusal_warned = matches!(outcome, Attempt::Refused(_));
+                        }
                         Attempt::Accepted { .. } => tracing::debug!("heartbeat sent"),
                         Attempt::Refused(reason) if !refusal_warned => {
                             refusal_warned = true;
@@ -201,6 +197,7 @@ mod tests {
         use crate::config::{OutboxSetting, resolve};
         use crate::reporter::ReporterConfig;
         use crate::testing::Collector;
+        use serde_json::json;
         use std::sync::Arc;
 
         fn settings_of(options: &Options) -> Settings {

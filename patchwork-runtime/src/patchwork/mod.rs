@@ -7,6 +7,7 @@
 mod builder;
 mod ceiling;
 mod heartbeat;
+mod self_check;
 mod signals;
 
 use std::fmt;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 pub use builder::Builder;
 pub use heartbeat::{HeartbeatHandle, start_heartbeat};
+pub(crate) use self_check::check_once;
 
 use crate::config::wording::WordingChoice;
 use crate::config::{Layer, Mode, Settings, process_env, resolve};
@@ -45,6 +47,8 @@ struct Inner {
     client: OnceLock<Result<Client, Reason>>,
     await_retry: RetryPolicy,
     flush_timeout: Duration,
+    /// `Builder::deliver_before_reply`: how long background delivery may hold the reply.
+    before_reply: Option<Duration>,
     mode: Mode,
     /// Gap signals: settings and the open window.
     signals: signals::Signals,
@@ -123,6 +127,10 @@ impl Patchwork {
                     .heartbeat
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) = handle;
+            } else if let (Some(_), Some(slug), Ok(_)) =
+                (&settings.api_key, &settings.slug, &settings.url)
+            {
+                self_check::not_checked_at_start(slug);
             }
         }
         patchwork
@@ -132,38 +140,6 @@ impl Patchwork {
     #[must_use]
     pub fn mode(&self) -> Mode {
         self.inner.mode
-    }
-
-    /// Says once, at warn, what keeps feedback from being delivered (no key, no slug, a refused URL), and at
-    /// info which mode and service are in use. Never the key.
-    fn report_configuration(&self) {
-        let settings = self.inner.settings(&Layer::default());
-        match self.inner.mode {
-            Mode::Off => tracing::info!("PatchworkMCP feedback is off: nothing is stored or sent"),
-            Mode::DryRun => tracing::info!(
-                "PatchworkMCP feedback runs dry: feedback is checked and logged, not sent"
-            ),
-            Mode::Live => {
-                if settings.api_key.is_none() {
-                    tracing::warn!(
-                        "no PatchworkMCP API key (PATCHWORKMCP_API_KEY): feedback is kept in the log, not sent"
-                    );
-                }
-                if settings.slug.is_none() {
-                    tracing::warn!(
-                        "no PatchworkMCP server slug (attribute `slug`, Builder::slug or PATCHWORKMCP_SERVER_SLUG): \
-                         feedback is filed under `unknown` (a slug the agent writes is not used), and no heartbeat \
-                         is sent"
-                    );
-                }
-                match &settings.url {
-                    Ok(url) => tracing::info!(%url, "PatchworkMCP feedback goes to this service"),
-                    Err(error) => {
-                        tracing::warn!(%error, "the PatchworkMCP URL is refused: feedback is kept in the log, not sent")
-                    }
-                }
-            }
-        }
     }
 
     /// What the mode does instead of delivering, if anything: `Off` replies that feedback is off; `DryRun`
@@ -238,8 +214,8 @@ impl Patchwork {
     }
 
     /// Records `payload` in the durable outbox and returns at once; the background worker delivers it with
-    /// retries, in this run or a later one. The slug comes from configuration when one is set, else from the
-    /// payload.
+    /// retries, in this run or a later one. With [`Builder::deliver_before_reply`] it first waits, up to that
+    /// budget, for the delivery. The slug comes from configuration when one is set, else from the payload.
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
         let settings = self.inner.settings(&Layer::default());
         let Some(prepared) = prepare(payload, &settings, &self.redaction(None, &settings)) else {
@@ -288,14 +264,26 @@ impl Patchwork {
             })
             .as_ref()
             .map_err(Clone::clone);
-        deliver_now(prepared, settings, client, &self.inner.await_retry).await
+        let outcome = deliver_now(prepared, settings, client, &self.inner.await_retry).await;
+        if let Outcome::Delivered { attempts, .. } = &outcome {
+            self.inner.reporter.note_delivered(*attempts);
+        }
+        outcome
     }
 
     pub(crate) async fn submit(&self, prepared: &Prepared, settings: &Settings) -> Submission {
         if let Some(outcome) = self.instead_of_delivery(prepared) {
             return Submission { outcome, key: None };
         }
-        self.inner.reporter.submit(prepared, settings).await
+        match self.inner.before_reply {
+            Some(budget) => {
+                self.inner
+                    .reporter
+                    .submit_within(prepared, settings, budget)
+                    .await
+            }
+            None => self.inner.reporter.submit(prepared, settings).await,
+        }
     }
 
     pub(crate) fn reporter(&self) -> &Reporter {

@@ -10,7 +10,12 @@
 //! standard redaction, the caps, the closed enums) before it is sent, and input lines are read with a bound
 //! (`lines.rs`). Outbox items go through the outbox's one item lifecycle, as in background delivery.
 
+mod check;
 mod lines;
+mod status;
+
+pub use check::CheckReport;
+pub use status::OutboxStatus;
 
 use std::collections::HashSet;
 use std::fmt;

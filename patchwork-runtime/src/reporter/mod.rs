@@ -176,11 +176,17 @@ impl Reporter {
         let handle = runtime.as_ref().map(|rt| rt.handle().clone());
         let shared = Arc::new(Shared::new(config, outbox, outbox_failed, client, handle));
         let (stop, stopped) = oneshot::channel();
+        // The worker and its tasks (deliveries, the heartbeat) log where the code that started it logs.
+        let dispatch = tracing::dispatcher::get_default(Clone::clone);
         let thread = runtime.and_then(|runtime| {
             let worker_shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("patchwork-reporter".to_string())
-                .spawn(move || runtime.block_on(worker::run(worker_shared, stopped)))
+                .spawn(move || {
+                    tracing::dispatcher::with_default(&dispatch, || {
+                        runtime.block_on(worker::run(worker_shared, stopped))
+                    })
+                })
                 .inspect_err(|error| tracing::error!(%error, "feedback worker not started"))
                 .ok()
         });
@@ -200,6 +206,17 @@ impl Reporter {
         let outage = Arc::clone(&self.shared.outage);
         let runtime = self.shared.runtime.clone();
         move |attempt| outage.observe(attempt, runtime.as_ref())
+    }
+
+    /// Notes a delivery made outside the worker (await mode, which logs each at debug itself): the first of the
+    /// run is logged at info.
+    pub(crate) fn note_delivered(&self, attempts: u32) {
+        self.shared.note_delivered(attempts, true);
+    }
+
+    /// Whether undelivered feedback waits in an outbox (else it is held in memory and logged).
+    pub(crate) fn has_outbox(&self) -> bool {
+        self.shared.outbox.is_some()
     }
 
     /// The worker's runtime and HTTP client, for other background tasks (the heartbeat).

@@ -86,6 +86,8 @@ pub(super) struct Shared {
     pub(super) drained_note: Throttle,
     /// Whether the service is failing, and since when (to warn within a minute, and say when it is back).
     pub(super) outage: Arc<Outage>,
+    /// Whether a delivery was logged at info already (the first of the process's reporter).
+    first_delivery: AtomicBool,
 }
 
 impl Shared {
@@ -116,6 +118,20 @@ impl Shared {
             unreachable_note: Throttle::default(),
             drained_note: Throttle::default(),
             outage: Arc::default(),
+            first_delivery: AtomicBool::new(false),
+        }
+    }
+
+    /// Logs an accepted delivery: the first at info (the operator sees that delivery works), later ones at debug
+    /// (`quiet`: not at all, the caller logged it).
+    pub(super) fn note_delivered(&self, attempts: u32, quiet: bool) {
+        if !self.first_delivery.swap(true, Ordering::AcqRel) {
+            tracing::info!(
+                attempts,
+                "PatchworkMCP accepted the first feedback report of this run; later deliveries are logged at debug"
+            );
+        } else if !quiet {
+            tracing::debug!(attempts, "feedback delivered");
         }
     }
 

@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
 
 use super::flood::{Verdict, fingerprint};
 use super::state::{ActiveGuard, lock};
@@ -31,11 +34,50 @@ impl Reporter {
     /// for the network. The outbox write (and its fsync) runs on tokio's blocking pool when called inside a
     /// runtime. Never panics.
     pub(crate) async fn submit(&self, prepared: &Prepared, settings: &Settings) -> Submission {
+        self.submit_watched(prepared, settings, None).await
+    }
+
+    /// [`Reporter::submit`], then waits up to `budget` for the worker to deliver the item: `Delivered` when the
+    /// service accepted it in time, `Kept` when it refused it, else what `submit` said (`Queued`: it waits in the
+    /// outbox). The worker goes on trying after the budget while the process runs. The wait is timed on the
+    /// worker's own runtime, so the caller may run on any executor.
+    pub(crate) async fn submit_within(
+        &self,
+        prepared: &Prepared,
+        settings: &Settings,
+        budget: Duration,
+    ) -> Submission {
+        let (watcher, told) = oneshot::channel();
+        let submission = self.submit_watched(prepared, settings, Some(watcher)).await;
+        if !matches!(submission.outcome, Outcome::Queued | Outcome::Sending) {
+            return submission;
+        }
+        let Some(runtime) = &self.shared.runtime else {
+            return submission;
+        };
+        let waited = runtime
+            .spawn(async move { tokio::time::timeout(budget, told).await.ok()?.ok() })
+            .await;
+        match waited {
+            Ok(Some(outcome)) => Submission {
+                outcome,
+                ..submission
+            },
+            _ => submission,
+        }
+    }
+
+    async fn submit_watched(
+        &self,
+        prepared: &Prepared,
+        settings: &Settings,
+        watcher: Option<oneshot::Sender<Outcome>>,
+    ) -> Submission {
         if tokio::runtime::Handle::try_current().is_err() {
-            return self.submit_blocking(prepared, settings);
+            return self.record(prepared, settings, watcher);
         }
         let (this, owned, settings_owned) = (self.clone(), prepared.clone(), settings.clone());
-        match tokio::task::spawn_blocking(move || this.submit_blocking(&owned, &settings_owned))
+        match tokio::task::spawn_blocking(move || this.record(&owned, &settings_owned, watcher))
             .await
         {
             Ok(submission) => submission,
@@ -53,8 +95,19 @@ impl Reporter {
         }
     }
 
-    /// [`Reporter::submit`] for code outside an async context (it blocks on the outbox write).
+    /// [`Reporter::submit`] for code outside an async context or already on a blocking thread (closing a window of
+    /// gap signals); it blocks on the outbox write.
     pub(crate) fn submit_blocking(&self, prepared: &Prepared, settings: &Settings) -> Submission {
+        self.record(prepared, settings, None)
+    }
+
+    /// Stores the item and hands it to a delivery task, which tells `watcher` how it ended.
+    fn record(
+        &self,
+        prepared: &Prepared,
+        settings: &Settings,
+        watcher: Option<oneshot::Sender<Outcome>>,
+    ) -> Submission {
         let kept = |reason: Reason| {
             log_unsent(&reason.token(), &prepared.body, prepared.origin);
             Submission::only(Outcome::Kept { reason })
@@ -155,6 +208,7 @@ impl Reporter {
                 item,
                 durable,
                 count: Some(count),
+                watcher,
             };
             if let Some(runtime) = &shared.runtime {
                 runtime.spawn(worker::deliver(Arc::clone(shared), job, guard));

@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::state::{ActiveGuard, Shared, lock};
-use crate::delivery::{Finished, Reason, Request, after, with_retries};
+use crate::delivery::{Finished, Outcome, Reason, Request, after, with_retries};
 use crate::feedback::unsent::log_unsent;
 use crate::outbox::{ItemLock, OutboxItem, Settlement, Taken};
 
@@ -20,6 +20,8 @@ pub(super) struct Job {
     pub(super) durable: bool,
     /// The live repeat counter from flood suppression (`None` for items drained from disk).
     pub(super) count: Option<Arc<AtomicU64>>,
+    /// Told how the delivery ended when the service accepted or refused it (a caller waiting before its reply).
+    pub(super) watcher: Option<oneshot::Sender<Outcome>>,
 }
 
 /// The worker's main loop: drains at start, when asked, and every `drain_interval`.
@@ -96,6 +98,7 @@ pub(super) fn drain(shared: &Arc<Shared>) {
             item,
             durable: true,
             count: None,
+            watcher: None,
         };
         tokio::spawn(deliver(Arc::clone(shared), job, guard));
         drained += 1;
@@ -115,7 +118,7 @@ pub(super) fn drain(shared: &Arc<Shared>) {
 const NOTE_PERIOD: Duration = Duration::from_secs(300);
 
 /// Delivers one item with the reporter's retry policy: until accepted, refused for good, or given up.
-pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) {
+pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGuard) {
     let (Some(client), Ok(_permit)) = (&shared.client, shared.permits.acquire().await) else {
         return;
     };
@@ -173,20 +176,28 @@ pub(super) async fn deliver(shared: Arc<Shared>, job: Job, _guard: ActiveGuard) 
     })
     .await;
     match finished {
-        Finished::Accepted { attempts, hold, .. } => {
-            tracing::debug!(%key, attempts, "feedback delivered");
+        Finished::Accepted {
+            attempts, hold, id, ..
+        } => {
             shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
+            shared.note_delivered(attempts, false);
             if let Some(outbox) = &shared.outbox
                 && let Err(error) = outbox.settle(&key, hold, Settlement::Delivered)
             {
                 tracing::warn!(%error, %key, "delivered, but could not remove it from the outbox");
             }
             shared.take_unlogged(&key);
+            if let Some(watcher) = job.watcher.take() {
+                let _ = watcher.send(Outcome::Delivered { attempts, id });
+            }
         }
         Finished::Refused { reason, hold, .. } => {
             shared.counters.rejected.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(%key, %reason, "feedback refused by the service; not retrying");
             settle_refused(&shared, &job, hold, &reason);
+            if let Some(watcher) = job.watcher.take() {
+                let _ = watcher.send(Outcome::Kept { reason });
+            }
         }
         Finished::GaveUp { reason, attempts } => {
             shared.counters.deferred.fetch_add(1, Ordering::Relaxed);
