@@ -159,6 +159,11 @@ impl<S> Observed<S> {
             .signal(Signal::new(kind, target, detail, client));
     }
 
+    /// What the client does with signals before the reply (stores them at once on hosts that freeze after it).
+    async fn settle(&self) {
+        self.patchwork().settle_signals_before_reply().await;
+    }
+
     /// A tool's error text for its signal, when the client opted in (redacted later with the signal).
     fn error_text(&self, text: &str) -> String {
         if self.patchwork().signal_error_text() {
@@ -297,6 +302,7 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             && is_not_found(error)
         {
             self.signal(&call, SignalKind::ResourceNotFound, &uri, "");
+            self.settle().await;
         }
         result
     }
@@ -324,6 +330,7 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             && is_not_found(error)
         {
             self.signal(&call, SignalKind::PromptNotFound, &name, "");
+            self.settle().await;
         }
         result
     }
@@ -373,8 +380,9 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
                 let text = self.error_text(&text);
                 self.signal(&call, SignalKind::ToolError, &tool, &text);
             }
-            (Ok(_), None) => {}
+            (Ok(_), None) => return result,
         }
+        self.settle().await;
         result
     }
 

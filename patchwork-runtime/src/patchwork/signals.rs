@@ -65,6 +65,18 @@ impl Patchwork {
         }
     }
 
+    /// On a host that may freeze after the reply ([`Builder::deliver_before_reply`](super::Builder)), a window
+    /// open in memory would be lost with the instance: there the signals of a request are stored in the outbox
+    /// before the watcher answers (each then its own report, within the hourly rate). Elsewhere nothing.
+    pub(crate) async fn settle_signals_before_reply(&self) {
+        if self.inner.before_reply.is_none() || lock(&self.inner.signals.window).is_empty() {
+            return;
+        }
+        let this = self.clone();
+        // Storing fsyncs files: off the runtime's worker threads.
+        let _ = tokio::task::spawn_blocking(move || this.close_signal_window()).await;
+    }
+
     /// Closes the window after the configured time, on the current runtime (none: at the next flush).
     fn schedule_window_close(&self) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {

@@ -324,3 +324,31 @@ fn the_watcher_delegates_every_method_rmcps_own_wrappers_delegate() {
     ours.sort_unstable();
     assert_eq!(ours, theirs);
 }
+
+/// On a host that may freeze after the reply, the signals of a request are stored before the watcher answers,
+/// so the worker sends them with no window to close and no flush.
+#[tokio::test]
+async fn with_delivery_before_the_reply_a_signal_is_stored_before_the_answer() {
+    let collector = Collector::start().expect("collector");
+    let outbox = tempfile::tempdir().expect("outbox");
+    let patchwork = collector
+        .patchwork("calc")
+        .outbox_dir(outbox.path())
+        .signal_window(Duration::from_secs(3600))
+        .deliver_before_reply(Duration::from_secs(5))
+        .build();
+    let client = connect(observe(Calc).with_client(patchwork.clone())).await;
+    let _ = client
+        .call_tool(CallToolRequestParams::new("no_such_tool"))
+        .await;
+    let delivered = collector
+        .wait_for_feedback(1, Duration::from_secs(30))
+        .await
+        .expect("the signal arrives without a flush");
+    let payload = delivered[0].feedback().expect("a report");
+    assert!(
+        payload.what_i_needed.contains("`no_such_tool`"),
+        "{payload:?}"
+    );
+    assert_eq!(delivered[0].header("Patchwork-Origin"), Some("signal"));
+}
