@@ -160,6 +160,9 @@ const AWAIT_NEVER: Plan = Plan {
 const BURST_CALLS: usize = 10_000;
 /// The delivery column of the baseline row: the server's own `echo` tool instead of `feedback`.
 const BARE_TOOL: &str = "bare tool";
+/// The same plain tool through the same server wrapped with `patchwork_runtime::rmcp::observe`: the watcher's
+/// overhead (its span, the classification of the answer) is the difference from the `BARE_TOOL` row.
+const WATCHED_TOOL: &str = "bare tool, observed";
 const BURST_AGENTS: usize = 64;
 
 fn main() {
@@ -201,6 +204,7 @@ fn main() {
 async fn run(collector: Collector, addr: SocketAddr, patchwork: &Patchwork, outbox: &Path) {
     let background = connect(BackgroundServer).await;
     let awaiting = connect(AwaitingServer).await;
+    let watched = connect(patchwork_runtime::rmcp::observe(BackgroundServer)).await;
     let mut rows = Vec::new();
     let mut serial = 0usize;
 
@@ -218,6 +222,7 @@ async fn run(collector: Collector, addr: SocketAddr, patchwork: &Patchwork, outb
     let healthy = "healthy";
     // The baseline: a plain tool of the same server, through the same client.
     rows.push(measure(healthy, BARE_TOOL, &background, BACKGROUND, &mut serial).await);
+    rows.push(measure(healthy, WATCHED_TOOL, &watched, BACKGROUND, &mut serial).await);
     rows.push(measure(healthy, "background", &background, BACKGROUND, &mut serial).await);
     rows.push(measure(healthy, "await", &awaiting, AWAIT_HEALTHY, &mut serial).await);
 
@@ -262,6 +267,7 @@ async fn run(collector: Collector, addr: SocketAddr, patchwork: &Patchwork, outb
     outage_burst.print();
     let _ = bounded(background.cancel()).await;
     let _ = bounded(awaiting.cancel()).await;
+    let _ = bounded(watched.cancel()).await;
     // Whatever is still being retried stays in the (temporary) outbox.
     let _ = patchwork.flush(Duration::from_millis(200)).await;
 }
@@ -352,7 +358,7 @@ async fn measure(
             let mut timed = Vec::with_capacity(count);
             for n in first..first + count {
                 let started = Instant::now();
-                let result = if mode == BARE_TOOL {
+                let result = if mode == BARE_TOOL || mode == WATCHED_TOOL {
                     call_echo(&peer, n).await
                 } else {
                     call(&peer, n).await
