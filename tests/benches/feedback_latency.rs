@@ -535,8 +535,11 @@ fn show(latency: Duration) -> String {
     let ms = latency.as_secs_f64() * 1000.0;
     if ms >= 1000.0 {
         format!("{:.2} s", ms / 1000.0)
-    } else {
+    } else if ms >= 1.0 {
         format!("{ms:.2} ms")
+    } else {
+        // Below a millisecond, microseconds: the watcher's overhead is a difference of a few.
+        format!("{:.0} µs", ms * 1000.0)
     }
 }
 

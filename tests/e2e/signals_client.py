@@ -2,12 +2,13 @@
 PyPI), as an independent client, making the mistakes agents make without saying so.
 
 Usage: signals_client.py stdio SERVER_COMMAND   (the server is started with this process's environment)
-       signals_client.py http URL
+       signals_client.py http URL [MODE ...]      (modes: `legacy` = a session; `auto` = the stateless 2026-07-28
+                                                   lifecycle; default: legacy)
 
 Calls a tool the server does not offer twice, `convert_units` with a missing argument and with an argument of the
 wrong type, and `convert_units` between units of different quantities three times (the tool answers isError), then
-one good call. Prints one JSON object on stdout for the Rust test (tests/tests/rmcp_python_signals.rs): what the
-client saw for each call. It asserts nothing itself.
+one good call, once per mode. Prints one JSON object on stdout for the Rust test (tests/tests/rmcp_python_signals.rs):
+what the client saw for each call of each mode. It asserts nothing itself.
 """
 
 import asyncio
@@ -34,10 +35,10 @@ async def outcome(call):
         return {"error": str(error)}
 
 
-async def run(target):
+async def run(target, mode):
     async with Client(
         target,
-        mode="legacy",
+        mode=mode,
         client_info=Implementation(name=CLIENT_NAME, version=CLIENT_VERSION),
         cache=None,
         read_timeout_seconds=60,
@@ -60,15 +61,17 @@ async def run(target):
 
 
 async def main(argv):
-    if len(argv) != 3 or argv[1] not in ("stdio", "http"):
+    if len(argv) < 3 or argv[1] not in ("stdio", "http") or (argv[1] == "stdio" and len(argv) != 3):
         print(__doc__, file=sys.stderr)
         return 2
     if argv[1] == "stdio":
         target = StdioServerParameters(command=argv[2], env=dict(os.environ))
     else:
         target = argv[2]
-    report = await run(target)
-    report["client"] = f"{CLIENT_NAME}/{CLIENT_VERSION}"
+    modes = argv[3:] or ["legacy"]
+    report = {"client": f"{CLIENT_NAME}/{CLIENT_VERSION}", "runs": {}}
+    for mode in modes:
+        report["runs"][mode] = await run(target, mode)
     print(json.dumps(report))
     return 0
 

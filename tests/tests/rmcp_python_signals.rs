@@ -1,6 +1,6 @@
 //! Gap signals end to end, with an MCP client not written in Rust: the official MCP Python SDK drives the example
 //! servers, which wrap their rmcp server with `patchwork_runtime::rmcp::observe`, over stdio and over streamable
-//! HTTP, while the runtime's local collector stands in for PatchworkMCP. The client calls a tool the server does
+//! HTTP (a session, then the stateless 2026-07-28 lifecycle), while the runtime's local collector stands in for PatchworkMCP. The client calls a tool the server does
 //! not offer, a tool with a missing argument and with one of the wrong type, and a tool that answers isError; it
 //! sees exactly what an unwatched server answers, and when the server exits (stdin EOF; SIGTERM) the collector has
 //! the aggregated signals, each once, with its kind and count, marked `Patchwork-Origin: signal`, and never an
@@ -20,22 +20,26 @@ const FEEDBACK_PATH: &str = "/api/v1/feedback/";
 /// Generous bounds for a loaded 2-core machine; only reached when something is broken.
 const LIMIT: Duration = Duration::from_secs(300);
 
-/// The signals the client's calls stand for: (kind and count, what the report says was needed).
-const EXPECTED: [(&str, &str); 4] = [
+/// The signals one run of the client's calls stands for: (kind, calls, what the report says was needed).
+const EXPECTED: [(&str, usize, &str); 4] = [
     (
-        "invalid_arguments: 1 call",
+        "invalid_arguments",
+        1,
         "The tool `convert_units` to accept the arguments agents sent: it refused them (invalid_type at value).",
     ),
     (
-        "invalid_arguments: 1 call",
+        "invalid_arguments",
+        1,
         "The tool `convert_units` to accept the arguments agents sent: it refused them (missing_field at to).",
     ),
     (
-        "tool_error: 3 calls",
+        "tool_error",
+        3,
         "The tool `convert_units` to succeed: it answered isError.",
     ),
     (
-        "unknown_tool: 2 calls",
+        "unknown_tool",
+        2,
         "A tool named `translate_text`: agents called it, and this server does not offer it.",
     ),
 ];
@@ -60,9 +64,9 @@ fn python_sdk_mistakes_over_stdio_reach_the_collector_as_aggregated_signals() {
         LIMIT,
     );
     let report = client_report(&output);
-    check_client_saw_the_servers_own_answers(&report);
+    check_client_saw_the_servers_own_answers(&report, &["legacy"]);
     // The server exited on stdin EOF when the client closed: its guard closed the window and flushed.
-    check_signals(&collector);
+    check_signals(&collector, 1);
 }
 
 #[test]
@@ -97,11 +101,12 @@ fn python_sdk_mistakes_over_streamable_http_reach_the_collector_as_aggregated_si
             .arg(repo_root().join("tests/e2e/signals_client.py"))
             .arg("http")
             .arg(&url)
+            .args(["legacy", "auto"])
             .env("PYTHONUNBUFFERED", "1"),
         LIMIT,
     );
     let report = client_report(&output);
-    check_client_saw_the_servers_own_answers(&report);
+    check_client_saw_the_servers_own_answers(&report, &["legacy", "auto"]);
     // SIGTERM: graceful shutdown, then the guard closes the window and flushes.
     let terminated = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -110,7 +115,8 @@ fn python_sdk_mistakes_over_streamable_http_reach_the_collector_as_aggregated_si
     assert!(terminated.success());
     let exit = wait_bounded(child, LIMIT);
     assert!(exit.status.success(), "{}", stderr.text());
-    check_signals(&collector);
+    // The session's and the stateless client's calls in one window: each count doubled.
+    check_signals(&collector, 2);
 }
 
 fn client_report(output: &std::process::Output) -> Value {
@@ -132,8 +138,14 @@ fn client_report(output: &std::process::Output) -> Value {
 
 /// What the client saw is what the toolbox answers unwatched: rmcp's errors, its argument errors, the tool's own
 /// error, and the good call's answer.
-fn check_client_saw_the_servers_own_answers(report: &Value) {
-    let calls = report["calls"].as_array().expect("calls");
+fn check_client_saw_the_servers_own_answers(report: &Value, modes: &[&str]) {
+    for mode in modes {
+        check_run(&report["runs"][*mode]);
+    }
+}
+
+fn check_run(run: &Value) {
+    let calls = run["calls"].as_array().expect("calls");
     let texts: Vec<String> = calls
         .iter()
         .map(|call| match &call["error"] {
@@ -170,7 +182,7 @@ fn check_client_saw_the_servers_own_answers(report: &Value) {
     );
 }
 
-fn check_signals(collector: &Collector) {
+fn check_signals(collector: &Collector, runs: usize) {
     let requests: Vec<_> = collector
         .requests()
         .into_iter()
@@ -204,7 +216,11 @@ fn check_signals(collector: &Collector) {
     signals.sort();
     let expected: Vec<(String, String)> = EXPECTED
         .iter()
-        .map(|(head, need)| ((*head).to_owned(), (*need).to_owned()))
+        .map(|(kind, calls, need)| {
+            let calls = calls * runs;
+            let noun = if calls == 1 { "call" } else { "calls" };
+            (format!("{kind}: {calls} {noun}"), (*need).to_owned())
+        })
         .collect();
     assert_eq!(signals, expected);
     let bodies: String = requests.iter().map(|r| r.body.to_string()).collect();

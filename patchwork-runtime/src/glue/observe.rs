@@ -3,6 +3,7 @@
 //! the request's telemetry span (`telemetry.rs`) and classifies the answer into gap signals: a tool the server
 //! does not offer, arguments a tool refused, a tool result with `isError: true`, a resource or prompt not found.
 
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
@@ -43,13 +44,17 @@ const DESERIALIZE_PREFIX: &str = "failed to deserialize parameters:";
 /// Most tool schemas remembered from `tools/list` answers (for the path of a refused argument).
 const MAX_SCHEMAS: usize = 1024;
 
+/// The input schemas watched servers listed, by server type and tool: shared by every watcher of a server type,
+/// since streamable HTTP makes one per session (stateless: one per request), and a `tools/call` may come in another
+/// session than the `tools/list`.
+type Schemas = HashMap<(TypeId, String), Arc<JsonObject>>;
+static SCHEMAS: Mutex<Option<Schemas>> = Mutex::new(None);
+
 /// An rmcp server watched by patchwork: the same replies and errors, plus gap signals and MCP telemetry. Made by
 /// [`observe`]; serve it as the server itself (it is a `ServerHandler`, over stdio and streamable HTTP).
 pub struct Observed<S> {
     server: S,
     patchwork: Option<Patchwork>,
-    /// The input schemas the server listed, by tool: where a refused argument's path comes from.
-    schemas: Arc<Mutex<HashMap<String, Arc<JsonObject>>>>,
 }
 
 impl<S: Clone> Clone for Observed<S> {
@@ -57,7 +62,6 @@ impl<S: Clone> Clone for Observed<S> {
         Self {
             server: self.server.clone(),
             patchwork: self.patchwork.clone(),
-            schemas: Arc::clone(&self.schemas),
         }
     }
 }
@@ -90,11 +94,10 @@ pub fn observe<S: ServerHandler>(server: S) -> Observed<S> {
     Observed {
         server,
         patchwork: None,
-        schemas: Arc::default(),
     }
 }
 
-impl<S> Observed<S> {
+impl<S: 'static> Observed<S> {
     /// Reports signals through `patchwork` instead of the process-wide client (tests; several services in one
     /// process).
     #[must_use]
@@ -116,12 +119,14 @@ impl<S> Observed<S> {
 
     /// Remembers the input schema of every tool a `tools/list` answer names.
     fn remember_schemas(&self, list: &ListToolsResult) {
-        let mut schemas = lock(&self.schemas);
+        let mut schemas = lock(&SCHEMAS);
+        let schemas = schemas.get_or_insert_with(HashMap::new);
         for tool in &list.tools {
-            if schemas.len() >= MAX_SCHEMAS && !schemas.contains_key(tool.name.as_ref()) {
+            let key = (TypeId::of::<S>(), tool.name.to_string());
+            if schemas.len() >= MAX_SCHEMAS && !schemas.contains_key(&key) {
                 break;
             }
-            schemas.insert(tool.name.to_string(), Arc::clone(&tool.input_schema));
+            schemas.insert(key, Arc::clone(&tool.input_schema));
         }
     }
 
@@ -182,7 +187,8 @@ impl<S> Observed<S> {
             .trim();
         let (class, named) = serde_class(message);
         let path = named.or_else(|| {
-            let schema = lock(&self.schemas).get(tool).cloned()?;
+            let key = (TypeId::of::<S>(), tool.to_owned());
+            let schema = lock(&SCHEMAS).as_ref()?.get(&key).cloned()?;
             mismatch_path(&schema, arguments?)
         });
         match path {
