@@ -6,9 +6,10 @@ Usage: signals_client.py stdio SERVER_COMMAND   (the server is started with this
                                                    lifecycle; default: legacy)
 
 Calls a tool the server does not offer twice, `convert_units` with a missing argument and with an argument of the
-wrong type, and `convert_units` between units of different quantities three times (the tool answers isError), then
-one good call, once per mode. Prints one JSON object on stdout for the Rust test (tests/tests/rmcp_python_signals.rs):
-what the client saw for each call of each mode. It asserts nothing itself.
+wrong type, and `convert_units` between units of different quantities three times (the tool answers isError), one
+good call, and `feedback` with arguments it refuses (an agent told to fix its report: not a gap of the server), once
+per mode. Prints one JSON object on stdout for the Rust test (tests/tests/rmcp_python_signals.rs): what the client
+saw for each call of each mode. It asserts nothing itself.
 """
 
 import asyncio
@@ -54,6 +55,7 @@ async def run(target, mode):
             ("convert_units", {"value": 2, "from": "kg", "to": "m"}),
             ("convert_units", {"value": 3, "from": "kg", "to": "m"}),
             ("convert_units", {"value": 5, "from": "km", "to": "mi"}),
+            ("feedback", {"what_i_tried": "nothing yet"}),
         ]
         for name, arguments in calls:
             seen["calls"].append({"tool": name, **await outcome(client.call_tool(name, arguments))})

@@ -20,7 +20,8 @@ const FEEDBACK_PATH: &str = "/api/v1/feedback/";
 /// Generous bounds for a loaded 2-core machine; only reached when something is broken.
 const LIMIT: Duration = Duration::from_secs(300);
 
-/// The signals one run of the client's calls stands for: (kind, calls, what the report says was needed).
+/// The signals one run of the client's calls stands for: (kind, calls, what the report says was needed). The
+/// feedback tool's refusal of an incomplete report is none of them.
 const EXPECTED: [(&str, usize, &str); 4] = [
     (
         "invalid_arguments",
@@ -179,6 +180,10 @@ fn check_run(run: &Value) {
     assert!(
         texts[7].starts_with("is_error=false: 5 km = 3.1"),
         "{texts:#?}"
+    );
+    assert!(
+        texts[8].starts_with("is_error=true: ") && texts[8].contains("what_i_needed"),
+        "the feedback tool refuses an incomplete report: {texts:#?}"
     );
 }
 

@@ -366,6 +366,9 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             }
             _ => None,
         };
+        if super::rmcp::is_feedback_tool(&tool) {
+            return result;
+        }
         match (&result, failed) {
             (Err(error), _) if is_unknown_tool(error) => {
                 self.signal(&call, SignalKind::UnknownTool, &tool, "");
