@@ -100,6 +100,8 @@ mod digest;
 mod random;
 // 1: the feedback itself, and gap signals (data: kinds, the aggregation window, their reports)
 mod feedback;
+// Recorded only by the rmcp watcher (feature `rmcp`); reported by every client.
+#[cfg_attr(not(feature = "rmcp"), allow(dead_code))]
 mod signals;
 // 2: configuration
 mod config;

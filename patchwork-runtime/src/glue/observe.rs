@@ -208,8 +208,7 @@ macro_rules! traced {
             context: RequestContext<RoleServer>,
         ) -> Result<$out, ErrorData> {
             let call = Call::new(&context, <$method as ConstString>::VALUE, Target::None);
-            let result = self.traced(&call, None, self.server.$name($($param,)* context), Answer::of).await;
-            result
+            self.traced(&call, None, self.server.$name($($param,)* context), Answer::of).await
         }
     )*};
 }
@@ -252,15 +251,13 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             Target::Resource(request.uri.clone()),
         );
         let uri = request.uri.clone();
-        let result = self
-            .traced(
-                &call,
-                Some(&uri),
-                self.server.subscribe(request, context),
-                Answer::of,
-            )
-            .await;
-        result
+        self.traced(
+            &call,
+            Some(&uri),
+            self.server.subscribe(request, context),
+            Answer::of,
+        )
+        .await
     }
 
     async fn unsubscribe(
@@ -274,15 +271,13 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             Target::Resource(request.uri.clone()),
         );
         let uri = request.uri.clone();
-        let result = self
-            .traced(
-                &call,
-                Some(&uri),
-                self.server.unsubscribe(request, context),
-                Answer::of,
-            )
-            .await;
-        result
+        self.traced(
+            &call,
+            Some(&uri),
+            self.server.unsubscribe(request, context),
+            Answer::of,
+        )
+        .await
     }
 
     async fn read_resource(
@@ -425,15 +420,13 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         let call = Call::new(&context, request.method.clone(), Target::None);
-        let result = self
-            .traced(
-                &call,
-                None,
-                self.server.on_custom_request(request, context),
-                Answer::of,
-            )
-            .await;
-        result
+        self.traced(
+            &call,
+            None,
+            self.server.on_custom_request(request, context),
+            Answer::of,
+        )
+        .await
     }
 
     // Not requests: delegated as they are.
@@ -608,11 +601,11 @@ fn mismatch_path(schema: &JsonObject, arguments: &JsonObject) -> Option<String> 
             if !type_allows(property, value) {
                 return Some(vec![name.clone()]);
             }
-            if let (Value::Object(inner), true) = (value, depth < 4) {
-                if let Some(mut path) = walk(property, inner, depth + 1) {
-                    path.insert(0, name.clone());
-                    return Some(path);
-                }
+            if let (Value::Object(inner), true) = (value, depth < 4)
+                && let Some(mut path) = walk(property, inner, depth + 1)
+            {
+                path.insert(0, name.clone());
+                return Some(path);
             }
         }
         None

@@ -30,6 +30,8 @@ impl Signals {
     }
 }
 
+// Recording is the rmcp watcher's (feature `rmcp`); closing the window is every client's.
+#[cfg_attr(not(feature = "rmcp"), allow(dead_code))]
 impl Patchwork {
     /// Whether a `tool_error` signal carries the tool's error text (`Builder::signal_error_text`).
     pub(crate) fn signal_error_text(&self) -> bool {
