@@ -1,5 +1,6 @@
 //! Shared helpers for patchwork's cross-crate tests.
 
+pub mod http_example;
 pub mod python;
 pub mod stdio;
 pub mod watch;

@@ -10,13 +10,13 @@
 //! Prepares what it needs like `rmcp_python_client.rs`: builds the example, and the pinned SDK in `<repo>/.venv`.
 
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use patchwork_runtime::testing::Collector;
+use patchwork_tests::http_example::{HttpExample, start_http_example};
 use patchwork_tests::python::python_with_sdk;
-use patchwork_tests::watch::StderrWatch;
-use patchwork_tests::{build_example, pending_files, repo_root, run_bounded, wait_bounded};
+use patchwork_tests::{pending_files, repo_root, run_bounded, wait_bounded};
 use serde_json::Value;
 
 const CLIENT: &str = "patchwork-e2e-python-http/0.9.2";
@@ -27,34 +27,14 @@ const LIMIT: Duration = Duration::from_secs(120);
 
 #[test]
 fn python_sdk_sessions_over_streamable_http_are_reported_apart_and_sigterm_flushes() {
-    let server = build_example("http_server");
     let python = python_with_sdk();
     let collector = Collector::start().expect("the local collector starts");
     // Deliveries take a moment, so some are still in flight when SIGTERM arrives: the server must flush them.
     collector.set_delay(Duration::from_millis(300));
     let outbox = tempfile::tempdir().expect("a temporary outbox");
 
-    let mut child = Command::new(&server)
-        .args(["--bind", "127.0.0.1:0"])
-        .env("PATCHWORKMCP_OUTBOX", outbox.path())
-        .env("PATCHWORKMCP_URL", collector.url())
-        .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
-        .env("PATCHWORKMCP_SERVER_SLUG", SLUG)
-        .env_remove("PATCHWORKMCP_MODE")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the http_server example");
-    let stderr = StderrWatch::new(child.stderr.take().expect("stderr"));
-    let listening = stderr.wait_for("listening on http://", LIMIT);
-    let url = listening
-        .split("listening on ")
-        .nth(1)
-        .expect("the address follows")
-        .trim()
-        .to_string();
+    let HttpExample { child, stderr, url } =
+        start_http_example(&collector, outbox.path(), SLUG, LIMIT);
     assert!(
         url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp") && !url.contains(":0/"),
         "the bound port, not 0: {url}"

@@ -6,12 +6,12 @@
 //! the aggregated signals, each once, with its kind and count, marked `Patchwork-Origin: signal`, and never an
 //! argument's value.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use patchwork_runtime::testing::Collector;
+use patchwork_tests::http_example::{HttpExample, deliver_to, start_http_example};
 use patchwork_tests::python::python_with_sdk;
-use patchwork_tests::watch::StderrWatch;
 use patchwork_tests::{build_example, repo_root, run_bounded, wait_bounded};
 use serde_json::Value;
 
@@ -50,18 +50,14 @@ fn python_sdk_mistakes_over_stdio_reach_the_collector_as_aggregated_signals() {
     let server = build_example("stdio_server");
     let collector = Collector::start().expect("the local collector starts");
     let outbox = tempfile::tempdir().expect("a temporary outbox");
+    let mut client = Command::new(python_with_sdk());
+    client
+        .arg(repo_root().join("tests/e2e/signals_client.py"))
+        .arg("stdio")
+        .arg(&server)
+        .env("PYTHONUNBUFFERED", "1");
     let output = run_bounded(
-        Command::new(python_with_sdk())
-            .arg(repo_root().join("tests/e2e/signals_client.py"))
-            .arg("stdio")
-            .arg(&server)
-            .env("PATCHWORKMCP_OUTBOX", outbox.path())
-            .env("PATCHWORKMCP_URL", collector.url())
-            .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
-            .env("PATCHWORKMCP_SERVER_SLUG", "toolbox-signals")
-            .env_remove("PATCHWORKMCP_SIGNALS")
-            .env_remove("PATCHWORKMCP_MODE")
-            .env("PYTHONUNBUFFERED", "1"),
+        deliver_to(&mut client, &collector, outbox.path(), "toolbox-signals"),
         LIMIT,
     );
     let report = client_report(&output);
@@ -72,31 +68,10 @@ fn python_sdk_mistakes_over_stdio_reach_the_collector_as_aggregated_signals() {
 
 #[test]
 fn python_sdk_mistakes_over_streamable_http_reach_the_collector_as_aggregated_signals() {
-    let server = build_example("http_server");
     let collector = Collector::start().expect("the local collector starts");
     let outbox = tempfile::tempdir().expect("a temporary outbox");
-    let mut child = Command::new(&server)
-        .args(["--bind", "127.0.0.1:0"])
-        .env("PATCHWORKMCP_OUTBOX", outbox.path())
-        .env("PATCHWORKMCP_URL", collector.url())
-        .env("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY)
-        .env("PATCHWORKMCP_SERVER_SLUG", "toolbox-signals")
-        .env_remove("PATCHWORKMCP_SIGNALS")
-        .env_remove("PATCHWORKMCP_MODE")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the http_server example");
-    let stderr = StderrWatch::new(child.stderr.take().expect("stderr"));
-    let listening = stderr.wait_for("listening on http://", LIMIT);
-    let url = listening
-        .split("listening on ")
-        .nth(1)
-        .expect("the address follows")
-        .trim()
-        .to_string();
+    let HttpExample { child, stderr, url } =
+        start_http_example(&collector, outbox.path(), "toolbox-signals", LIMIT);
     let output = run_bounded(
         Command::new(python_with_sdk())
             .arg(repo_root().join("tests/e2e/signals_client.py"))
