@@ -90,6 +90,7 @@ impl<S> std::fmt::Debug for Observed<S> {
 /// patchwork_runtime::rmcp::observe(Calc).serve(rmcp::transport::stdio()).await?.waiting().await?;
 /// # Ok(()) }
 /// ```
+#[must_use = "serve the watched server: `observe(server).serve(transport)`"]
 pub fn observe<S: ServerHandler>(server: S) -> Observed<S> {
     Observed {
         server,
