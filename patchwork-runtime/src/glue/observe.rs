@@ -224,7 +224,6 @@ macro_rules! traced {
 impl<S: ServerHandler> ServerHandler for Observed<S> {
     traced! {
         ping() -> () = PingRequestMethod;
-        initialize(request: InitializeRequestParams) -> InitializeResult = InitializeResultMethod;
         discover() -> DiscoverResult = DiscoverRequestMethod;
         complete(request: CompleteRequestParams) -> CompleteResult = CompleteRequestMethod;
         set_level(request: SetLevelRequestParams) -> () = SetLevelRequestMethod;
@@ -239,6 +238,25 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
         get_skill(request: GetSkillRequestParams) -> GetSkillResult = GetSkillRequestMethod;
         read_resource_directory(request: ReadResourceDirectoryRequestParams) -> ReadResourceDirectoryResult
             = ReadResourceDirectoryRequestMethod;
+    }
+
+    /// Traced like the others, with the protocol version the handshake settles on (`telemetry::negotiated`).
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        let call = Call::new(&context, InitializeResultMethod::VALUE, Target::None);
+        let (requested, supported) = (
+            request.protocol_version.clone(),
+            self.server.supported_protocol_versions(),
+        );
+        let answer = |result: &Result<InitializeResult, ErrorData>| Answer {
+            protocol_version: telemetry::negotiated(&requested, result, &supported),
+            ..Answer::of(result)
+        };
+        let future = self.server.initialize(request, context);
+        self.traced(&call, None, future, answer).await
     }
 
     async fn subscribe(

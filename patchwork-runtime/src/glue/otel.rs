@@ -75,7 +75,13 @@ pub(crate) fn metric_attributes(call: &Call, answer: &Answer) -> Vec<KeyValue> {
         "gen_ai.operation.name",
         call.tool.as_ref().map(|_| "execute_tool".to_owned()),
     );
-    add("mcp.protocol.version", call.protocol_version.clone());
+    add(
+        "mcp.protocol.version",
+        answer
+            .protocol_version
+            .clone()
+            .or_else(|| call.protocol_version.clone()),
+    );
     add("error.type", answer.error_type.clone());
     add(
         "rpc.response.status_code",

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use ::rmcp::ErrorData;
 use ::rmcp::RoleServer;
+use ::rmcp::model::{InitializeResult, ProtocolVersion};
 use ::rmcp::service::RequestContext;
 use tracing::field::Empty;
 
@@ -68,10 +69,19 @@ impl Call {
             Target::Prompt(name) => (None, Some(name), None),
             Target::Resource(uri) => (None, None, Some(uri)),
         };
-        let protocol_version = context.protocol_version().map(|v| v.to_string());
-        let legacy = protocol_version
-            .as_deref()
-            .is_none_or(|version| version < STATELESS_REVISION);
+        let method = method.into();
+        // During an `initialize`, rmcp's context reports the version the client asked for, which the handshake may
+        // lower (a client asking for 2026-07-28, which has no handshake, gets 2025-11-25): the version used comes
+        // with the answer ([`negotiated`]). The handshake is the legacy lifecycle's, so its session counts.
+        let initialize = method == "initialize";
+        let protocol_version = context
+            .protocol_version()
+            .filter(|_| !initialize)
+            .map(|v| v.to_string());
+        let legacy = initialize
+            || protocol_version
+                .as_deref()
+                .is_none_or(|version| version < STATELESS_REVISION);
         let client = context.client_info();
         let known = |text: &str| {
             let text = text.trim();
@@ -81,7 +91,7 @@ impl Call {
             .as_ref()
             .and_then(|c| super::known_client(Some(&c.name)).and_then(known));
         Self {
-            method: method.into(),
+            method,
             tool,
             prompt,
             resource,
@@ -133,6 +143,8 @@ pub(crate) struct Answer {
     pub(crate) error_type: Option<String>,
     /// The status description of an error: the JSON-RPC message.
     pub(crate) message: Option<String>,
+    /// An `initialize`'s `mcp.protocol.version`: the version its handshake settles on ([`negotiated`]).
+    pub(crate) protocol_version: Option<String>,
 }
 
 impl Answer {
@@ -142,6 +154,7 @@ impl Answer {
             code: None,
             error_type: Some("tool_error".to_owned()),
             message: None,
+            protocol_version: None,
         }
     }
 
@@ -152,6 +165,7 @@ impl Answer {
                 code: None,
                 error_type: None,
                 message: None,
+                protocol_version: None,
             },
             Err(error) => {
                 let code = error.code.0;
@@ -159,10 +173,33 @@ impl Answer {
                     code: Some(code),
                     error_type: (!CALLER_CODES.contains(&code)).then(|| code.to_string()),
                     message: Some(error.message.to_string()),
+                    protocol_version: None,
                 }
             }
         }
     }
+}
+
+/// The version an `initialize` settles on, negotiated the way rmcp does after the server's handler answered
+/// (rmcp 3.11, `negotiate_protocol_version`): the client's version when it has a handshake and the server supports
+/// it, else the handler's if that has one, else the newest supported version that has one.
+pub(crate) fn negotiated(
+    requested: &ProtocolVersion,
+    result: &Result<InitializeResult, ErrorData>,
+    supported: &[ProtocolVersion],
+) -> Option<String> {
+    let answer = result.as_ref().ok()?;
+    let version = if requested.has_initialize() && supported.contains(requested) {
+        requested
+    } else if answer.protocol_version.has_initialize() {
+        &answer.protocol_version
+    } else {
+        supported
+            .iter()
+            .filter(|version| version.has_initialize())
+            .max_by(|a, b| a.as_str().cmp(b.as_str()))?
+    };
+    Some(version.to_string())
 }
 
 /// The span for `call`, with every attribute known before the answer; the rest are recorded by [`record`].
@@ -221,6 +258,9 @@ pub(crate) fn span(call: &Call, resource: Option<&str>) -> tracing::Span {
 /// operation's duration in the histogram.
 pub(crate) fn record(span: &tracing::Span, call: &Call, answer: &Answer, elapsed: Duration) {
     if !span.is_disabled() {
+        if let Some(version) = &answer.protocol_version {
+            span.record("mcp.protocol.version", version.as_str());
+        }
         if let Some(code) = answer.code {
             span.record("rpc.response.status_code", code.to_string());
         }
@@ -268,6 +308,40 @@ mod tests {
         assert_eq!(
             call("tools/list", None, None, None).span_name(),
             "tools/list"
+        );
+    }
+
+    #[test]
+    fn an_initialize_names_the_version_the_handshake_settles_on_not_the_one_asked_for() {
+        let settled = |requested: &str, handler: ProtocolVersion| {
+            let requested: ProtocolVersion =
+                serde_json::from_value(serde_json::json!(requested)).expect("a version");
+            let mut answer = InitializeResult::new(Default::default());
+            answer.protocol_version = handler;
+            negotiated(&requested, &Ok(answer), ProtocolVersion::KNOWN_VERSIONS)
+        };
+        // 2026-07-28 has no handshake: the newest version that has one.
+        assert_eq!(
+            settled("2026-07-28", ProtocolVersion::LATEST).as_deref(),
+            Some("2025-11-25")
+        );
+        assert_eq!(
+            settled("2025-06-18", ProtocolVersion::LATEST).as_deref(),
+            Some("2025-06-18")
+        );
+        // A version the server does not know: the handler's, when it has a handshake.
+        assert_eq!(
+            settled("2099-01-01", ProtocolVersion::V_2025_03_26).as_deref(),
+            Some("2025-03-26")
+        );
+        let refused = Err(ErrorData::internal_error("no", None));
+        assert_eq!(
+            negotiated(
+                &ProtocolVersion::LATEST,
+                &refused,
+                ProtocolVersion::KNOWN_VERSIONS
+            ),
+            None
         );
     }
 
