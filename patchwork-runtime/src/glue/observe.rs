@@ -143,8 +143,11 @@ impl<S: 'static> Observed<S> {
         let resource = resource.map(|uri| self.patchwork().redact_for_telemetry(uri));
         let span = telemetry::span(call, resource.as_deref());
         #[cfg(feature = "otel")]
-        if let Some(traceparent) = &call.traceparent {
-            super::otel::set_parent(&span, traceparent, call.tracestate.as_deref());
+        {
+            if let Some(traceparent) = &call.traceparent {
+                super::otel::set_parent(&span, traceparent, call.tracestate.as_deref());
+            }
+            super::otel::link_ambient(&span);
         }
         let started = Instant::now();
         let result = future.instrument(span.clone()).await;

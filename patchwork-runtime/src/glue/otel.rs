@@ -26,6 +26,17 @@ pub(crate) fn set_parent(span: &tracing::Span, traceparent: &str, tracestate: Op
     }
 }
 
+/// Links `span` to the context it was opened in (the conventions: the server span SHOULD link the current ambient
+/// context), when that context has a valid span: under rmcp, the session's service loop; the span itself is a root
+/// or the child of the `traceparent` (`telemetry::span`). Call after [`set_parent`] (both before the span starts).
+pub(crate) fn link_ambient(span: &tracing::Span) {
+    let ambient = tracing::Span::current().context();
+    let ambient = ambient.span().span_context().clone();
+    if ambient.is_valid() {
+        span.add_link(ambient);
+    }
+}
+
 /// A `traceparent` of version `00` (or a later version's first four fields): `00-<32 hex>-<16 hex>-<2 hex>`.
 pub(crate) fn parse_traceparent(value: &str, tracestate: Option<&str>) -> Option<SpanContext> {
     let mut parts = value.trim().split('-');

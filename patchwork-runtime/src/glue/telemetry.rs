@@ -203,9 +203,15 @@ pub(crate) fn negotiated(
 }
 
 /// The span for `call`, with every attribute known before the answer; the rest are recorded by [`record`].
+///
+/// A root span: its parent is the client's span named in the request's `_meta` (feature `otel`), never the ambient
+/// one, which under rmcp is the session's service loop (`serve_inner`, open as long as the connection): as its
+/// child, every request of a session would sit in one trace whose root is exported only when the session ends.
+/// The conventions record the ambient (transport) context as a link instead (`glue/otel.rs`).
 pub(crate) fn span(call: &Call, resource: Option<&str>) -> tracing::Span {
     let span = tracing::info_span!(
         target: "patchwork_runtime::mcp",
+        parent: None,
         "mcp.server",
         otel.name = %call.span_name(),
         otel.kind = "server",
