@@ -139,7 +139,7 @@ fn note_feedback_tool(name: &str) {
 
 /// Whether `name` is a feedback tool of this process: the watcher records no signal for it (an agent told to fix
 /// its report's fields is not a gap of the server).
-pub(super) fn is_feedback_tool(name: &str) -> bool {
+pub(crate) fn is_feedback_tool(name: &str) -> bool {
     crate::reporter::lock(&FEEDBACK_TOOLS)
         .iter()
         .any(|known| known == name)

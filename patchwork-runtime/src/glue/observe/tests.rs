@@ -14,7 +14,14 @@ use ::rmcp::service::{RunningService, Service, ServiceExt};
 use ::rmcp::{RoleClient, ServerHandler, schemars, tool, tool_handler, tool_router};
 use serde_json::{Value, json};
 
+use ::rmcp::model::ContentBlock;
+use ::rmcp::service::RequestContext;
+use ::rmcp::{ErrorData, RoleServer};
+
+use super::classify::{mismatch_path, serde_class};
+use super::delegate::DELEGATED;
 use super::*;
+use crate::signals::MISSING_FIELD;
 use crate::testing::Collector;
 
 #[derive(Debug, Clone, Default)]
