@@ -176,16 +176,23 @@ impl Reporter {
         let handle = runtime.as_ref().map(|rt| rt.handle().clone());
         let shared = Arc::new(Shared::new(config, outbox, outbox_failed, client, handle));
         let (stop, stopped) = oneshot::channel();
-        // The worker and its tasks (deliveries, the heartbeat) log where the code that started it logs.
-        let dispatch = tracing::dispatcher::get_default(Clone::clone);
+        // The worker and its tasks (deliveries, the heartbeat) log where the code that started it logs: a scoped
+        // subscriber of the caller (a test's capture) is kept for the worker's thread. With none yet, the thread
+        // follows the global default, so a subscriber the application installs after building the client still
+        // gets the worker's lines (pinning tracing's no-op dispatcher would drop them for good).
+        let dispatch = tracing::dispatcher::get_default(|current| {
+            (!current.is::<tracing::subscriber::NoSubscriber>()).then(|| current.clone())
+        });
         let thread = runtime.and_then(|runtime| {
             let worker_shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("patchwork-reporter".to_string())
                 .spawn(move || {
-                    tracing::dispatcher::with_default(&dispatch, || {
-                        runtime.block_on(worker::run(worker_shared, stopped))
-                    })
+                    let work = || runtime.block_on(worker::run(worker_shared, stopped));
+                    match &dispatch {
+                        Some(dispatch) => tracing::dispatcher::with_default(dispatch, work),
+                        None => work(),
+                    }
                 })
                 .inspect_err(|error| tracing::error!(%error, "feedback worker not started"))
                 .ok()
