@@ -22,9 +22,14 @@ fn expected_point(conventions: &Conventions, step: &Step) -> Point {
         Seen::Error { code, .. } => Some(code.to_string()),
         Seen::Result { .. } => None,
     };
+    let target = if step.unknown_target() {
+        Some("_OTHER".to_owned())
+    } else {
+        step.target.clone()
+    };
     (
         step.method.to_owned(),
-        step.target.clone(),
+        target,
         conventions.error_type(step),
         code,
     )

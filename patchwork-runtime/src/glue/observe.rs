@@ -1,4 +1,4 @@
-//! The watcher: [`observe`] wraps any rmcp server (a `ServerHandler`, or any `Service<RoleServer>`) in one line.
+//! The watcher: [`observe`] wraps any rmcp server (a `ServerHandler`) in one line.
 //! Every request passes to the server unchanged and its answer comes back unchanged; on the way the watcher opens
 //! the request's telemetry span (`telemetry.rs`) and classifies the answer into gap signals: a tool the server
 //! does not offer, arguments a tool refused, a tool result with `isError: true`, a resource or prompt not found.
@@ -19,6 +19,9 @@ use tracing::Instrument;
 use super::telemetry::{self, Answer, Call};
 use crate::patchwork::Patchwork;
 use crate::signals::{Signal, SignalKind};
+
+/// Longest text of the client's (a resource's URI, an unknown name, an error message) put on a span, in bytes.
+const MAX_TEXT_BYTES: usize = 500;
 
 /// An rmcp server watched by patchwork: the same replies and errors, plus gap signals and MCP telemetry. Made by
 /// [`observe`]; serve it as the server itself (it is a `ServerHandler`, over stdio and streamable HTTP).
@@ -97,8 +100,19 @@ impl<S: 'static> Observed<S> {
         future: impl Future<Output = Result<T, ErrorData>>,
         answer: impl FnOnce(&Result<T, ErrorData>) -> Answer,
     ) -> Result<T, ErrorData> {
-        let resource = resource.map(|uri| self.patchwork().redact_for_telemetry(uri));
-        let span = telemetry::span(call, resource.as_deref());
+        let span = telemetry::span(call);
+        // What the client wrote goes on the span redacted, and only when a subscriber records the span.
+        let redact = |text: &str| {
+            let mut text = self.patchwork().redact_for_telemetry(text);
+            text.truncate(crate::feedback::caps::floor_char_boundary(
+                &text,
+                MAX_TEXT_BYTES,
+            ));
+            text
+        };
+        if let (false, Some(uri)) = (span.is_disabled(), resource) {
+            span.record("mcp.resource.uri", redact(uri));
+        }
         #[cfg(feature = "otel")]
         {
             if let Some(traceparent) = &call.traceparent {
@@ -108,7 +122,11 @@ impl<S: 'static> Observed<S> {
         }
         let started = Instant::now();
         let result = future.instrument(span.clone()).await;
-        telemetry::record(&span, call, &answer(&result), started.elapsed());
+        let mut answer = answer(&result);
+        if !span.is_disabled() {
+            answer.message = answer.message.as_deref().map(redact);
+        }
+        telemetry::record(&span, call, &answer, started.elapsed());
         result
     }
 

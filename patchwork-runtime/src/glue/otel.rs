@@ -11,7 +11,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, Tra
 use opentelemetry::{Context, KeyValue};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use super::telemetry::{Answer, Call};
+use super::telemetry::{Answer, Call, OTHER};
 
 /// The histogram's bucket boundaries in seconds (the GenAI conventions' advice for operation durations).
 const BOUNDARIES: [f64; 14] = [
@@ -80,8 +80,18 @@ pub(crate) fn metric_attributes(call: &Call, answer: &Answer) -> Vec<KeyValue> {
             attributes.push(KeyValue::new(key, value));
         }
     };
-    add("gen_ai.tool.name", call.tool.clone());
-    add("gen_ai.prompt.name", call.prompt.clone());
+    // A name the server does not offer is counted as `_OTHER`: clients cannot make series at will.
+    let target = |name: &Option<String>| {
+        name.as_ref().map(|name| {
+            if answer.unknown_target {
+                OTHER.to_owned()
+            } else {
+                name.clone()
+            }
+        })
+    };
+    add("gen_ai.tool.name", target(&call.tool));
+    add("gen_ai.prompt.name", target(&call.prompt));
     add(
         "gen_ai.operation.name",
         call.tool.as_ref().map(|_| "execute_tool".to_owned()),

@@ -65,8 +65,8 @@ impl Call {
     ) -> Self {
         let (tool, prompt, resource) = match target {
             Target::None => (None, None, None),
-            Target::Tool(name) => (Some(name), None, None),
-            Target::Prompt(name) => (None, Some(name), None),
+            Target::Tool(name) => (Some(low_cardinality(name)), None, None),
+            Target::Prompt(name) => (None, Some(low_cardinality(name)), None),
             Target::Resource(uri) => (None, None, Some(uri)),
         };
         let method = method.into();
@@ -133,6 +133,21 @@ fn http_version(context: &RequestContext<RoleServer>) -> Option<&'static str> {
     })
 }
 
+/// What stands for a name the client sent that cannot be a tool's or a prompt's (the conventions' value for a
+/// target outside the known set).
+pub(crate) const OTHER: &str = "_OTHER";
+
+/// A tool or prompt name as the client sent it, when it follows MCP's tool-name rule (1 to 128 ASCII letters,
+/// digits, `_`, `-`, `.`); anything else, which no server offers, is [`OTHER`]: span names and metric series stay
+/// few, and free text a client puts there never reaches a span.
+fn low_cardinality(name: String) -> String {
+    if crate::contract::names::tool_name_problem(&name).is_none() {
+        name
+    } else {
+        OTHER.to_owned()
+    }
+}
+
 /// How the server answered, as the conventions classify it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Answer {
@@ -145,6 +160,9 @@ pub(crate) struct Answer {
     pub(crate) message: Option<String>,
     /// An `initialize`'s `mcp.protocol.version`: the version its handshake settles on ([`negotiated`]).
     pub(crate) protocol_version: Option<String>,
+    /// The server does not have the tool or prompt asked for: its name is the client's word, not one the server
+    /// offers, so the metric counts it as [`OTHER`] (the span, one per request, keeps it).
+    pub(crate) unknown_target: bool,
 }
 
 impl Answer {
@@ -155,6 +173,7 @@ impl Answer {
             error_type: Some("tool_error".to_owned()),
             message: None,
             protocol_version: None,
+            unknown_target: false,
         }
     }
 
@@ -166,6 +185,7 @@ impl Answer {
                 error_type: None,
                 message: None,
                 protocol_version: None,
+                unknown_target: false,
             },
             Err(error) => {
                 let code = error.code.0;
@@ -174,6 +194,7 @@ impl Answer {
                     error_type: (!CALLER_CODES.contains(&code)).then(|| code.to_string()),
                     message: Some(error.message.to_string()),
                     protocol_version: None,
+                    unknown_target: false,
                 }
             }
         }
@@ -208,7 +229,7 @@ pub(crate) fn negotiated(
 /// one, which under rmcp is the session's service loop (`serve_inner`, open as long as the connection): as its
 /// child, every request of a session would sit in one trace whose root is exported only when the session ends.
 /// The conventions record the ambient (transport) context as a link instead (`glue/otel.rs`).
-pub(crate) fn span(call: &Call, resource: Option<&str>) -> tracing::Span {
+pub(crate) fn span(call: &Call) -> tracing::Span {
     let span = tracing::info_span!(
         target: "patchwork_runtime::mcp",
         parent: None,
@@ -243,7 +264,6 @@ pub(crate) fn span(call: &Call, resource: Option<&str>) -> tracing::Span {
     };
     set("mcp.protocol.version", call.protocol_version.as_deref());
     set("mcp.session.id", call.session_id.as_deref());
-    set("mcp.resource.uri", resource);
     set("gen_ai.tool.name", call.tool.as_deref());
     set("gen_ai.prompt.name", call.prompt.as_deref());
     set(

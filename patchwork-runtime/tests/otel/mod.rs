@@ -142,6 +142,22 @@ pub struct Step {
     pub seen: Seen,
 }
 
+impl Step {
+    /// Whether the server does not have the tool or prompt asked for (a JSON-RPC error naming a target: rmcp answers
+    /// bad arguments of a tool it has with a result): the name is the client's, so the metric counts it as `_OTHER`
+    /// (clients cannot make series at will).
+    pub fn unknown_target(&self) -> bool {
+        self.target.is_some()
+            && matches!(
+                self.seen,
+                Seen::Error {
+                    code: -32602 | -32601,
+                    ..
+                }
+            )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seen {
     Result { is_error: bool },
@@ -190,7 +206,11 @@ impl Calc {
     /// Always fails with a JSON-RPC internal error.
     #[tool]
     async fn broken(&self) -> Result<CallToolResult, ErrorData> {
-        Err(ErrorData::internal_error("the database is down", None))
+        // The message quotes what the user asked for: the span's status carries it redacted.
+        Err(ErrorData::internal_error(
+            "the database is down for ana@example.com",
+            None,
+        ))
     }
 }
 

@@ -168,12 +168,16 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             <GetPromptRequestMethod as ConstString>::VALUE,
             Target::Prompt(name.clone()),
         );
+        let answer = |result: &Result<GetPromptResponse, ErrorData>| Answer {
+            unknown_target: result.as_ref().is_err_and(is_not_found),
+            ..Answer::of(result)
+        };
         let result = self
             .traced(
                 &call,
                 None,
                 self.server.get_prompt(request, context),
-                Answer::of,
+                answer,
             )
             .await;
         if let Err(error) = &result
@@ -199,6 +203,10 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
         );
         let answer = |result: &Result<CallToolResponse, ErrorData>| match result {
             Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => Answer::tool_error(),
+            Err(error) if is_unknown_tool(error) => Answer {
+                unknown_target: true,
+                ..Answer::of(result)
+            },
             other => Answer::of(other),
         };
         let result = self
