@@ -196,6 +196,25 @@ pub async fn handle_call(
     handle_call_on(Patchwork::global(), config, arguments, context).await
 }
 
+/// The names of the feedback tools that have answered in this process (at most a few: one per attribute).
+static FEEDBACK_TOOLS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn note_feedback_tool(name: &str) {
+    let mut names = crate::reporter::lock(&FEEDBACK_TOOLS);
+    if !names.iter().any(|known| known == name) && names.len() < 16 {
+        names.push(name.to_owned());
+    }
+}
+
+/// Whether `name` is a feedback tool of this process: the watcher records no signal for it (an agent told to fix
+/// its report's fields is not a gap of the server).
+#[cfg_attr(not(feature = "rmcp"), allow(dead_code))]
+pub(crate) fn is_feedback_tool(name: &str) -> bool {
+    crate::reporter::lock(&FEEDBACK_TOOLS)
+        .iter()
+        .any(|known| known == name)
+}
+
 /// Validates the arguments (bad ones give an `isError` reply saying what to fix), fills what the agent left
 /// empty from `context` and the config, delivers as `config.delivery` says through `patchwork`, and replies.
 /// Delivery failures are not errors: the feedback is kept (outbox or stderr) and the agent is told not to
@@ -206,6 +225,7 @@ pub(crate) async fn handle_call_on(
     arguments: &Value,
     context: CallContext,
 ) -> ToolReply {
+    note_feedback_tool(config.tool_name);
     // Feedback off: whatever the arguments, nothing to fix and nothing recorded (an `isError` reply would have the
     // agent retry a tool that is off).
     if patchwork.mode() == crate::config::Mode::Off {

@@ -110,7 +110,6 @@ pub(crate) async fn call_tool_on(
     arguments: JsonObject,
     server_tools: impl Future<Output = Option<Vec<String>>>,
 ) -> CallToolResult {
-    note_feedback_tool(config.tool_name);
     let arguments = Value::Object(arguments);
     let tools_available = server_tools.await.map(|names| {
         names
@@ -125,24 +124,6 @@ pub(crate) async fn call_tool_on(
         one_session_per_process: !over_http(&context),
     };
     into_result(handle_call_on(patchwork, config, &arguments, known).await)
-}
-
-/// The names of the feedback tools that have answered in this process (at most a few: one per attribute).
-static FEEDBACK_TOOLS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-
-fn note_feedback_tool(name: &str) {
-    let mut names = crate::reporter::lock(&FEEDBACK_TOOLS);
-    if !names.iter().any(|known| known == name) && names.len() < 16 {
-        names.push(name.to_owned());
-    }
-}
-
-/// Whether `name` is a feedback tool of this process: the watcher records no signal for it (an agent told to fix
-/// its report's fields is not a gap of the server).
-pub(crate) fn is_feedback_tool(name: &str) -> bool {
-    crate::reporter::lock(&FEEDBACK_TOOLS)
-        .iter()
-        .any(|known| known == name)
 }
 
 /// `router` as offered to agents: the feedback tool `tool_name` left out (disabled) when feedback is off.

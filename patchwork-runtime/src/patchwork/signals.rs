@@ -79,9 +79,19 @@ impl Patchwork {
         let _ = tokio::task::spawn_blocking(move || this.close_signal_window()).await;
     }
 
-    /// Closes the window after the configured time, on the current runtime (none: at the next flush).
+    /// Closes the window after the configured time, on the background worker's runtime, which lives as long as the
+    /// client (the caller's may end first), else the caller's; with neither, at the next flush or the guard's drop.
     fn schedule_window_close(&self) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        let runtime = self
+            .inner
+            .reporter
+            .background()
+            .map(|(runtime, _)| runtime)
+            .or_else(|| tokio::runtime::Handle::try_current().ok());
+        let Some(runtime) = runtime else {
+            tracing::debug!(
+                "no runtime to close the signal window on; it closes at the next flush"
+            );
             return;
         };
         let weak: Weak<Inner> = Arc::downgrade(&self.inner);

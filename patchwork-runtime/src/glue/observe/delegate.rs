@@ -218,7 +218,7 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             }
             _ => None,
         };
-        if crate::glue::rmcp::is_feedback_tool(&tool) {
+        if crate::glue::is_feedback_tool(&tool) {
             return result;
         }
         match (&result, failed) {

@@ -359,3 +359,29 @@ async fn with_delivery_before_the_reply_a_signal_is_stored_before_the_answer() {
     );
     assert_eq!(delivered[0].header("Patchwork-Origin"), Some("signal"));
 }
+
+/// A window closes by itself after its time, on the client's own runtime: no flush, no guard.
+#[tokio::test]
+async fn the_window_closes_by_itself_after_its_time() {
+    let collector = Collector::start().expect("collector");
+    let patchwork = collector
+        .patchwork("calc")
+        .no_outbox()
+        .signal_window(Duration::from_secs(1))
+        .build();
+    let client = connect(observe(Calc).with_client(patchwork.clone())).await;
+    let _ = client
+        .call_tool(CallToolRequestParams::new("no_such_tool"))
+        .await;
+    let delivered = collector
+        .wait_for_feedback(1, Duration::from_secs(30))
+        .await
+        .expect("the window's report arrives without a flush");
+    let payload = delivered[0].feedback().expect("a report");
+    assert!(
+        payload
+            .what_i_tried
+            .starts_with("patchwork gap signal unknown_tool: 1 call from"),
+        "{payload:?}"
+    );
+}
