@@ -44,8 +44,8 @@ macro_rules! traced {
     )*};
 }
 
-/// Every method of rmcp's `ServerHandler` goes to the watched server (the list `tests.rs` checks against rmcp's
-/// own wrapper impls, so a method rmcp adds is never left to its default). Requests are traced; `tools/call`,
+/// Every method of rmcp's `ServerHandler` goes to the watched server (`tests.rs` reads this file and checks its methods against
+/// rmcp's own wrapper impls, so a method rmcp adds is never left to its default). Requests are traced; `tools/call`,
 /// `prompts/get` and `resources/read` are also classified into gap signals, and `tools/list` answers are read for
 /// the tools' schemas.
 // Deprecated methods (logging, legacy subscriptions) are delegated too: servers that still implement them keep
@@ -352,40 +352,3 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
         self.server.get_info()
     }
 }
-
-/// The names of the `ServerHandler` methods the impl above delegates (checked against rmcp's wrapper impls).
-#[cfg(test)]
-pub(super) const DELEGATED: &[&str] = &[
-    "ping",
-    "initialize",
-    "negotiate_initialize",
-    "supported_protocol_versions",
-    "discover",
-    "complete",
-    "set_level",
-    "get_prompt",
-    "list_prompts",
-    "list_resources",
-    "list_resource_templates",
-    "read_resource",
-    "accepted_subscription_filter",
-    "listen",
-    "subscribe",
-    "unsubscribe",
-    "call_tool",
-    "list_tools",
-    "get_tool",
-    "on_custom_request",
-    "on_cancelled",
-    "on_progress",
-    "on_initialized",
-    "on_roots_list_changed",
-    "on_custom_notification",
-    "get_info",
-    "get_task",
-    "update_task",
-    "cancel_task",
-    "list_skills",
-    "get_skill",
-    "read_resource_directory",
-];
