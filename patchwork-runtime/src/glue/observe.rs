@@ -91,12 +91,11 @@ impl<S: 'static> Observed<S> {
             .unwrap_or_else(|| Patchwork::global())
     }
 
-    /// Runs `future` (the watched server's answer) inside the request's span; `resource` is the request's URI,
-    /// redacted before it is put on the span.
+    /// Runs `future` (the watched server's answer) inside the request's span; the request's resource URI goes on the
+    /// span redacted.
     async fn traced<T>(
         &self,
         call: &Call,
-        resource: Option<&str>,
         future: impl Future<Output = Result<T, ErrorData>>,
         answer: impl FnOnce(&Result<T, ErrorData>) -> Answer,
     ) -> Result<T, ErrorData> {
@@ -110,7 +109,7 @@ impl<S: 'static> Observed<S> {
             ));
             text
         };
-        if let (false, Some(uri)) = (span.is_disabled(), resource) {
+        if let (false, Some(uri)) = (span.is_disabled(), &call.resource) {
             span.record("mcp.resource.uri", redact(uri));
         }
         #[cfg(feature = "otel")]

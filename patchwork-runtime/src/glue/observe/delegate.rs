@@ -29,17 +29,19 @@ use super::classify::{DESERIALIZE_PREFIX, is_not_found, is_unknown_tool, text_of
 use crate::glue::telemetry::{self, Answer, Call, Target};
 use crate::signals::SignalKind;
 
-/// A request method that is delegated as it is, inside its telemetry span: `name(params) -> result` for the method
-/// `method` (rmcp's constant for it).
+/// A request method that is delegated as it is, inside its telemetry span: `name(params) -> result = method` for
+/// the method `method` (rmcp's constant for it), with `, target` when the request names a resource.
 macro_rules! traced {
-    ($($name:ident($($param:ident: $ty:ty),*) -> $out:ty = $method:ty;)*) => {$(
+    (@target) => { Target::None };
+    (@target $target:expr) => { $target };
+    ($($name:ident($($param:ident: $ty:ty),*) -> $out:ty = $method:ty $(, $target:expr)?;)*) => {$(
         async fn $name(
             &self,
             $($param: $ty,)*
             context: RequestContext<RoleServer>,
         ) -> Result<$out, ErrorData> {
-            let call = Call::new(&context, <$method as ConstString>::VALUE, Target::None);
-            self.traced(&call, None, self.server.$name($($param,)* context), Answer::of).await
+            let call = Call::new(&context, <$method as ConstString>::VALUE, traced!(@target $($target)?));
+            self.traced(&call, self.server.$name($($param,)* context), Answer::of).await
         }
     )*};
 }
@@ -54,6 +56,10 @@ macro_rules! traced {
 impl<S: ServerHandler> ServerHandler for Observed<S> {
     traced! {
         ping() -> () = PingRequestMethod;
+        subscribe(request: SubscribeRequestParams) -> ()
+            = SubscribeRequestMethod, Target::Resource(request.uri.clone());
+        unsubscribe(request: UnsubscribeRequestParams) -> ()
+            = UnsubscribeRequestMethod, Target::Resource(request.uri.clone());
         discover() -> DiscoverResult = DiscoverRequestMethod;
         complete(request: CompleteRequestParams) -> CompleteResult = CompleteRequestMethod;
         set_level(request: SetLevelRequestParams) -> () = SetLevelRequestMethod;
@@ -86,47 +92,7 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             ..Answer::of(result)
         };
         let future = self.server.initialize(request, context);
-        self.traced(&call, None, future, answer).await
-    }
-
-    async fn subscribe(
-        &self,
-        request: SubscribeRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<(), ErrorData> {
-        let call = Call::new(
-            &context,
-            <SubscribeRequestMethod as ConstString>::VALUE,
-            Target::Resource(request.uri.clone()),
-        );
-        let uri = request.uri.clone();
-        self.traced(
-            &call,
-            Some(&uri),
-            self.server.subscribe(request, context),
-            Answer::of,
-        )
-        .await
-    }
-
-    async fn unsubscribe(
-        &self,
-        request: UnsubscribeRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<(), ErrorData> {
-        let call = Call::new(
-            &context,
-            <UnsubscribeRequestMethod as ConstString>::VALUE,
-            Target::Resource(request.uri.clone()),
-        );
-        let uri = request.uri.clone();
-        self.traced(
-            &call,
-            Some(&uri),
-            self.server.unsubscribe(request, context),
-            Answer::of,
-        )
-        .await
+        self.traced(&call, future, answer).await
     }
 
     async fn read_resource(
@@ -143,7 +109,6 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
         let result = self
             .traced(
                 &call,
-                Some(&uri),
                 self.server.read_resource(request, context),
                 Answer::of,
             )
@@ -173,12 +138,7 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             ..Answer::of(result)
         };
         let result = self
-            .traced(
-                &call,
-                None,
-                self.server.get_prompt(request, context),
-                answer,
-            )
+            .traced(&call, self.server.get_prompt(request, context), answer)
             .await;
         if let Err(error) = &result
             && is_not_found(error)
@@ -210,7 +170,7 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             other => Answer::of(other),
         };
         let result = self
-            .traced(&call, None, self.server.call_tool(request, context), answer)
+            .traced(&call, self.server.call_tool(request, context), answer)
             .await;
         let failed = match &result {
             Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => {
@@ -258,12 +218,7 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             Target::None,
         );
         let result = self
-            .traced(
-                &call,
-                None,
-                self.server.list_tools(request, context),
-                Answer::of,
-            )
+            .traced(&call, self.server.list_tools(request, context), Answer::of)
             .await;
         if let Ok(list) = &result {
             self.remember_schemas(list);
@@ -279,7 +234,6 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
         let call = Call::new(&context, request.method.clone(), Target::None);
         self.traced(
             &call,
-            None,
             self.server.on_custom_request(request, context),
             Answer::of,
         )
