@@ -121,7 +121,13 @@ fn said(output: &Output, code: i32, needle: &str) {
 fn check(key: &str, url: &str, slug: &str, extra: &[&str]) -> Output {
     let dir = tempfile::tempdir().expect("tempdir");
     let outbox = dir.path().join("outbox");
-    let mut args = vec!["check", "--outbox", outbox.to_str().expect("utf-8 path")];
+    let mut args = vec![
+        "check",
+        "--tools",
+        "search, feedback",
+        "--outbox",
+        outbox.to_str().expect("utf-8 path"),
+    ];
     args.extend_from_slice(extra);
     replay(
         &args,
@@ -137,7 +143,7 @@ fn check(key: &str, url: &str, slug: &str, extra: &[&str]) -> Output {
 fn help_documents_check_status_and_their_exit_codes() {
     let help = stdout(&replay(&["--help"], &[]));
     for needed in [
-        "patchwork-replay check [--offline] [--outbox DIR]",
+        "patchwork-replay check [--tools NAME,...] [--offline] [--outbox DIR]",
         "patchwork-replay status [--outbox DIR]",
         "0 when every check passed",
         "1 when a check",
@@ -176,6 +182,38 @@ fn check_passes_when_the_service_accepts_the_key_and_the_slug() {
     assert_eq!(requests.len(), 1, "one heartbeat: {requests:?}");
     assert_eq!(requests[0].path, "/api/v1/heartbeat/");
     assert_eq!(requests[0].body["server_slug"], "cli");
+    assert_eq!(
+        requests[0].body["tool_names"],
+        serde_json::json!(["search", "feedback"]),
+        "the server's tools, never an empty list"
+    );
+    assert_eq!(requests[0].body["tool_count"], 2);
+}
+
+#[test]
+fn check_without_the_servers_tools_does_not_ask_the_service() {
+    let collector = Collector::start().expect("collector");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outbox = dir.path().join("outbox");
+    let output = replay(
+        &["check", "--outbox", outbox.to_str().expect("utf-8 path")],
+        &[
+            ("PATCHWORKMCP_API_KEY", Collector::DEFAULT_API_KEY),
+            ("PATCHWORKMCP_URL", &collector.url()),
+            ("PATCHWORKMCP_SERVER_SLUG", "cli"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        stdout(&output)
+            .contains("skipped service not asked: give the server's tool names (--tools a,b,c)"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        collector.requests().is_empty(),
+        "a heartbeat without the tools would tell the service the server has none"
+    );
 }
 
 #[test]

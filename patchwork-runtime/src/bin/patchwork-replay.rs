@@ -9,7 +9,7 @@ use patchwork_runtime::Replay;
 
 const HELP: &str = "\
 usage: patchwork-replay [--outbox DIR | --no-outbox] [FILE | -]...
-       patchwork-replay check [--offline] [--outbox DIR]
+       patchwork-replay check [--tools NAME,...] [--offline] [--outbox DIR]
        patchwork-replay status [--outbox DIR]
 
 install: cargo install --locked --path patchwork-runtime --bin patchwork-replay   (in a checkout)
@@ -51,8 +51,9 @@ reads (PATCHWORKMCP_URL, PATCHWORKMCP_API_KEY, PATCHWORKMCP_SERVER_SLUG, PATCHWO
   url      the base URL passes the URL policy (https, or http to loopback only)
   key      an API key is set (only its fingerprint is shown, never the key)
   slug     a server slug is set
-  service  PatchworkMCP accepts the key and the slug: one heartbeat for the slug, with no tool
-           names (a server's own heartbeat sends its tool list again); skipped with --offline
+  service  PatchworkMCP accepts the key and the slug: one heartbeat for the slug with the tool
+           names --tools gives (the server's tools, the feedback tool included: a heartbeat tells
+           the service which tools the server has); skipped without --tools and with --offline
   outbox   the directory is yours and others cannot write it (or it does not exist yet)
 exit status: 0 when every check passed (warnings and skipped checks included), 1 when a check
 failed (the service refused or did not answer, the outbox is not safe), 2 on a usage error or
@@ -108,6 +109,18 @@ fn parse(
             },
             (Some("--no-outbox"), Command::Replay) => replay = replay.no_outbox(),
             (Some("--offline"), Command::Check) => offline = true,
+            (Some("--tools"), Command::Check) => match args.next() {
+                Some(list) => {
+                    let list = list.to_string_lossy().into_owned();
+                    let names = list.split(',').map(str::trim).filter(|n| !n.is_empty());
+                    replay = replay.tool_names(names.map(str::to_owned));
+                }
+                None => {
+                    return Err(usage(
+                        "--tools needs the server's tool names, e.g. search,feedback",
+                    ));
+                }
+            },
             (Some("-h" | "--help"), _) => {
                 println!("{HELP}");
                 return Err(ExitCode::SUCCESS);

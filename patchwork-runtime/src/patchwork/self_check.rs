@@ -154,15 +154,16 @@ pub(crate) fn heartbeat_request<'a>(target: &'a Target, body: &'a str) -> Reques
     }
 }
 
-/// One heartbeat for `slug`, with no tool names, and what its answer says: a single request, bounded by the
+/// One heartbeat for `slug` with the server's `tool_names`, and what its answer says: a single request, bounded by the
 /// reference request timeout, no retries. `Err` when nothing can be sent (no key, a refused URL).
 pub(crate) async fn check_once(
     client: &Client,
     settings: &Settings,
     slug: &str,
+    tool_names: &[String],
 ) -> Result<Acceptance, Reason> {
     let target = Target::at(settings, HEARTBEAT_PATH)?;
-    let body = heartbeat_body(slug, &[]);
+    let body = heartbeat_body(slug, tool_names);
     let attempt = client
         .attempt(
             heartbeat_request(&target, &body),

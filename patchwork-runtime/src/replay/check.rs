@@ -80,12 +80,16 @@ impl fmt::Display for CheckReport {
 
 impl Replay {
     /// Checks the settings this replay resolves (its options, then `PATCHWORKMCP_*`): the URL, the key, the slug,
-    /// whether the service accepts the key and the slug (one heartbeat with no tool names, unless `offline`), and
-    /// the outbox directory. Never shows the key (only its fingerprint, as outbox items record it).
+    /// whether the service accepts the key and the slug (one heartbeat with the [`Replay::tool_names`] given, unless
+    /// `offline`; without them the service is not asked, since a heartbeat tells it the server's tools), and the
+    /// outbox directory. Never shows the key (only its fingerprint, as outbox items record it).
     ///
     /// ```no_run
     /// # async fn demo() {
-    /// let report = patchwork_runtime::Replay::new().check(false).await;
+    /// let report = patchwork_runtime::Replay::new()
+    ///     .tool_names(["forecast", "feedback"])
+    ///     .check(false)
+    ///     .await;
     /// println!("{report}");
     /// assert!(report.passed());
     /// # }
@@ -120,12 +124,18 @@ impl Replay {
                 "not set: set PATCHWORKMCP_SERVER_SLUG",
             ),
         }
-        match (&settings.slug, offline, report.settings_complete()) {
-            (_, true, _) => report.push("service", Status::Skipped, "not asked (--offline)"),
-            (Some(slug), false, true) => {
+        match (&settings.slug, offline, report.settings_complete(), &self.tool_names) {
+            (_, true, _, _) => report.push("service", Status::Skipped, "not asked (--offline)"),
+            (Some(_), false, true, None) => report.push(
+                "service",
+                Status::Skipped,
+                "not asked: give the server's tool names (--tools a,b,c): the check is a heartbeat, and a \
+                 heartbeat tells the service which tools the server has",
+            ),
+            (Some(slug), false, true, Some(names)) => {
                 let client = Client::new(RetryPolicy::reference().connect_timeout(), &[]);
                 let answer = match client {
-                    Ok(client) => check_once(&client, &settings, slug).await,
+                    Ok(client) => check_once(&client, &settings, slug, names).await,
                     Err(reason) => Err(reason),
                 };
                 match answer {

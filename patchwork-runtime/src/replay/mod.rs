@@ -81,6 +81,8 @@ pub struct Replay {
     outbox: Option<OutboxSetting>,
     inputs: Vec<Box<dyn BufRead>>,
     options: Options,
+    /// The server's tool names, for [`Replay::check`]'s question to the service.
+    tool_names: Option<Vec<String>>,
 }
 
 impl fmt::Debug for Replay {
@@ -89,6 +91,7 @@ impl fmt::Debug for Replay {
             .field("outbox", &self.outbox)
             .field("inputs", &self.inputs.len())
             .field("options", &self.options)
+            .field("tool_names", &self.tool_names)
             .finish()
     }
 }
@@ -106,6 +109,7 @@ impl Replay {
         Self {
             outbox: None,
             inputs: Vec::new(),
+            tool_names: None,
             options: Options::default(),
         }
     }
@@ -125,6 +129,17 @@ impl Replay {
     /// Also replays the unsent lines (and outbox item lines) found in `input`.
     pub fn input(mut self, input: impl BufRead + 'static) -> Self {
         self.inputs.push(Box::new(input));
+        self
+    }
+
+    /// The server's tool names (the feedback tool included), for [`Replay::check`]: it asks the service with a
+    /// heartbeat, and a heartbeat tells the service which tools the server has, so without them it does not ask.
+    pub fn tool_names<I>(mut self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.tool_names = Some(names.into_iter().map(Into::into).collect());
         self
     }
 
