@@ -2,7 +2,8 @@
 //! servers, which wrap their rmcp server with `patchwork_runtime::rmcp::observe`, over stdio and over streamable
 //! HTTP (a session, then the stateless 2026-07-28 lifecycle), while the runtime's local collector stands in for PatchworkMCP. The client calls a tool the server does
 //! not offer, a tool with a missing argument and with one of the wrong type, and a tool that answers isError; it
-//! sees exactly what an unwatched server answers, and when the server exits (stdin EOF; SIGTERM) the collector has
+//! gets the toolbox's own answers (rmcp's errors and argument errors, the tool's error; `glue/observe/tests.rs`
+//! compares watched and unwatched answers exactly), and when the server exits (stdin EOF; SIGTERM) the collector has
 //! the aggregated signals, each once, with its kind and count, marked `Patchwork-Origin: signal`, and never an
 //! argument's value.
 
