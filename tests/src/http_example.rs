@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use patchwork_runtime::testing::Collector;
 
-use crate::build_example;
 use crate::watch::StderrWatch;
+use crate::{build_example, wait_bounded};
 
 /// A running `http_server` example, with its stderr watched and the URL it serves.
 pub struct HttpExample {
@@ -61,4 +61,24 @@ pub fn start_http_example(
         .trim()
         .to_string();
     HttpExample { child, stderr, url }
+}
+
+impl HttpExample {
+    /// Sends SIGTERM (what container runtimes send) and waits, at most `limit`, for a clean exit: graceful shutdown,
+    /// then the guard's flush. Returns what the server wrote to stderr; panics with it when it does not exit cleanly.
+    pub fn terminate(self, limit: Duration) -> String {
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(terminated.success());
+        let exit = wait_bounded(self.child, limit);
+        assert!(
+            exit.status.success(),
+            "the server exits cleanly on SIGTERM ({}):\n{}",
+            exit.status,
+            self.stderr.text()
+        );
+        self.stderr.text()
+    }
 }

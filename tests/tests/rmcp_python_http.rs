@@ -14,9 +14,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use patchwork_runtime::testing::Collector;
-use patchwork_tests::http_example::{HttpExample, start_http_example};
+use patchwork_tests::http_example::start_http_example;
 use patchwork_tests::python::python_with_sdk;
-use patchwork_tests::{pending_files, repo_root, run_bounded, wait_bounded};
+use patchwork_tests::{pending_files, repo_root, run_bounded};
 use serde_json::Value;
 
 const CLIENT: &str = "patchwork-e2e-python-http/0.9.2";
@@ -33,8 +33,8 @@ fn python_sdk_sessions_over_streamable_http_are_reported_apart_and_sigterm_flush
     collector.set_delay(Duration::from_millis(300));
     let outbox = tempfile::tempdir().expect("a temporary outbox");
 
-    let HttpExample { child, stderr, url } =
-        start_http_example(&collector, outbox.path(), SLUG, LIMIT);
+    let server = start_http_example(&collector, outbox.path(), SLUG, LIMIT);
+    let url = server.url.clone();
     assert!(
         url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp") && !url.contains(":0/"),
         "the bound port, not 0: {url}"
@@ -53,21 +53,10 @@ fn python_sdk_sessions_over_streamable_http_are_reported_apart_and_sigterm_flush
         output.status.success(),
         "http_client.py failed ({}):\n{client_stderr}\nserver:\n{}",
         output.status,
-        stderr.text()
+        server.stderr.text()
     );
     // SIGTERM at once, while deliveries are still on their way (each answer takes 300 ms).
-    let terminated = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(terminated.success());
-    let exit = wait_bounded(child, LIMIT);
-    assert!(
-        exit.status.success(),
-        "the server exits cleanly on SIGTERM ({}):\n{}",
-        exit.status,
-        stderr.text()
-    );
+    let server_log = server.terminate(LIMIT);
 
     let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
@@ -101,8 +90,7 @@ fn python_sdk_sessions_over_streamable_http_are_reported_apart_and_sigterm_flush
     let left = pending_files(outbox.path());
     assert!(
         left.is_empty(),
-        "SIGTERM left feedback undelivered: {left:?}\n{}",
-        stderr.text()
+        "SIGTERM left feedback undelivered: {left:?}\n{server_log}"
     );
     let feedback = collector.feedback();
     assert_eq!(

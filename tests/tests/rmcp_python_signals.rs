@@ -11,9 +11,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use patchwork_runtime::testing::Collector;
-use patchwork_tests::http_example::{HttpExample, deliver_to, start_http_example};
+use patchwork_tests::http_example::{deliver_to, start_http_example};
 use patchwork_tests::python::python_with_sdk;
-use patchwork_tests::{build_example, repo_root, run_bounded, wait_bounded};
+use patchwork_tests::{build_example, repo_root, run_bounded};
 use serde_json::Value;
 
 const CLIENT: &str = "patchwork-e2e-python-signals/0.9.3";
@@ -71,8 +71,8 @@ fn python_sdk_mistakes_over_stdio_reach_the_collector_as_aggregated_signals() {
 fn python_sdk_mistakes_over_streamable_http_reach_the_collector_as_aggregated_signals() {
     let collector = Collector::start().expect("the local collector starts");
     let outbox = tempfile::tempdir().expect("a temporary outbox");
-    let HttpExample { child, stderr, url } =
-        start_http_example(&collector, outbox.path(), "toolbox-signals", LIMIT);
+    let server = start_http_example(&collector, outbox.path(), "toolbox-signals", LIMIT);
+    let url = server.url.clone();
     let output = run_bounded(
         Command::new(python_with_sdk())
             .arg(repo_root().join("tests/e2e/signals_client.py"))
@@ -85,13 +85,7 @@ fn python_sdk_mistakes_over_streamable_http_reach_the_collector_as_aggregated_si
     let report = client_report(&output);
     check_client_saw_the_servers_own_answers(&report, &["legacy", "auto"]);
     // SIGTERM: graceful shutdown, then the guard closes the window and flushes.
-    let terminated = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(terminated.success());
-    let exit = wait_bounded(child, LIMIT);
-    assert!(exit.status.success(), "{}", stderr.text());
+    let _ = server.terminate(LIMIT);
     // The session's and the stateless client's calls in one window: each count doubled.
     check_signals(&collector, 2);
 }
