@@ -4,7 +4,7 @@
 //! that authority, nothing is delivered.
 
 use patchwork_runtime::testing::Collector;
-use patchwork_runtime::{FeedbackPayload, GapType, Outcome, RetryPolicy};
+use patchwork_runtime::{FeedbackPayload, GapType, Outcome, Reason, RetryPolicy};
 
 fn payload(what: &str) -> FeedbackPayload {
     FeedbackPayload {
@@ -42,9 +42,12 @@ async fn an_untrusted_certificate_is_refused() {
         .build();
     let capture = patchwork_runtime::testing::capture_unsent();
     let outcome = patchwork.deliver(&payload("untrusted")).await;
-    assert!(
-        matches!(outcome, Outcome::Kept { .. }),
-        "certificate verification is on: {outcome:?}"
+    assert_eq!(
+        outcome,
+        Outcome::Kept {
+            reason: Reason::Certificate
+        },
+        "certificate verification is on, and the reason says it was the certificate"
     );
     assert!(collector.requests().is_empty());
     assert_eq!(

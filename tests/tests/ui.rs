@@ -1,6 +1,7 @@
 //! trybuild ui tests of `#[patchwork_feedback]`: pass cases for every supported form (always run) and one
 //! compile-fail case per misconfiguration (run only on the pinned compiler, whose messages the checked-in
-//! `.stderr` files record).
+//! `.stderr` files record). On another compiler the skip is said in a banner; under CI (`CI` set) it fails instead,
+//! so a CI machine with another toolchain never passes without checking a single compile error.
 //!
 //! Regenerate the snapshots after a deliberate change with `TRYBUILD=overwrite cargo test -p patchwork-tests
 //! --test ui` on the pinned compiler, then review every diff.
@@ -18,13 +19,20 @@ fn ui() {
         Some(version) if version.starts_with(&format!("rustc {PINNED_RUSTC}")) => {
             cases.compile_fail("ui/fail/*.rs")
         }
-        other => eprintln!(
-            "skipping the compile-fail ui cases: their .stderr snapshots are recorded with rustc {PINNED_RUSTC}x \
-             and compiler messages change between releases, but this is {}",
-            other
-                .as_deref()
-                .unwrap_or("an unknown rustc (`rustc --version` failed)")
-        ),
+        other => {
+            let why = format!(
+                "the compile-fail ui cases did not run: their .stderr snapshots are recorded with rustc \
+                 {PINNED_RUSTC}x and compiler messages change between releases, but this is {}",
+                other
+                    .as_deref()
+                    .unwrap_or("an unknown rustc (`rustc --version` failed)")
+            );
+            assert!(
+                std::env::var_os("CI").is_none_or(|value| value.is_empty()),
+                "{why}; CI must run them: install rustc {PINNED_RUSTC}x"
+            );
+            eprintln!("\n{rule}\nWARNING: {why}\n{rule}\n", rule = "=".repeat(78));
+        }
     }
 }
 

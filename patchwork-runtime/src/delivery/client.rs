@@ -235,6 +235,8 @@ impl Client {
 fn classify_error(error: &reqwest::Error) -> Attempt {
     let reason = if error.is_timeout() {
         Reason::Timeout
+    } else if error.is_connect() && about_a_certificate(error) {
+        Reason::Certificate
     } else if error.is_connect() {
         Reason::Connect
     } else if error.is_builder() {
@@ -246,6 +248,28 @@ fn classify_error(error: &reqwest::Error) -> Attempt {
         reason,
         retry_after: None,
     }
+}
+
+/// Whether a connection failed on the service's certificate: a cause in the error's chain says so. Every TLS backend
+/// names it ("invalid peer certificate" for rustls, "certificate verify failed" for OpenSSL), and reqwest keeps the
+/// backend's error as a source.
+fn about_a_certificate(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(error);
+    // A bounded walk: chains are a few links long.
+    for _ in 0..16 {
+        let Some(current) = cause else {
+            return false;
+        };
+        if current
+            .to_string()
+            .to_ascii_lowercase()
+            .contains("certificate")
+        {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
 }
 
 /// `Retry-After` in either form: delay-seconds, or an HTTP date (a date in the past means "now").

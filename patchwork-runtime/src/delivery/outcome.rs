@@ -21,6 +21,10 @@ pub enum Reason {
     Timeout,
     /// No connection could be made.
     Connect,
+    /// The service's TLS certificate was not trusted (an unknown authority, a wrong host name, expired): nothing was
+    /// sent. Retried like a connection failure (a clock or a certificate may be fixed), but said apart, since it is
+    /// the operator's to fix (`Builder::add_root_certificate` for a private authority).
+    Certificate,
     /// The connection failed during the request.
     Transport,
     /// The request could not be built.
@@ -49,6 +53,7 @@ impl Reason {
             Self::Status(status) => format!("status_{status}"),
             Self::Timeout => "unreachable:timeout".into(),
             Self::Connect => "unreachable:connect".into(),
+            Self::Certificate => "unreachable:certificate".into(),
             Self::Transport => "unreachable:transport".into(),
             Self::InvalidRequest => "request_invalid".into(),
             Self::ClientUnavailable => "client_init_failed".into(),
@@ -65,7 +70,7 @@ impl Reason {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Status(status) => *status == 429 || (500..600).contains(status),
-            Self::Timeout | Self::Connect | Self::Transport => true,
+            Self::Timeout | Self::Connect | Self::Certificate | Self::Transport => true,
             _ => false,
         }
     }
