@@ -4,7 +4,6 @@
 //! Format: `PATCHWORKMCP_UNSENT_FEEDBACK reason=<reason> payload=<one-line JSON>`, with ` origin=signal` before
 //! ` payload=` for a gap signal. The reason is a single token; the payload never holds the API key.
 
-use std::io::Write;
 use std::sync::OnceLock;
 
 use super::{FeedbackPayload, Origin};
@@ -88,13 +87,26 @@ pub(crate) fn log_unsent(reason: &str, body: &str, origin: Origin) {
         reason = %reason_token(reason),
         "feedback kept as unsent; replay it from the {UNSENT_PREFIX} stderr line"
     );
-    let mut stderr = std::io::stderr().lock();
-    // A failed write to stderr has nowhere better to go.
-    let _ = writeln!(stderr, "{line}");
-    let _ = stderr.flush();
+    write_line(&line);
     if let Some(observer) = OBSERVER.get() {
         observer(&line);
     }
+}
+
+/// Writes `line` to stderr. A failed write has nowhere better to go.
+#[cfg(not(any(test, feature = "test-util")))]
+fn write_line(line: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+    let _ = stderr.flush();
+}
+
+/// With the test kit: through the standard error macro, which a test harness captures (the line shows with a
+/// failing test's output, not among every passing test's), and which writes to stderr when nothing captures it.
+#[cfg(any(test, feature = "test-util"))]
+fn write_line(line: &str) {
+    eprintln!("{line}");
 }
 
 fn reason_token(reason: &str) -> String {
