@@ -239,10 +239,9 @@ async fn run(collector: Collector, addr: SocketAddr, patchwork: &Patchwork, outb
     rows.push(measure(refused, "background", &background, BACKGROUND, &mut serial).await);
     rows.push(measure(refused, "await", &awaiting, AWAIT_REFUSED, &mut serial).await);
 
-    drop(refusing);
+    // The refusing socket itself begins to listen: the address is never released.
     let hanging = Collector::builder()
-        .bind(addr)
-        .start()
+        .start_on(refusing)
         .expect("a collector on the same address");
     hanging.never_answer_next(usize::MAX);
     let never = "never answering";

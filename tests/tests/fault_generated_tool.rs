@@ -55,11 +55,9 @@ fn the_generated_tool_replies_before_the_service_answers_and_delivers_once_it_do
 
         // The service comes back on the same address.
         let hanging_requests = hanging.requests();
-        hanging.shutdown();
-        let healthy = Collector::builder()
-            .bind(addr)
-            .start()
-            .expect("restart on the same port");
+        // A fresh collector on the same listening socket, never released.
+        let healthy = hanging.restart().expect("restart on the same socket");
+        assert_eq!(healthy.addr(), addr);
         assert!(
             guard.patchwork().flush(WAIT).await.settled(),
             "delivered in time"

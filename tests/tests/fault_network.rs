@@ -128,11 +128,9 @@ async fn a_collector_restarted_mid_run_loses_nothing() {
         .await
         .expect("some arrive first");
     let before = first.requests();
-    first.shutdown();
-    let second = Collector::builder()
-        .bind(addr)
-        .start()
-        .expect("restart on the same port");
+    // The same listening socket, never released: requests made meanwhile wait for the second collector.
+    let second = first.restart().expect("restart on the same socket");
+    assert_eq!(second.addr(), addr);
     assert!(patchwork.flush(WAIT).await.settled());
 
     let after = second.requests();

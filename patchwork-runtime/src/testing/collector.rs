@@ -120,12 +120,36 @@ impl CollectorBuilder {
     /// Binds and starts serving on a background thread.
     pub fn start(self) -> std::io::Result<Collector> {
         let listener = StdTcpListener::bind(self.addr)?;
+        self.start_with(listener)
+    }
+
+    /// Starts serving on `socket`, a bound socket that does not listen (what [`refusing_url`](super::refusing_url)
+    /// gives): it begins to listen, so its address goes from refusing connections to serving them without ever being
+    /// released (another process could take a released port).
+    pub fn start_on(self, socket: tokio::net::TcpSocket) -> std::io::Result<Collector> {
+        // `listen` registers with a runtime's reactor (the caller's, else one made for the moment); the std listener
+        // leaves it again at once.
+        let listener = match tokio::runtime::Handle::try_current() {
+            Ok(_) => socket.listen(1024)?.into_std()?,
+            Err(_) => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let _entered = runtime.enter();
+                socket.listen(1024)?.into_std()?
+            }
+        };
+        self.start_with(listener)
+    }
+
+    fn start_with(self, listener: StdTcpListener) -> std::io::Result<Collector> {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         let (received, _) = watch::channel(0);
+        let settings = self.clone();
         let state = Arc::new(State {
             api_key: self.api_key,
             script: Mutex::new(Script::default()),
@@ -151,6 +175,7 @@ impl CollectorBuilder {
             state,
             stop: Some(stop),
             thread: Some(thread),
+            settings,
         })
     }
 }
@@ -162,7 +187,10 @@ pub struct Collector {
     root_certificate: Option<Vec<u8>>,
     state: Arc<State>,
     stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Ends with the listener, for a restart on the same port.
+    thread: Option<JoinHandle<Option<StdTcpListener>>>,
+    /// What it was started with, for a restart.
+    settings: CollectorBuilder,
 }
 
 impl fmt::Debug for Collector {
@@ -340,21 +368,30 @@ impl Collector {
 
     /// Stops the server and waits for its thread; open connections are closed.
     pub fn shutdown(mut self) {
-        self.stop_and_join();
+        let _ = self.stop_and_join();
     }
 
-    fn stop_and_join(&mut self) {
+    /// Stops this collector (its open connections are closed, what it recorded is dropped) and starts a fresh one
+    /// with the same settings on the same listening socket, never released meanwhile: connections made in between
+    /// wait in its backlog and are served by the new one. A TLS collector gets a new certificate authority.
+    pub fn restart(mut self) -> std::io::Result<Collector> {
+        let settings = self.settings.clone();
+        match self.stop_and_join() {
+            Some(listener) => settings.start_with(listener),
+            None => Err(std::io::Error::other("the collector's listener was lost")),
+        }
+    }
+
+    fn stop_and_join(&mut self) -> Option<StdTcpListener> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.thread.take()?.join().ok().flatten()
     }
 }
 
 impl Drop for Collector {
     fn drop(&mut self) {
-        self.stop_and_join();
+        let _ = self.stop_and_join();
     }
 }

@@ -69,12 +69,12 @@ pub(super) async fn serve(
     state: Arc<State>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     mut stopped: oneshot::Receiver<()>,
-) {
+) -> Option<StdTcpListener> {
     let listener = match tokio::net::TcpListener::from_std(listener) {
         Ok(listener) => listener,
         Err(error) => {
             tracing::error!(%error, "collector could not start");
-            return;
+            return None;
         }
     };
     // Dropping the set at shutdown aborts every connection, answered or not.
@@ -105,6 +105,9 @@ pub(super) async fn serve(
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+    // Every connection ends with the set; the listener goes back to the caller (a restart serves on it again).
+    drop(connections);
+    listener.into_std().ok()
 }
 
 type Reply = Response<Full<Bytes>>;

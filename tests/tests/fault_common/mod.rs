@@ -81,25 +81,20 @@ pub async fn enqueue_many(patchwork: &Patchwork, label: &str, count: usize) -> V
 
 /// A loopback address where connections are refused, and the socket that keeps it so (the test kit's
 /// [`refusing_url`]: bound, never listening). Keep the socket for as long as the address must refuse (the
-/// port stays this process's, so nothing else can take it meanwhile); drop it just before starting a
-/// collector on that address.
+/// port stays this process's, so nothing else can take it meanwhile); hand it to [`collector_where`] to
+/// serve there.
 pub fn refusing_addr() -> (tokio::net::TcpSocket, SocketAddr) {
     let (socket, _url) = refusing_url().expect("a refusing socket");
     let addr = socket.local_addr().expect("addr");
     (socket, addr)
 }
 
-/// The service comes up where `refusing` held the address: the socket is released only now, just before
-/// the collector binds the same port (the collector's key rules come from `builder`, e.g. `Collector::builder()`).
+/// The service comes up where `refusing` held the address: the very socket begins to listen, so the port is never
+/// released (the collector's key rules come from `builder`, e.g. `Collector::builder()`).
 pub fn collector_where(refusing: tokio::net::TcpSocket, builder: CollectorBuilder) -> Collector {
-    let addr = refusing
-        .local_addr()
-        .expect("the refusing socket's address");
-    drop(refusing);
     builder
-        .bind(addr)
-        .start()
-        .expect("collector on the same port")
+        .start_on(refusing)
+        .expect("the collector listens on the refusing socket")
 }
 
 /// The marker of a feedback request (its `what_i_needed`); `None` for other requests.
