@@ -207,8 +207,11 @@ fn config_static(server: &Server, config: &Config) -> TokenStream {
     let own_instructions = option(config.instructions.as_ref());
     let directive = text_literal(&config.directive);
     let redaction = match &config.redaction {
+        // Spanned at the literal, the callee too: a function of another signature is one type error there.
         Some(path) => {
-            quote!(::core::option::Option::Some(#path as fn(#krate::Redaction) -> #krate::Redaction))
+            let span = syn::spanned::Spanned::span(path);
+            let callee = respanned(quote!(#private::redaction_fn), span);
+            quote_spanned!(span=> ::core::option::Option::Some(#callee(#path)))
         }
         None => quote!(::core::option::Option::None),
     };
@@ -244,4 +247,22 @@ fn text_literal(text: &str) -> Literal {
     format!("r{hashes}\"{text}\"{hashes}")
         .parse::<Literal>()
         .unwrap_or_else(|_| Literal::string(text))
+}
+
+/// `tokens` with every span set to `span` (groups included), so an error about them points at `span`.
+fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respanned(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }

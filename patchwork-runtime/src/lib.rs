@@ -225,7 +225,7 @@ pub mod __private {
     pub use crate::glue::wording::{instructions, tool_description};
     pub use crate::glue::{
         CallContext, Delivery, FeedbackConfig, builder_for, dispatch, dispatch_with, handle_call,
-        tool_definition,
+        redaction_fn, tool_definition,
     };
     pub use serde_json;
 

@@ -196,6 +196,16 @@ pub async fn handle_call(
     handle_call_on(Patchwork::global(), config, arguments, context).await
 }
 
+/// The attribute's `redaction` function, as the config holds it. Called by the generated code with the function the
+/// attribute names, at the literal's span: a function of another signature is one type error there, naming the
+/// expected `fn(Redaction) -> Redaction`.
+#[must_use]
+pub const fn redaction_fn(
+    make: fn(crate::Redaction) -> crate::Redaction,
+) -> fn(crate::Redaction) -> crate::Redaction {
+    make
+}
+
 /// The names of the feedback tools that have answered in this process (at most a few: one per attribute).
 static FEEDBACK_TOOLS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
