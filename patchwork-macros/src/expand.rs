@@ -11,7 +11,7 @@ use crate::generated::{config_ident, private_path};
 use crate::valid::{self, Config, DeliveryMode};
 use crate::{attr, fallback, rmcp_mode};
 use proc_macro2::{Literal, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::{ImplItem, Item};
 
 /// Expands `#[patchwork_feedback(args)] item`. Never panics: any input yields either the expansion or the item
@@ -19,11 +19,19 @@ use syn::{ImplItem, Item};
 pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = attr::parse(args, &mut errors);
-    let server = match syn::parse2::<Item>(item.clone()) {
-        Ok(parsed) => Server::from_item(parsed, &mut errors),
+    let (item, server) = match syn::parse2::<Item>(item.clone()) {
+        Ok(mut parsed) => {
+            if let Item::Impl(block) = &mut parsed {
+                remove_repeats(&mut block.attrs, &mut errors);
+            }
+            (
+                parsed.to_token_stream(),
+                Server::from_item(parsed, &mut errors),
+            )
+        }
         Err(error) => {
             errors.push(error);
-            None
+            (item, None)
         }
     };
     if server.as_ref().is_some_and(Server::carries_the_expansion) {
@@ -265,4 +273,25 @@ fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
             tree
         })
         .collect()
+}
+
+/// A second `#[patchwork_feedback]` on the same block (outer attributes expand first, so this one sees the other
+/// still in place): one error at its path, and it is taken off the block so it never runs and redefines what this
+/// one generates.
+fn remove_repeats(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) {
+    attrs.retain(|attr| {
+        let repeated = attr
+            .path()
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "patchwork_feedback");
+        if repeated {
+            errors.push(syn::Error::new_spanned(
+                attr.path(),
+                "`#[patchwork_feedback]` is applied twice to this block: remove this one (the attribute goes once, \
+                 on one block of the server type)",
+            ));
+        }
+        !repeated
+    });
 }
