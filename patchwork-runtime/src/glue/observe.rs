@@ -74,6 +74,15 @@ pub fn observe<S: ServerHandler>(server: S) -> Observed<S> {
 impl<S: 'static> Observed<S> {
     /// Reports signals through `patchwork` instead of the process-wide client (tests; several services in one
     /// process).
+    ///
+    /// ```no_run
+    /// # #[derive(Clone)] struct Calc;
+    /// # impl rmcp::ServerHandler for Calc {}
+    /// use patchwork_runtime::Patchwork;
+    /// let client = Patchwork::builder().slug("calc").signals(true).build();
+    /// let watched = patchwork_runtime::rmcp::observe(Calc).with_client(client);
+    /// # let _ = watched;
+    /// ```
     #[must_use]
     pub fn with_client(mut self, patchwork: Patchwork) -> Self {
         self.patchwork = Some(patchwork);

@@ -293,6 +293,13 @@ impl Builder {
     /// How long gap signals are counted before one report per kind and target goes out (default:
     /// `PATCHWORKMCP_SIGNALS_WINDOW` seconds, else 60 s; between 1 s and 1 h). Counts still open when the server
     /// exits are reported when the [`Guard`] drops.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .signal_window(Duration::from_secs(300)) // one report per kind and target every five minutes
+    ///     .install();
+    /// ```
     pub fn signal_window(mut self, window: Duration) -> Self {
         self.signals.window = Some(window);
         self
@@ -300,6 +307,10 @@ impl Builder {
 
     /// Sends a failing tool's error text (redacted, at most 500 bytes) with its `tool_error` signal. Off by
     /// default: the text may quote what the user or the agent asked for.
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder().signal_error_text(true).install();
+    /// ```
     pub fn signal_error_text(mut self, include: bool) -> Self {
         self.signals.error_text = include;
         self

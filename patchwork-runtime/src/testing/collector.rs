@@ -126,6 +126,14 @@ impl CollectorBuilder {
     /// Starts serving on `socket`, a bound socket that does not listen (what [`refusing_url`](super::refusing_url)
     /// gives): it begins to listen, so its address goes from refusing connections to serving them without ever being
     /// released (another process could take a released port).
+    ///
+    /// ```
+    /// use patchwork_runtime::testing::{Collector, refusing_url};
+    /// let (socket, url) = refusing_url().expect("a refusing address");
+    /// // ... feedback sent to `url` now fails to connect and waits in the outbox ...
+    /// let collector = Collector::builder().start_on(socket).expect("the service comes up there");
+    /// assert_eq!(collector.url(), url);
+    /// ```
     pub fn start_on(self, socket: tokio::net::TcpSocket) -> std::io::Result<Collector> {
         // `listen` registers with a runtime's reactor (the caller's, else one made for the moment); the std listener
         // leaves it again at once.
@@ -374,6 +382,14 @@ impl Collector {
     /// Stops this collector (its open connections are closed, what it recorded is dropped) and starts a fresh one
     /// with the same settings on the same listening socket, never released meanwhile: connections made in between
     /// wait in its backlog and are served by the new one. A TLS collector gets a new certificate authority.
+    ///
+    /// ```
+    /// use patchwork_runtime::testing::Collector;
+    /// let first = Collector::start().expect("a collector");
+    /// let addr = first.addr();
+    /// let second = first.restart().expect("the same port, never released");
+    /// assert_eq!(second.addr(), addr);
+    /// ```
     pub fn restart(mut self) -> std::io::Result<Collector> {
         let settings = self.settings.clone();
         match self.stop_and_join() {
