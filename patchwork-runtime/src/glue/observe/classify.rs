@@ -48,6 +48,14 @@ impl<S: 'static> Observed<S> {
         }
     }
 
+    /// Whether the server listed `tool`'s input schema (so a refused argument's path can be found).
+    pub(super) fn knows_schema(&self, tool: &str) -> bool {
+        let key = (TypeId::of::<S>(), tool.to_owned());
+        lock(&SCHEMAS)
+            .as_ref()
+            .is_some_and(|schemas| schemas.contains_key(&key))
+    }
+
     /// `class at path` for a refused argument object: the class from serde's message, the path from serde's
     /// message when it names the field, else from the tool's listed schema. Never a value.
     pub(super) fn refusal(

@@ -155,7 +155,12 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let tool = request.name.to_string();
-        let arguments = request.arguments.clone();
+        // Kept only where a refused argument's path can be found from them: when the server listed the tool's schema
+        // (a copy of every call's arguments would be paid on the hot path for nothing).
+        let arguments = self
+            .knows_schema(&tool)
+            .then(|| request.arguments.clone())
+            .flatten();
         let call = Call::new(
             &context,
             <CallToolRequestMethod as ConstString>::VALUE,
