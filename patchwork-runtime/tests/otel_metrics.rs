@@ -4,6 +4,7 @@
 //! provider (the SDK's, with the in-memory exporter) before any request.
 #![cfg(feature = "otel")]
 
+mod common;
 mod otel;
 
 use std::collections::BTreeMap;

@@ -5,6 +5,7 @@
 //! (`set_default`, on the test's current-thread runtime, where the server's tasks run too), never globally.
 #![cfg(feature = "otel")]
 
+mod common;
 mod otel;
 
 use std::collections::BTreeSet;

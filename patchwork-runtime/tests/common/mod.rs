@@ -1,6 +1,8 @@
 //! Helpers shared by the runtime's integration tests (public API only).
 #![allow(dead_code)]
 
+pub mod calc;
+
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

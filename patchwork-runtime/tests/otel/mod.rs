@@ -1,5 +1,5 @@
 //! Shared by the MCP telemetry tests (`otel_spans.rs`, `otel_metrics.rs`): our extract of the OpenTelemetry
-//! conventions for MCP (`mcp_conventions.json`), an rmcp server with every kind of answer, and a scenario of
+//! conventions for MCP (`mcp_conventions.json`), the watched test server (`common/calc.rs`), and a scenario of
 //! requests that records what the client saw of each, the oracle the spans and the metric are checked against.
 #![allow(dead_code)]
 
@@ -7,18 +7,16 @@ use std::collections::BTreeMap;
 
 use patchwork_runtime::Patchwork;
 use patchwork_runtime::rmcp::observe;
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, ClientRequest,
-    ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation, PingRequest,
-    ReadResourceRequestParams, ReadResourceResponse, RequestParamsMeta, ServerCapabilities,
-    ServerConfig,
+    CallToolRequestParams, ClientConfig, ClientRequest, GetPromptRequestParams, PingRequest,
+    ReadResourceRequestParams, RequestParamsMeta,
 };
-use rmcp::service::{RequestContext, RunningService, ServiceExt};
-use rmcp::{ErrorData, RoleClient, RoleServer, ServerHandler, ServiceError, schemars};
-use rmcp::{tool, tool_handler, tool_router};
+use rmcp::service::RunningService;
+use rmcp::{RoleClient, ServiceError};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+use crate::common::calc::{Calc, connect_as};
 
 /// The remote parent the client names in one request's `_meta` (W3C Trace Context's own example).
 pub const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -179,76 +177,6 @@ impl Seen {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct Calc;
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[schemars(crate = "rmcp::schemars")]
-pub struct Sum {
-    a: i64,
-    b: i64,
-}
-
-#[tool_router]
-impl Calc {
-    /// Adds.
-    #[tool]
-    async fn add(&self, Parameters(Sum { a, b }): Parameters<Sum>) -> String {
-        (a + b).to_string()
-    }
-
-    /// Always answers a tool result with `isError: true`.
-    #[tool]
-    async fn flaky(&self) -> CallToolResult {
-        CallToolResult::error(vec![ContentBlock::text("upstream said no")])
-    }
-
-    /// Always fails with a JSON-RPC internal error.
-    #[tool]
-    async fn broken(&self) -> Result<CallToolResult, ErrorData> {
-        // The message quotes what the user asked for: the span's status carries it redacted.
-        Err(ErrorData::internal_error(
-            "the database is down for ana@example.com",
-            None,
-        ))
-    }
-}
-
-#[tool_handler]
-impl ServerHandler for Calc {
-    fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_prompts()
-                .enable_resources()
-                .build(),
-        )
-    }
-
-    async fn read_resource(
-        &self,
-        request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<ReadResourceResponse, ErrorData> {
-        Err(ErrorData::resource_not_found(
-            format!("no {}", request.uri),
-            None,
-        ))
-    }
-
-    async fn get_prompt(
-        &self,
-        request: GetPromptRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<GetPromptResponse, ErrorData> {
-        Err(ErrorData::invalid_params(
-            format!("prompt '{}' not found", request.name),
-            None,
-        ))
-    }
-}
-
 /// A patchwork client that reports nothing: these tests look at telemetry only.
 pub fn quiet_patchwork() -> Patchwork {
     Patchwork::builder()
@@ -261,19 +189,7 @@ pub fn quiet_patchwork() -> Patchwork {
 /// The watched server and a client, in process over a duplex pipe.
 pub async fn connect() -> RunningService<RoleClient, ClientConfig> {
     let server = observe(Calc).with_client(quiet_patchwork());
-    let (server_io, client_io) = tokio::io::duplex(64 * 1024);
-    tokio::spawn(async move {
-        if let Ok(running) = server.serve(server_io).await {
-            let _ = running.waiting().await;
-        }
-    });
-    ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new("otel-test-client", "4.5.6"),
-    )
-    .serve(client_io)
-    .await
-    .expect("the client connects")
+    connect_as(server, "otel-test-client", "4.5.6").await
 }
 
 /// The protocol version the handshake settled on, as the client was told.
