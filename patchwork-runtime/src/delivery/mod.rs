@@ -8,6 +8,7 @@ mod key;
 mod outcome;
 mod policy;
 mod retry;
+pub(crate) mod unsent;
 
 #[cfg(test)]
 pub(crate) use client::IDEMPOTENCY_KEY_HEADER;
@@ -19,7 +20,7 @@ pub(crate) use retry::{Finished, Pause, after, with_retries};
 
 use crate::config::Settings;
 use crate::feedback::Prepared;
-use crate::feedback::unsent::log_unsent;
+use unsent::log_unsent;
 
 /// Sends `prepared` to the service `settings` name, retrying as `policy` says, and returns what happened.
 /// Feedback that is not delivered (no key, a refused URL, a refusal, retries exhausted) is written to
@@ -32,7 +33,7 @@ pub(crate) async fn deliver_now(
     policy: &RetryPolicy,
 ) -> Outcome {
     let kept = |reason: Reason| {
-        log_unsent(&reason.token(), &prepared.body, prepared.origin);
+        log_unsent(&reason, &prepared.body, prepared.origin);
         Outcome::Kept { reason }
     };
     let target = match (Target::feedback(settings), client) {

@@ -2,9 +2,8 @@
 //! stderr line that log stores keep and `patchwork-replay` parses back.
 //!
 //! Format: `PATCHWORKMCP_UNSENT_FEEDBACK reason=<reason> payload=<one-line JSON>`, with ` origin=signal` before
-//! ` payload=` for a gap signal. The reason is a single token; the payload never holds the API key.
-
-use std::sync::OnceLock;
+//! ` payload=` for a gap signal. The reason is a single token; the payload never holds the API key. This module
+//! formats and parses the line; `delivery::unsent` writes it, with a typed `Reason`.
 
 use super::{FeedbackPayload, Origin};
 
@@ -65,48 +64,6 @@ pub(crate) struct UnsentLine<'a> {
     /// The payload's JSON text as logged.
     pub(crate) json: &'a str,
     pub(crate) origin: Origin,
-}
-
-/// Something that sees every unsent line (the `testing` kit's capture).
-pub(crate) type Observer = fn(&str);
-
-static OBSERVER: OnceLock<Observer> = OnceLock::new();
-
-/// Installs the process's one observer of unsent lines (later calls are ignored).
-#[cfg_attr(not(feature = "test-util"), allow(dead_code))]
-pub(crate) fn observe(observer: Observer) {
-    let _ = OBSERVER.set(observer);
-}
-
-/// Writes the unsent line for `body` to stderr (exactly one line) and reports it through `tracing`. Never
-/// panics, even if stderr is closed.
-pub(crate) fn log_unsent(reason: &str, body: &str, origin: Origin) {
-    let line = unsent_line(reason, body, origin);
-    tracing::warn!(
-        target: "patchwork_runtime::unsent",
-        reason = %reason_token(reason),
-        "feedback kept as unsent; replay it from the {UNSENT_PREFIX} stderr line"
-    );
-    write_line(&line);
-    if let Some(observer) = OBSERVER.get() {
-        observer(&line);
-    }
-}
-
-/// Writes `line` to stderr. A failed write has nowhere better to go.
-#[cfg(not(any(test, feature = "test-util")))]
-fn write_line(line: &str) {
-    use std::io::Write;
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{line}");
-    let _ = stderr.flush();
-}
-
-/// With the test kit: through the standard error macro, which a test harness captures (the line shows with a
-/// failing test's output, not among every passing test's), and which writes to stderr when nothing captures it.
-#[cfg(any(test, feature = "test-util"))]
-fn write_line(line: &str) {
-    eprintln!("{line}");
 }
 
 fn reason_token(reason: &str) -> String {

@@ -10,9 +10,9 @@ use tokio::time::Instant;
 use super::ReporterConfig;
 use super::flood::FloodGuard;
 use super::outage::Outage;
-use crate::delivery::{Client, IdempotencyKey, Pause, Target};
+use crate::delivery::{Client, IdempotencyKey, Pause, Reason, Target};
 use crate::feedback::Origin;
-use crate::feedback::unsent::log_unsent;
+use crate::delivery::unsent::log_unsent;
 use crate::outbox::{Drainer, Outbox, OutboxItem};
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -230,7 +230,7 @@ impl Shared {
             .filter_map(|entry| entry.unlogged.take())
             .collect();
         for (body, origin) in unlogged {
-            log_unsent("not_delivered_before_exit", &body, origin);
+            log_unsent(&Reason::NotDeliveredBeforeExit, &body, origin);
         }
     }
 }

@@ -13,7 +13,7 @@ use super::{Reporter, worker};
 use crate::config::Settings;
 use crate::delivery::{IdempotencyKey, Outcome, Reason, Target};
 use crate::feedback::Prepared;
-use crate::feedback::unsent::log_unsent;
+use crate::delivery::unsent::log_unsent;
 use crate::outbox::{AppendError, OutboxItem};
 
 /// What a submission did: the outcome for the caller, and the item's key when one was recorded.
@@ -83,11 +83,7 @@ impl Reporter {
             Ok(submission) => submission,
             Err(error) => {
                 tracing::error!(%error, "recording feedback failed; logging it instead");
-                log_unsent(
-                    &Reason::WorkerUnavailable.token(),
-                    &prepared.body,
-                    prepared.origin,
-                );
+                log_unsent(&Reason::WorkerUnavailable, &prepared.body, prepared.origin);
                 Submission::only(Outcome::Kept {
                     reason: Reason::WorkerUnavailable,
                 })
@@ -109,7 +105,7 @@ impl Reporter {
         watcher: Option<oneshot::Sender<Outcome>>,
     ) -> Submission {
         let kept = |reason: Reason| {
-            log_unsent(&reason.token(), &prepared.body, prepared.origin);
+            log_unsent(&reason, &prepared.body, prepared.origin);
             Submission::only(Outcome::Kept { reason })
         };
         let target = match Target::feedback(settings) {
@@ -179,7 +175,7 @@ impl Reporter {
                     AppendError::Io(_) => Reason::OutboxUnavailable,
                 };
                 tracing::warn!(%error, "feedback not stored in the outbox; written to stderr as an unsent line");
-                log_unsent(&reason.token(), &prepared.body, prepared.origin);
+                log_unsent(&reason, &prepared.body, prepared.origin);
                 (false, true)
             }
         };

@@ -10,7 +10,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::state::{ActiveGuard, Shared, lock};
 use crate::delivery::{Finished, Outcome, Reason, Request, after, with_retries};
-use crate::feedback::unsent::log_unsent;
+use crate::delivery::unsent::log_unsent;
 use crate::outbox::{ItemLock, OutboxItem, Settlement, Taken};
 
 /// One item handed to a delivery task.
@@ -213,7 +213,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
             if job.durable {
                 tracing::info!(%key, %reason, attempts, "feedback not delivered yet; left in the outbox");
             } else if let Some((body, origin)) = shared.take_unlogged(&key) {
-                log_unsent(&reason.token(), &body, origin);
+                log_unsent(&reason, &body, origin);
             }
         }
         Finished::Abandoned => {}
@@ -224,9 +224,9 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
 /// shows in the logs.
 fn settle_refused(shared: &Shared, job: &Job, hold: Option<ItemLock>, reason: &Reason) {
     if job.durable {
-        log_unsent(&reason.token(), job.item.payload.get(), job.item.origin);
+        log_unsent(reason, job.item.payload.get(), job.item.origin);
     } else if let Some((body, origin)) = shared.take_unlogged(&job.item.key) {
-        log_unsent(&reason.token(), &body, origin);
+        log_unsent(reason, &body, origin);
     }
     if let Some(outbox) = &shared.outbox {
         match outbox.settle(&job.item.key, hold, Settlement::Refused) {

@@ -3,7 +3,8 @@
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use crate::feedback::FeedbackPayload;
-use crate::feedback::unsent::{observe, parse_unsent_line};
+use crate::delivery::unsent::observe;
+use crate::feedback::unsent::parse_unsent_line;
 
 /// One parsed unsent-feedback line.
 #[derive(Debug, Clone, PartialEq, Eq)]
