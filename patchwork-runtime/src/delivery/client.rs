@@ -73,6 +73,9 @@ pub(crate) struct Request<'a> {
     pub(crate) tools_dropped: u64,
     /// Sent as `Patchwork-Origin: signal` for a gap signal.
     pub(crate) origin: Origin,
+    /// The markers redaction left in `body`, per kind (`email=2, jwt=1`; `redact::counts`, computed once per item):
+    /// sent as `Patchwork-Redactions` when not empty.
+    pub(crate) redactions: &'a str,
 }
 
 /// The classified result of one attempt.
@@ -197,9 +200,8 @@ impl Client {
         if request.origin == Origin::Signal {
             builder = builder.header(ORIGIN_HEADER, "signal");
         }
-        let redactions = crate::feedback::redact::counts(request.body);
-        if !redactions.is_empty() {
-            builder = builder.header(REDACTIONS_HEADER, redactions);
+        if !request.redactions.is_empty() {
+            builder = builder.header(REDACTIONS_HEADER, request.redactions);
         }
         let response = match builder.send().await {
             Ok(response) => response,

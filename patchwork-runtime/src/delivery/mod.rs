@@ -57,6 +57,7 @@ pub(crate) async fn deliver_now(
         repeat_count: 1,
         tools_dropped: prepared.tools_dropped,
         origin: prepared.origin,
+        redactions: &prepared.redactions,
     };
     let finished = with_retries(policy, None, || async {
         Some((client.attempt(request, policy.request_timeout()).await, ()))

@@ -210,6 +210,9 @@ pub(crate) struct Prepared {
     pub(crate) caller: Caller,
     /// Whether an agent (or the application) wrote it, or patchwork made it from what it saw (a gap signal).
     pub(crate) origin: Origin,
+    /// How many markers of each kind redaction left in `body` (the `Patchwork-Redactions` header), counted once
+    /// here rather than per attempt.
+    pub(crate) redactions: String,
 }
 
 /// Who wrote a report. The body fits the same schema either way; the service tells them apart by the
@@ -306,9 +309,11 @@ impl Prepared {
         redaction.apply(&mut payload, filled);
         let tools_dropped = payload.apply_caps();
         let body = payload.to_json_line();
+        let redactions = redact::counts(&body);
         Self {
             payload,
             body,
+            redactions,
             tools_dropped,
             caller: Caller::Application,
             origin: Origin::Report,
@@ -374,6 +379,26 @@ mod tests {
             prepared.payload
         );
         assert!(prepared.payload.what_i_tried.len() <= crate::contract::fields::MAX_FIELD_BYTES);
+    }
+
+    #[test]
+    fn prepared_counts_its_redaction_markers_once_for_every_attempt() {
+        let prepared = Prepared::new(
+            FeedbackPayload {
+                what_i_needed: "mail ana@example.com or bo@example.org".into(),
+                ..FeedbackPayload::default()
+            },
+            &redact::Redaction::standard(),
+            redact::Filled::default(),
+        );
+        assert_eq!(prepared.redactions, "email=2");
+        assert_eq!(prepared.redactions, redact::counts(&prepared.body));
+        let clean = Prepared::new(
+            FeedbackPayload::default(),
+            &redact::Redaction::standard(),
+            redact::Filled::default(),
+        );
+        assert_eq!(clean.redactions, "");
     }
 }
 

@@ -151,6 +151,7 @@ pub(crate) fn heartbeat_request<'a>(target: &'a Target, body: &'a str) -> Reques
         repeat_count: 1,
         tools_dropped: 0,
         origin: Origin::Report,
+        redactions: "",
     }
 }
 

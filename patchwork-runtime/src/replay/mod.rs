@@ -29,7 +29,7 @@ use crate::delivery::{
     Client, Finished, IdempotencyKey, Reason, Request, RetryPolicy, Target, with_retries,
 };
 use crate::feedback::Origin;
-use crate::feedback::redact::Redaction;
+use crate::feedback::redact::{self, Redaction};
 use crate::outbox::{Claim, Drainer, Outbox, OutboxItem, OutboxLimits, Settlement, Taken};
 use lines::{parse_line, read_line};
 
@@ -189,6 +189,7 @@ pub(crate) async fn replay(
     let send = |key: IdempotencyKey, body: String, origin: Origin| {
         let (client, target, policy) = (&client, &target, &policy);
         async move {
+            let redactions = redact::counts(&body);
             let request = Request {
                 target,
                 body: &body,
@@ -197,6 +198,7 @@ pub(crate) async fn replay(
                 // Not carried by the unsent line, so not sent on replay.
                 tools_dropped: 0,
                 origin,
+                redactions: &redactions,
             };
             with_retries(policy, None, || async {
                 Some((client.attempt(request, policy.request_timeout()).await, ()))

@@ -205,6 +205,7 @@ impl Reporter {
                 durable,
                 count: Some(count),
                 watcher,
+                redactions: prepared.redactions.clone(),
             };
             if let Some(runtime) = &shared.runtime {
                 runtime.spawn(worker::deliver(Arc::clone(shared), job, guard));

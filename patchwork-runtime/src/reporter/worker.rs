@@ -11,6 +11,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::state::{ActiveGuard, Shared, lock};
 use crate::delivery::{Finished, Outcome, Reason, Request, after, with_retries};
 use crate::delivery::unsent::log_unsent;
+use crate::feedback::redact;
 use crate::outbox::{ItemLock, OutboxItem, Settlement, Taken};
 
 /// One item handed to a delivery task.
@@ -22,6 +23,8 @@ pub(super) struct Job {
     pub(super) count: Option<Arc<AtomicU64>>,
     /// Told how the delivery ended when the service accepted or refused it (a caller waiting before its reply).
     pub(super) watcher: Option<oneshot::Sender<Outcome>>,
+    /// The item's redaction counts (`Prepared::redactions`, or counted once when drained), for every attempt.
+    pub(super) redactions: String,
 }
 
 /// The worker's main loop: drains at start, when asked, and every `drain_interval`.
@@ -95,6 +98,7 @@ pub(super) fn drain(shared: &Arc<Shared>) {
             key: item.key.clone(),
         };
         let job = Job {
+            redactions: redact::counts(item.payload.get()),
             item,
             durable: true,
             count: None,
@@ -157,6 +161,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
         let key = key.as_str();
         let tools_dropped = job.item.tools_dropped;
         let origin = job.item.origin;
+        let redactions = job.redactions.as_str();
         let outage = &shared.outage;
         let runtime = shared.runtime.as_ref();
         async move {
@@ -168,6 +173,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
                 repeat_count: count,
                 tools_dropped,
                 origin,
+                redactions,
             };
             let attempt = client.attempt(request, timeout).await;
             outage.observe(&attempt, runtime);
