@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::config::{Layer, Options, process_env, resolve};
 use crate::contract::{fields, texts};
-use crate::delivery::{Client, RetryPolicy, deliver_now};
+use crate::delivery::{Client, Destination, RetryPolicy, deliver_now};
 use crate::feedback::redact::{Filled, Redaction};
 use crate::feedback::validate::{self, ArgumentError};
 use crate::feedback::{FeedbackPayload, Prepared};
@@ -102,7 +102,7 @@ pub async fn send_feedback(payload: &FeedbackPayload, opts: Option<&Options>) ->
     let prepared = Prepared::new(payload.clone(), &Redaction::standard(), Filled::default());
     deliver_now(
         &prepared,
-        &settings,
+        &Destination::new(settings),
         Client::shared(),
         &RetryPolicy::reference(),
     )

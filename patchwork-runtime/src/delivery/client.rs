@@ -4,12 +4,11 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use reqwest::{StatusCode, Url, header};
+use reqwest::{StatusCode, header};
 
 use super::outcome::Reason;
 use super::policy::RetryPolicy;
-use crate::config::{ApiKey, Settings};
-use crate::contract::texts::FEEDBACK_PATH;
+use super::target::Target;
 use crate::feedback::Origin;
 
 /// The `User-Agent` of every request: `PatchworkMCP-Rust/<crate version>`.
@@ -25,42 +24,6 @@ pub(crate) const ORIGIN_HEADER: &str = "Patchwork-Origin";
 pub(crate) const REDACTIONS_HEADER: &str = "Patchwork-Redactions";
 /// How many `tools_available` entries past the cap (50) were left out of the list; absent when none.
 pub(crate) const TOOLS_DROPPED_HEADER: &str = "Patchwork-Tools-Dropped";
-
-/// Where requests go and with which key: a checked endpoint URL and a present key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Target {
-    pub(crate) endpoint: Url,
-    pub(crate) api_key: ApiKey,
-    /// The base URL in normal form: with `key_id`, whose items these are.
-    pub(crate) base: String,
-    /// The key's fingerprint.
-    pub(crate) key_id: String,
-}
-
-impl Target {
-    /// The feedback endpoint of `settings`, or why nothing can be sent there.
-    pub(crate) fn feedback(settings: &Settings) -> Result<Self, Reason> {
-        Self::at(settings, FEEDBACK_PATH)
-    }
-
-    /// The endpoint `path` below `settings`' base URL, or why nothing can be sent there.
-    pub(crate) fn at(settings: &Settings, path: &str) -> Result<Self, Reason> {
-        let api_key = settings.api_key.clone().ok_or(Reason::MissingApiKey)?;
-        let base = settings.url.as_ref().map_err(|error| Reason::InvalidUrl {
-            token: error.reason(),
-        })?;
-        // A URL the policy accepted always parses; `invalid_url` keeps this panic-free if it did not.
-        let endpoint = Url::parse(&base.endpoint(path)).map_err(|_| Reason::InvalidUrl {
-            token: "invalid_url",
-        })?;
-        Ok(Self {
-            key_id: api_key.fingerprint(),
-            base: base.as_str().to_string(),
-            endpoint,
-            api_key,
-        })
-    }
-}
 
 /// One request: the body and the headers that vary per feedback.
 #[derive(Debug, Clone, Copy)]

@@ -8,27 +8,28 @@ mod key;
 mod outcome;
 mod policy;
 mod retry;
+mod target;
 pub(crate) mod unsent;
 
 #[cfg(test)]
 pub(crate) use client::IDEMPOTENCY_KEY_HEADER;
-pub(crate) use client::{Attempt, Client, Request, Target};
+pub(crate) use client::{Attempt, Client, Request};
+pub(crate) use target::{Destination, Target};
 pub(crate) use key::IdempotencyKey;
 pub use outcome::{Outcome, Reason};
 pub use policy::RetryPolicy;
 pub(crate) use retry::{Finished, Pause, after, with_retries};
 
-use crate::config::Settings;
 use crate::feedback::Prepared;
 use unsent::log_unsent;
 
-/// Sends `prepared` to the service `settings` name, retrying as `policy` says, and returns what happened.
+/// Sends `prepared` to `destination`, retrying as `policy` says, and returns what happened.
 /// Feedback that is not delivered (no key, a refused URL, a refusal, retries exhausted) is written to
 /// stderr as one unsent line. Every attempt carries the same idempotency key, derived from the body, so a
 /// replay of the unsent line repeats it. Never panics.
 pub(crate) async fn deliver_now(
     prepared: &Prepared,
-    settings: &Settings,
+    destination: &Destination,
     client: Result<&Client, Reason>,
     policy: &RetryPolicy,
 ) -> Outcome {
@@ -36,22 +37,17 @@ pub(crate) async fn deliver_now(
         log_unsent(&reason, &prepared.body, prepared.origin);
         Outcome::Kept { reason }
     };
-    let target = match (Target::feedback(settings), client) {
+    let (target, client) = match (destination.sendable(), client) {
         (Ok(target), Ok(client)) => (target, client),
-        (Err(reason), _) | (_, Err(reason)) => {
-            match &reason {
-                Reason::MissingApiKey => {
-                    tracing::warn!("no PatchworkMCP API key configured; feedback not sent")
-                }
-                other => tracing::error!(reason = %other, "feedback not sent"),
-            }
+        (Err(reason), _) => return kept(reason),
+        (_, Err(reason)) => {
+            tracing::error!(%reason, "feedback not sent");
             return kept(reason);
         }
     };
-    let (target, client) = target;
     let key = IdempotencyKey::from_content(prepared.body.as_bytes());
     let request = Request {
-        target: &target,
+        target,
         body: &prepared.body,
         idempotency_key: Some(key.as_str()),
         repeat_count: 1,

@@ -245,8 +245,8 @@ pub(crate) async fn handle_call_on(
         Ok(payload) => payload,
         Err(error) => return ToolReply::error(error.to_string()),
     };
-    let settings = patchwork.settings_for(&config.layer());
-    payload.server_slug = settings.slug_or_default().to_string();
+    let destination = patchwork.destination_for(&config.layer());
+    payload.server_slug = destination.settings.slug_or_default().to_string();
     // What the server knows beats the agent's guess: the client's declared name and version, and the tools
     // the server really offers (`tools_available` means "the tools this server offers"; the agent's list is
     // kept only when the server knows none).
@@ -272,7 +272,7 @@ pub(crate) async fn handle_call_on(
     }
     let Some(mut prepared) = Prepared::screened(
         payload,
-        &patchwork.redaction(config.redaction, &settings),
+        &patchwork.redaction(config.redaction, &destination.settings),
         filled,
     ) else {
         tracing::info!("the report hook withheld a feedback report; nothing was stored or sent");
@@ -280,8 +280,8 @@ pub(crate) async fn handle_call_on(
     };
     prepared.caller = caller;
     let outcome = match config.delivery {
-        Delivery::Background => patchwork.submit(&prepared, &settings).await.outcome,
-        Delivery::Await => patchwork.deliver_prepared(&prepared, &settings).await,
+        Delivery::Background => patchwork.submit(&prepared, &destination).await.outcome,
+        Delivery::Await => patchwork.deliver_prepared(&prepared, &destination).await,
     };
     ToolReply::success(outcome.message())
 }

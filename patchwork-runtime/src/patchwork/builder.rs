@@ -198,6 +198,7 @@ impl Builder {
                 },
                 mode,
                 signals: super::signals::Signals::new(signal_settings(self.signals, &process_env)),
+                destinations: super::destinations::Destinations::default(),
             },
             self.heartbeat,
         )

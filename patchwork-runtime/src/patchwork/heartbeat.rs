@@ -75,10 +75,10 @@ pub fn start_heartbeat(
         return None;
     }
     let layer = options.map(Layer::from).unwrap_or_default();
-    let settings = patchwork.settings_for(&layer);
+    let destination = patchwork.destination_for(&layer);
     start_on(
         patchwork.reporter(),
-        &settings,
+        &destination.settings,
         tool_names,
         HEARTBEAT_INTERVAL,
     )
@@ -360,7 +360,7 @@ mod tests {
             });
             let handle = start_on(&reporter, &resolved, vec![], Duration::from_millis(10))
                 .expect("configured");
-            reporter.register(&resolved);
+            reporter.register(&crate::delivery::Destination::new(resolved.clone()));
             let delivered = collector
                 .wait_for_feedback(3, wait)
                 .await

@@ -6,6 +6,7 @@
 
 mod builder;
 mod ceiling;
+mod destinations;
 mod heartbeat;
 mod self_check;
 mod signals;
@@ -20,7 +21,7 @@ pub(crate) use self_check::check_once;
 
 use crate::config::wording::WordingChoice;
 use crate::config::{Layer, Mode, Settings, process_env, resolve};
-use crate::delivery::{Client, Outcome, Reason, RetryPolicy, deliver_now};
+use crate::delivery::{Client, Destination, Outcome, Reason, RetryPolicy, deliver_now};
 use crate::feedback::redact::{Filled, Redaction};
 use crate::feedback::{FeedbackPayload, Prepared};
 use crate::reporter::{FlushReport, Reporter, Stats, Submission};
@@ -52,13 +53,24 @@ struct Inner {
     mode: Mode,
     /// Gap signals: settings and the open window.
     signals: signals::Signals,
+    /// The settings and feedback target for each attribute layer, resolved once.
+    destinations: destinations::Destinations,
 }
 
 impl Inner {
-    /// This client's settings, then the calling tool's attribute, then the builder's attribute, then the
-    /// environment.
-    fn settings(&self, attribute: &Layer) -> Settings {
-        resolve(&[&self.layer, attribute, &self.attribute], &process_env)
+    /// Where reports of the calling tool's `attribute` go: this client's settings, then the attribute's, then the
+    /// builder's attribute, then the environment; resolved on the first call with this attribute, when a live
+    /// client also lets its worker deliver what waits in the outbox for that service and key.
+    fn destination(&self, attribute: &Layer) -> Arc<Destination> {
+        self.destinations.get(
+            attribute,
+            || Destination::new(resolve(&[&self.layer, attribute, &self.attribute], &process_env)),
+            |destination| {
+                if self.mode == Mode::Live {
+                    self.reporter.register(destination);
+                }
+            },
+        )
     }
 
     fn stop_heartbeat(&self) {
@@ -104,12 +116,12 @@ impl Patchwork {
             inner: Arc::new(inner),
         };
         if patchwork.inner.mode == Mode::Live {
-            let settings = patchwork.inner.settings(&Layer::default());
-            patchwork.inner.reporter.register(&settings);
+            let destination = patchwork.inner.destination(&Layer::default());
+            let settings = &destination.settings;
             if let Some(tool_names) = tool_names {
                 let handle = heartbeat::start_on(
                     &patchwork.inner.reporter,
-                    &settings,
+                    settings,
                     tool_names,
                     heartbeat::HEARTBEAT_INTERVAL,
                 )
@@ -206,22 +218,24 @@ impl Patchwork {
     /// reference schedule, at worst about 16.5 s). What is not delivered is written to stderr as a replayable
     /// unsent line. The slug comes from configuration when one is set, else from the payload.
     pub async fn deliver(&self, payload: &FeedbackPayload) -> Outcome {
-        let settings = self.inner.settings(&Layer::default());
-        let Some(prepared) = prepare(payload, &settings, &self.redaction(None, &settings)) else {
+        let destination = self.inner.destination(&Layer::default());
+        let Some(prepared) = prepare(payload, &destination.settings, &self.redaction(None, &destination.settings))
+        else {
             return Outcome::Withheld;
         };
-        self.deliver_prepared(&prepared, &settings).await
+        self.deliver_prepared(&prepared, &destination).await
     }
 
     /// Records `payload` in the durable outbox and returns at once; the background worker delivers it with
     /// retries, in this run or a later one. With [`Builder::deliver_before_reply`] it first waits, up to that
     /// budget, for the delivery. The slug comes from configuration when one is set, else from the payload.
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
-        let settings = self.inner.settings(&Layer::default());
-        let Some(prepared) = prepare(payload, &settings, &self.redaction(None, &settings)) else {
+        let destination = self.inner.destination(&Layer::default());
+        let Some(prepared) = prepare(payload, &destination.settings, &self.redaction(None, &destination.settings))
+        else {
             return Outcome::Withheld;
         };
-        self.submit(&prepared, &settings).await.outcome
+        self.submit(&prepared, &destination).await.outcome
     }
 
     /// Reports the gap signals counted so far, then waits up to `timeout` for the background worker's in-flight
@@ -239,19 +253,16 @@ impl Patchwork {
         self.inner.reporter.stats()
     }
 
-    /// The settings for a call of a generated tool: this client's, then the attribute's `layer`.
-    pub(crate) fn settings_for(&self, attribute: &Layer) -> Settings {
-        let settings = self.inner.settings(attribute);
-        if self.inner.mode == Mode::Live {
-            self.inner.reporter.register(&settings);
-        }
-        settings
+    /// Where a call of a generated tool's reports go: this client's settings, then the attribute's `layer`
+    /// (resolved once per client and attribute).
+    pub(crate) fn destination_for(&self, attribute: &Layer) -> Arc<Destination> {
+        self.inner.destination(attribute)
     }
 
     pub(crate) async fn deliver_prepared(
         &self,
         prepared: &Prepared,
-        settings: &Settings,
+        destination: &Destination,
     ) -> Outcome {
         if let Some(outcome) = self.instead_of_delivery(prepared) {
             return outcome;
@@ -264,14 +275,18 @@ impl Patchwork {
             })
             .as_ref()
             .map_err(Clone::clone);
-        let outcome = deliver_now(prepared, settings, client, &self.inner.await_retry).await;
+        let outcome = deliver_now(prepared, destination, client, &self.inner.await_retry).await;
         if let Outcome::Delivered { attempts, .. } = &outcome {
             self.inner.reporter.note_delivered(*attempts);
         }
         outcome
     }
 
-    pub(crate) async fn submit(&self, prepared: &Prepared, settings: &Settings) -> Submission {
+    pub(crate) async fn submit(
+        &self,
+        prepared: &Prepared,
+        destination: &Destination,
+    ) -> Submission {
         if let Some(outcome) = self.instead_of_delivery(prepared) {
             return Submission { outcome, key: None };
         }
@@ -279,10 +294,10 @@ impl Patchwork {
             Some(budget) => {
                 self.inner
                     .reporter
-                    .submit_within(prepared, settings, budget)
+                    .submit_within(prepared, destination, budget)
                     .await
             }
-            None => self.inner.reporter.submit(prepared, settings).await,
+            None => self.inner.reporter.submit(prepared, destination).await,
         }
     }
 

@@ -102,7 +102,8 @@ impl Patchwork {
     /// Says once, at warn, what keeps feedback from being delivered (no key, no slug, a refused URL), and at
     /// info which mode and service are in use. Never the key.
     pub(super) fn report_configuration(&self) {
-        let settings = self.inner.settings(&Layer::default());
+        let destination = self.inner.destination(&Layer::default());
+        let settings = &destination.settings;
         match self.inner.mode {
             Mode::Off => tracing::info!("PatchworkMCP feedback is off: nothing is stored or sent"),
             Mode::DryRun => tracing::info!(

@@ -40,15 +40,15 @@ impl Patchwork {
 
     /// `text` redacted with this client's rules (a resource's URI in a telemetry span).
     pub(crate) fn redact_for_telemetry(&self, text: &str) -> String {
-        let settings = self.inner.settings(&Layer::default());
-        self.redaction(None, &settings).redact(text)
+        let destination = self.inner.destination(&Layer::default());
+        self.redaction(None, &destination.settings).redact(text)
     }
 
     /// Records one gap signal the watcher saw: redacted, logged at debug, counted; the first of a window
     /// schedules its close.
     pub(crate) fn signal(&self, mut signal: Signal) {
-        let settings = self.inner.settings(&Layer::default());
-        let redaction = self.redaction(None, &settings);
+        let destination = self.inner.destination(&Layer::default());
+        let redaction = self.redaction(None, &destination.settings);
         signal.target = redaction.redact(&signal.target);
         signal.detail = redaction.redact(&signal.detail);
         tracing::debug!(
@@ -118,7 +118,8 @@ impl Patchwork {
                 "more gap signals than the hourly rate allows; these were counted here and not reported"
             );
         }
-        let settings = self.inner.settings(&Layer::default());
+        let destination = self.inner.destination(&Layer::default());
+        let settings = &destination.settings;
         let slug = settings.slug_or_default();
         let overflow = (taken.overflow > 0).then(|| overflow_payload(taken.overflow, now, slug));
         let reports = taken
@@ -137,7 +138,7 @@ impl Patchwork {
             .map(|aggregate| payload(aggregate, slug))
             .chain(overflow);
         let deliver = self.inner.signals.settings.deliver;
-        let redaction = self.redaction(None, &settings);
+        let redaction = self.redaction(None, settings);
         for report in reports {
             let Some(mut prepared) = Prepared::screened(report, &redaction, Filled::default())
             else {
@@ -146,7 +147,7 @@ impl Patchwork {
             prepared.origin = Origin::Signal;
             match self.inner.mode {
                 Mode::Live if deliver => {
-                    self.inner.reporter.submit_blocking(&prepared, &settings);
+                    self.inner.reporter.submit_blocking(&prepared, &destination);
                 }
                 Mode::DryRun => {
                     tracing::info!(payload = %prepared.body, "dry run: gap signal report checked, not sent");

@@ -35,8 +35,8 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use crate::config::{OutboxSetting, Settings};
-use crate::delivery::{Client, RetryPolicy, Target};
+use crate::config::OutboxSetting;
+use crate::delivery::{Client, Destination, RetryPolicy};
 use crate::outbox::{Outbox, OutboxLimits};
 use state::Shared;
 
@@ -231,11 +231,11 @@ impl Reporter {
         Some((self.shared.runtime.clone()?, self.shared.client.clone()?))
     }
 
-    /// Lets this reporter deliver outbox items addressed to `settings`' service URL with its key, and drains
+    /// Lets this reporter deliver outbox items addressed to `destination`'s service URL with its key, and drains
     /// them now when the URL is new. Without a key, or with a refused URL, it does nothing.
-    pub(crate) fn register(&self, settings: &Settings) {
-        if let Ok(target) = Target::feedback(settings)
-            && self.shared.register_route(target)
+    pub(crate) fn register(&self, destination: &Destination) {
+        if let Ok(target) = &destination.target
+            && self.shared.register_route(target.clone())
         {
             self.shared.drain_now.notify_one();
         }

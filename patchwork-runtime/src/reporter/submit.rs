@@ -10,8 +10,7 @@ use tokio::sync::oneshot;
 use super::flood::{Verdict, fingerprint};
 use super::state::{ActiveGuard, lock};
 use super::{Reporter, worker};
-use crate::config::Settings;
-use crate::delivery::{IdempotencyKey, Outcome, Reason, Target};
+use crate::delivery::{Destination, IdempotencyKey, Outcome, Reason};
 use crate::feedback::Prepared;
 use crate::delivery::unsent::log_unsent;
 use crate::outbox::{AppendError, OutboxItem};
@@ -30,11 +29,11 @@ impl Submission {
 }
 
 impl Reporter {
-    /// Records `prepared` for background delivery to the service `settings` name and returns without waiting
+    /// Records `prepared` for background delivery to `destination` and returns without waiting
     /// for the network. The outbox write (and its fsync) runs on tokio's blocking pool when called inside a
     /// runtime. Never panics.
-    pub(crate) async fn submit(&self, prepared: &Prepared, settings: &Settings) -> Submission {
-        self.submit_watched(prepared, settings, None).await
+    pub(crate) async fn submit(&self, prepared: &Prepared, destination: &Destination) -> Submission {
+        self.submit_watched(prepared, destination, None).await
     }
 
     /// [`Reporter::submit`], then waits up to `budget` for the worker to deliver the item: `Delivered` when the
@@ -44,11 +43,11 @@ impl Reporter {
     pub(crate) async fn submit_within(
         &self,
         prepared: &Prepared,
-        settings: &Settings,
+        destination: &Destination,
         budget: Duration,
     ) -> Submission {
         let (watcher, told) = oneshot::channel();
-        let submission = self.submit_watched(prepared, settings, Some(watcher)).await;
+        let submission = self.submit_watched(prepared, destination, Some(watcher)).await;
         if !matches!(submission.outcome, Outcome::Queued | Outcome::Sending) {
             return submission;
         }
@@ -70,14 +69,14 @@ impl Reporter {
     async fn submit_watched(
         &self,
         prepared: &Prepared,
-        settings: &Settings,
+        destination: &Destination,
         watcher: Option<oneshot::Sender<Outcome>>,
     ) -> Submission {
         if tokio::runtime::Handle::try_current().is_err() {
-            return self.record(prepared, settings, watcher);
+            return self.record(prepared, destination, watcher);
         }
-        let (this, owned, settings_owned) = (self.clone(), prepared.clone(), settings.clone());
-        match tokio::task::spawn_blocking(move || this.record(&owned, &settings_owned, watcher))
+        let (this, owned, destination) = (self.clone(), prepared.clone(), destination.clone());
+        match tokio::task::spawn_blocking(move || this.record(&owned, &destination, watcher))
             .await
         {
             Ok(submission) => submission,
@@ -93,36 +92,28 @@ impl Reporter {
 
     /// [`Reporter::submit`] for code outside an async context or already on a blocking thread (closing a window of
     /// gap signals); it blocks on the outbox write.
-    pub(crate) fn submit_blocking(&self, prepared: &Prepared, settings: &Settings) -> Submission {
-        self.record(prepared, settings, None)
+    pub(crate) fn submit_blocking(&self, prepared: &Prepared, destination: &Destination) -> Submission {
+        self.record(prepared, destination, None)
     }
 
     /// Stores the item and hands it to a delivery task, which tells `watcher` how it ended.
     fn record(
         &self,
         prepared: &Prepared,
-        settings: &Settings,
+        destination: &Destination,
         watcher: Option<oneshot::Sender<Outcome>>,
     ) -> Submission {
         let kept = |reason: Reason| {
             log_unsent(&reason, &prepared.body, prepared.origin);
             Submission::only(Outcome::Kept { reason })
         };
-        let target = match Target::feedback(settings) {
+        let target = match destination.sendable() {
             Ok(target) => target,
-            Err(reason) => {
-                match &reason {
-                    Reason::MissingApiKey => {
-                        tracing::warn!("no PatchworkMCP API key configured; feedback not sent")
-                    }
-                    other => tracing::error!(reason = %other, "feedback not sent"),
-                }
-                return kept(reason);
-            }
+            Err(reason) => return kept(reason),
         };
         let shared = &self.shared;
         let owner = (target.base.clone(), target.key_id.clone());
-        if shared.register_route(target) {
+        if shared.register_route(target.clone()) {
             shared.drain_now.notify_one();
         }
         // Repeats merge only within one session the server knows: without one, different users may look alike.
@@ -150,7 +141,12 @@ impl Reporter {
             Verdict::New { count } => count,
         };
         let mut item =
-            OutboxItem::new(owner.0, owner.1, settings.slug_or_default(), &prepared.body);
+            OutboxItem::new(
+                owner.0,
+                owner.1,
+                destination.settings.slug_or_default(),
+                &prepared.body,
+            );
         item.tools_dropped = prepared.tools_dropped;
         item.origin = prepared.origin;
         // Taken into the worker's hands before the file exists, so a drain running meanwhile never takes it

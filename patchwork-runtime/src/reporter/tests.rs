@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::config::{Layer, Options, resolve};
-use crate::delivery::{IDEMPOTENCY_KEY_HEADER, IdempotencyKey, Outcome, Reason};
+use crate::delivery::{Destination, IDEMPOTENCY_KEY_HEADER, IdempotencyKey, Outcome, Reason};
 use crate::feedback::{FeedbackPayload, Prepared};
 use crate::outbox::OutboxItem;
 use crate::testing::{Collector, capture_unsent};
@@ -48,15 +48,15 @@ fn payload(what: &str) -> FeedbackPayload {
     }
 }
 
-fn settings_of(options: &Options) -> Settings {
-    resolve(&[&Layer::from(options)], &|_| None)
+fn settings_of(options: &Options) -> Destination {
+    Destination::new(resolve(&[&Layer::from(options)], &|_| None))
 }
 
-fn resolved(collector: &Collector) -> Settings {
+fn resolved(collector: &Collector) -> Destination {
     settings_of(&collector.options("reporter-test"))
 }
 
-fn resolved_at(url: &str) -> Settings {
+fn resolved_at(url: &str) -> Destination {
     settings_of(&Options {
         patchwork_url: Some(url.to_string()),
         api_key: Some(Collector::DEFAULT_API_KEY.to_string()),
@@ -226,7 +226,7 @@ async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
     let dir = tempfile::tempdir().expect("tempdir");
     let collector = Collector::start().expect("collector");
     let earlier = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
-    let owner = crate::delivery::Target::feedback(&resolved(&collector)).expect("target");
+    let owner = resolved(&collector).target.expect("target");
     let mut left = Vec::new();
     for n in 0..3 {
         let body = payload(&format!("left {n}")).to_json_line();
@@ -417,8 +417,9 @@ async fn without_a_key_nothing_is_queued_and_the_line_is_logged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
     let capture = capture_unsent();
-    let mut options = resolved_at("http://127.0.0.1:9");
-    options.api_key = None;
+    let mut settings = resolved_at("http://127.0.0.1:9").settings;
+    settings.api_key = None;
+    let options = Destination::new(settings);
     let submitted = reporter.submit(&prepared("keyless-91ab"), &options).await;
     assert_eq!(
         submitted.outcome,

@@ -1,0 +1,74 @@
+//! Where a client's requests go: the endpoint and key ([`Target`]), and the settings with the feedback target,
+//! resolved once per client and attribute ([`Destination`]).
+
+use reqwest::Url;
+
+use super::outcome::Reason;
+use crate::config::{ApiKey, Settings};
+use crate::contract::texts::FEEDBACK_PATH;
+
+/// Where requests go and with which key: a checked endpoint URL and a present key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub(crate) endpoint: Url,
+    pub(crate) api_key: ApiKey,
+    /// The base URL in normal form: with `key_id`, whose items these are.
+    pub(crate) base: String,
+    /// The key's fingerprint.
+    pub(crate) key_id: String,
+}
+
+impl Target {
+    /// The feedback endpoint of `settings`, or why nothing can be sent there.
+    pub(crate) fn feedback(settings: &Settings) -> Result<Self, Reason> {
+        Self::at(settings, FEEDBACK_PATH)
+    }
+
+    /// The endpoint `path` below `settings`' base URL, or why nothing can be sent there.
+    pub(crate) fn at(settings: &Settings, path: &str) -> Result<Self, Reason> {
+        let api_key = settings.api_key.clone().ok_or(Reason::MissingApiKey)?;
+        let base = settings.url.as_ref().map_err(|error| Reason::InvalidUrl {
+            token: error.reason(),
+        })?;
+        // A URL the policy accepted always parses; `invalid_url` keeps this panic-free if it did not.
+        let endpoint = Url::parse(&base.endpoint(path)).map_err(|_| Reason::InvalidUrl {
+            token: "invalid_url",
+        })?;
+        Ok(Self {
+            key_id: api_key.fingerprint(),
+            base: base.as_str().to_string(),
+            endpoint,
+            api_key,
+        })
+    }
+}
+
+/// Where a client's reports go: its resolved settings and their feedback endpoint with its key (or why nothing can
+/// be sent there), made once per client and attribute, so a call neither reads the environment nor fingerprints
+/// the key again.
+#[derive(Debug, Clone)]
+pub(crate) struct Destination {
+    pub(crate) settings: Settings,
+    pub(crate) target: Result<Target, Reason>,
+}
+
+impl Destination {
+    pub(crate) fn new(settings: Settings) -> Self {
+        let target = Target::feedback(&settings);
+        Self { settings, target }
+    }
+
+    /// The feedback target, or why nothing can be sent there, said in the log (a missing key at warn, anything
+    /// else at error): for a report about to be kept instead.
+    pub(crate) fn sendable(&self) -> Result<&Target, Reason> {
+        self.target.as_ref().map_err(|reason| {
+            match reason {
+                Reason::MissingApiKey => {
+                    tracing::warn!("no PatchworkMCP API key configured; feedback not sent");
+                }
+                other => tracing::error!(reason = %other, "feedback not sent"),
+            }
+            reason.clone()
+        })
+    }
+}
