@@ -14,11 +14,11 @@ pub(crate) mod unsent;
 #[cfg(test)]
 pub(crate) use client::IDEMPOTENCY_KEY_HEADER;
 pub(crate) use client::{Attempt, Client, Request};
-pub(crate) use target::{Destination, Target};
 pub(crate) use key::IdempotencyKey;
 pub use outcome::{Outcome, Reason};
 pub use policy::RetryPolicy;
 pub(crate) use retry::{Finished, Pause, after, with_retries};
+pub(crate) use target::{Destination, Target};
 
 use crate::feedback::Prepared;
 use unsent::log_unsent;

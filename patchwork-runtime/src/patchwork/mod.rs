@@ -64,7 +64,12 @@ impl Inner {
     fn destination(&self, attribute: &Layer) -> Arc<Destination> {
         self.destinations.get(
             attribute,
-            || Destination::new(resolve(&[&self.layer, attribute, &self.attribute], &process_env)),
+            || {
+                Destination::new(resolve(
+                    &[&self.layer, attribute, &self.attribute],
+                    &process_env,
+                ))
+            },
             |destination| {
                 if self.mode == Mode::Live {
                     self.reporter.register(destination);
@@ -219,8 +224,11 @@ impl Patchwork {
     /// unsent line. The slug comes from configuration when one is set, else from the payload.
     pub async fn deliver(&self, payload: &FeedbackPayload) -> Outcome {
         let destination = self.inner.destination(&Layer::default());
-        let Some(prepared) = prepare(payload, &destination.settings, &self.redaction(None, &destination.settings))
-        else {
+        let Some(prepared) = prepare(
+            payload,
+            &destination.settings,
+            &self.redaction(None, &destination.settings),
+        ) else {
             return Outcome::Withheld;
         };
         self.deliver_prepared(&prepared, &destination).await
@@ -231,8 +239,11 @@ impl Patchwork {
     /// budget, for the delivery. The slug comes from configuration when one is set, else from the payload.
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
         let destination = self.inner.destination(&Layer::default());
-        let Some(prepared) = prepare(payload, &destination.settings, &self.redaction(None, &destination.settings))
-        else {
+        let Some(prepared) = prepare(
+            payload,
+            &destination.settings,
+            &self.redaction(None, &destination.settings),
+        ) else {
             return Outcome::Withheld;
         };
         self.submit(&prepared, &destination).await.outcome

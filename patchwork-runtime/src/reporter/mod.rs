@@ -20,7 +20,11 @@
 //! each attempt sends the count so far in the `Patchwork-Repeat-Count` header.
 
 mod flood;
+mod hands;
+mod health;
 mod outage;
+mod pacing;
+mod routes;
 mod state;
 mod submit;
 mod worker;
@@ -30,7 +34,6 @@ pub(crate) use submit::Submission;
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -38,7 +41,7 @@ use tokio::sync::oneshot;
 use crate::config::OutboxSetting;
 use crate::delivery::{Client, Destination, RetryPolicy};
 use crate::outbox::{Outbox, OutboxLimits};
-use state::Shared;
+use state::{Shared, Storage};
 
 /// Settings of a [`Reporter`].
 #[derive(Debug, Clone)]
@@ -139,8 +142,8 @@ pub(crate) struct Reporter {
 impl fmt::Debug for Reporter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reporter")
-            .field("outbox", &self.shared.outbox.as_ref().map(|o| o.dir()))
-            .field("in_flight", &self.shared.in_flight())
+            .field("outbox", &self.shared.outbox().map(|o| o.dir()))
+            .field("in_flight", &self.shared.hands.in_flight())
             .finish_non_exhaustive()
     }
 }
@@ -165,7 +168,11 @@ impl Reporter {
                         None
                     }
                 });
-        let outbox_failed = wanted.is_some() && outbox.is_none();
+        let storage = match (wanted, outbox) {
+            (_, Some(outbox)) => Storage::Outbox(outbox),
+            (Some(_), None) => Storage::Refused,
+            (None, None) => Storage::Memory,
+        };
         let client = Client::new(config.retry.connect_timeout(), &config.roots).ok();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -174,7 +181,7 @@ impl Reporter {
             .inspect_err(|error| tracing::error!(%error, "feedback worker not started"))
             .ok();
         let handle = runtime.as_ref().map(|rt| rt.handle().clone());
-        let shared = Arc::new(Shared::new(config, outbox, outbox_failed, client, handle));
+        let shared = Arc::new(Shared::new(config, storage, client, handle));
         let (stop, stopped) = oneshot::channel();
         // The worker and its tasks (deliveries, the heartbeat) log where the code that started it logs: a scoped
         // subscriber of the caller (a test's capture) is kept for the worker's thread. With none yet, the thread
@@ -210,7 +217,7 @@ impl Reporter {
     /// outage warning like the worker's. It holds the outage watch, not the reporter: a task holding the reporter
     /// would keep the worker alive, and dropping the last handle there would join the worker from its own thread.
     pub(crate) fn outage_observer(&self) -> impl Fn(&crate::delivery::Attempt) + Send + 'static {
-        let outage = Arc::clone(&self.shared.outage);
+        let outage = Arc::clone(&self.shared.health.outage);
         let runtime = self.shared.runtime.clone();
         move |attempt| outage.observe(attempt, runtime.as_ref())
     }
@@ -218,12 +225,12 @@ impl Reporter {
     /// Notes a delivery made outside the worker (await mode, which logs each at debug itself): the first of the
     /// run is logged at info.
     pub(crate) fn note_delivered(&self, attempts: u32) {
-        self.shared.note_delivered(attempts, true);
+        self.shared.health.note_delivered(attempts, true);
     }
 
     /// Whether undelivered feedback waits in an outbox (else it is held in memory and logged).
     pub(crate) fn has_outbox(&self) -> bool {
-        self.shared.outbox.is_some()
+        self.shared.outbox().is_some()
     }
 
     /// The worker's runtime and HTTP client, for other background tasks (the heartbeat).
@@ -235,59 +242,43 @@ impl Reporter {
     /// them now when the URL is new. Without a key, or with a refused URL, it does nothing.
     pub(crate) fn register(&self, destination: &Destination) {
         if let Ok(target) = &destination.target
-            && self.shared.register_route(target.clone())
+            && self.shared.routes.register(target)
         {
-            self.shared.drain_now.notify_one();
+            self.shared.hands.drain_now.notify_one();
         }
     }
 
     /// The outbox in use, if any.
     #[cfg(test)]
     pub(crate) fn outbox(&self) -> Option<&Outbox> {
-        self.shared.outbox.as_deref()
+        self.shared.outbox().map(|outbox| &**outbox)
     }
 
     /// Counters since start.
     pub(crate) fn stats(&self) -> Stats {
-        let c = &self.shared.counters;
-        Stats {
-            delivered: c.delivered.load(Ordering::Relaxed),
-            rejected: c.rejected.load(Ordering::Relaxed),
-            deferred: c.deferred.load(Ordering::Relaxed),
-            repeats: c.repeats.load(Ordering::Relaxed),
-            not_stored: c.not_stored.load(Ordering::Relaxed),
-        }
+        self.shared.health.counters.stats()
     }
 
     /// Waits until every item in the worker's hands has settled, or `timeout` passes. Items not delivered by
     /// then stay in the outbox (memory-only ones are written to stderr as unsent lines).
     pub(crate) async fn flush(&self, timeout: Duration) -> FlushReport {
         let shared = &self.shared;
-        let waited = tokio::time::timeout(timeout, async {
-            loop {
-                let settled = shared.settled_async.notified();
-                tokio::pin!(settled);
-                settled.as_mut().enable();
-                if shared.in_flight() == 0 {
-                    return;
-                }
-                settled.await;
-            }
-        })
-        .await;
-        if waited.is_err() {
-            shared.log_unlogged();
+        if tokio::time::timeout(timeout, shared.hands.settled())
+            .await
+            .is_err()
+        {
+            shared.hands.log_unlogged();
         }
         FlushReport {
-            in_flight: shared.in_flight(),
+            in_flight: shared.hands.in_flight(),
         }
     }
 
     /// [`Reporter::flush`] for code outside an async context (blocks the thread).
     pub(crate) fn flush_blocking(&self, timeout: Duration) -> FlushReport {
-        let in_flight = self.shared.wait_settled_blocking(timeout);
+        let in_flight = self.shared.hands.wait_settled_blocking(timeout);
         if in_flight > 0 {
-            self.shared.log_unlogged();
+            self.shared.hands.log_unlogged();
         }
         FlushReport { in_flight }
     }

@@ -290,6 +290,7 @@ async fn identical_feedback_in_a_flood_is_sent_once_with_a_count() {
     // without depending on timing.
     let slot = reporter
         .shared
+        .pacing
         .permits
         .try_acquire()
         .expect("the only slot");
@@ -340,6 +341,47 @@ async fn with_the_outbox_off_feedback_is_delivered_from_memory() {
     assert_eq!(submitted.outcome, Outcome::Sending);
     assert!(reporter.flush(WAIT).await.settled());
     assert_eq!(collector.feedback().len(), 1);
+}
+
+/// A full outbox, with no room in the worker's hands either: the report is kept, and the reason the caller is told
+/// is the one its unsent line gives (the outbox is full, not unwritable).
+#[tokio::test]
+async fn a_full_outbox_with_no_room_in_hand_keeps_the_report_for_being_full() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let collector = Collector::start().expect("collector");
+    collector.never_answer_next(1);
+    let capture = capture_unsent();
+    let reporter = Reporter::start(ReporterConfig {
+        queue_capacity: 1,
+        outbox_limits: crate::outbox::OutboxLimits {
+            max_items: 1,
+            ..crate::outbox::OutboxLimits::default()
+        },
+        retry: fast_retry().with_request_timeout(Duration::from_secs(30)),
+        ..fast_config(in_dir(dir.path()))
+    });
+    let first = reporter
+        .submit(&prepared("first-3b9e"), &resolved(&collector))
+        .await;
+    assert_eq!(first.outcome, Outcome::Queued);
+    let second = reporter
+        .submit(&prepared("second-3b9e"), &resolved(&collector))
+        .await;
+    assert_eq!(
+        second.outcome,
+        Outcome::Kept {
+            reason: Reason::OutboxFull
+        }
+    );
+    // Other tests of this binary log too: only this test's reports count.
+    let lines: Vec<_> = capture
+        .records()
+        .into_iter()
+        .filter(|record| record.payload.what_i_needed.ends_with("-3b9e"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].reason, "outbox_full");
+    assert_eq!(lines[0].payload.what_i_needed, "second-3b9e");
 }
 
 #[tokio::test]
@@ -511,7 +553,7 @@ async fn more_items_than_the_queue_holds_wait_in_the_outbox_and_all_arrive() {
         assert_eq!(outcome, Outcome::Queued);
         keys.push(key.to_string());
         assert!(
-            reporter.shared.in_flight() <= 4,
+            reporter.shared.hands.in_flight() <= 4,
             "never more in memory than the queue holds"
         );
     }
@@ -719,6 +761,7 @@ async fn repeat_counts_reach_the_service_after_a_restart() {
         // Holding the only request slot keeps the attempt back until the repeats are in.
         let slot = first_run
             .shared
+            .pacing
             .permits
             .try_acquire()
             .expect("the only slot");

@@ -1,16 +1,17 @@
 //! The worker: drains the outbox, and delivers each item through the one retry loop in its own task.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::MissedTickBehavior;
 
-use super::state::{ActiveGuard, Shared, lock};
-use crate::delivery::{Finished, Outcome, Reason, Request, after, with_retries};
+use super::hands::Held;
+use super::health::Counters;
+use super::state::Shared;
 use crate::delivery::unsent::log_unsent;
+use crate::delivery::{Finished, Outcome, Reason, Request, after, with_retries};
 use crate::feedback::redact;
 use crate::outbox::{ItemLock, OutboxItem, Settlement, Taken};
 
@@ -36,7 +37,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
         tokio::select! {
             _ = &mut stop => break,
             _ = tick.tick() => drain(&shared),
-            () = shared.drain_now.notified() => drain(&shared),
+            () = shared.hands.drain_now.notified() => drain(&shared),
         }
     }
 }
@@ -45,10 +46,10 @@ pub(super) async fn run(shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
 /// holds, items already in this process's hands, and items for a service URL this process has no key for are
 /// left alone.
 pub(super) fn drain(shared: &Arc<Shared>) {
-    let Some(outbox) = &shared.outbox else {
+    let Some(outbox) = shared.outbox() else {
         return;
     };
-    if !shared.has_routes() {
+    if !shared.routes.any() {
         // No key yet (or none at all): every item would be left for its owner.
         return;
     }
@@ -59,24 +60,19 @@ pub(super) fn drain(shared: &Arc<Shared>) {
             return;
         }
     };
-    let resting: HashSet<_> = {
-        let now = Instant::now();
-        let mut resting = lock(&shared.resting);
-        resting.retain(|_, until| *until > now);
-        resting.keys().cloned().collect()
-    };
+    let resting = shared.pacing.resting();
     let mut drained = 0u64;
     let mut others = 0u64;
     for entry in pending {
-        if resting.contains(&entry.key) || shared.is_active(&entry.key) {
+        if resting.contains(&entry.key) || shared.hands.holds(&entry.key) {
             continue;
         }
-        if shared.in_flight() >= shared.config.queue_capacity.max(1) {
-            shared.overflowed.store(true, Ordering::Release);
+        if shared.hands.is_full() {
+            shared.hands.overflow();
             return;
         }
         // Claimed and released at once: each attempt claims it again (see `deliver`).
-        let mut item = match outbox.take(&entry, |item| shared.route_for(item)) {
+        let mut item = match outbox.take(&entry, |item| shared.routes.route_for(item)) {
             Ok(Taken::Mine(claimed, _)) => claimed.item,
             Ok(Taken::Others) => {
                 tracing::debug!(key = %entry.key, "outbox item for another service or key; left for its owner");
@@ -89,14 +85,10 @@ pub(super) fn drain(shared: &Arc<Shared>) {
                 continue;
             }
         };
-        if !shared.try_activate(&item.key, None) {
+        let Some(held) = Held::take(shared, &item.key, None) else {
             continue;
-        }
-        item.count = item.count.max(outbox.repeats(&item.key));
-        let guard = ActiveGuard {
-            shared: Arc::clone(shared),
-            key: item.key.clone(),
         };
+        item.count = item.count.max(outbox.repeats(&item.key));
         let job = Job {
             redactions: redact::counts(item.payload.get()),
             item,
@@ -104,10 +96,10 @@ pub(super) fn drain(shared: &Arc<Shared>) {
             count: None,
             watcher: None,
         };
-        tokio::spawn(deliver(Arc::clone(shared), job, guard));
+        tokio::spawn(deliver(Arc::clone(shared), job, held));
         drained += 1;
     }
-    if (drained > 0 || others > 0) && shared.drained_note.allow(NOTE_PERIOD).is_some() {
+    if (drained > 0 || others > 0) && shared.health.drained_note.allow(NOTE_PERIOD).is_some() {
         tracing::info!(
             items = drained,
             left_for_other_keys = others,
@@ -122,27 +114,23 @@ pub(super) fn drain(shared: &Arc<Shared>) {
 const NOTE_PERIOD: Duration = Duration::from_secs(300);
 
 /// Delivers one item with the reporter's retry policy: until accepted, refused for good, or given up.
-pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGuard) {
-    let (Some(client), Ok(_permit)) = (&shared.client, shared.permits.acquire().await) else {
+pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _held: Held) {
+    let (Some(client), Ok(_permit)) = (&shared.client, shared.pacing.permits.acquire().await)
+    else {
         return;
     };
     let key = job.item.key.clone();
     let body = job.item.payload.get();
     let entry = job
         .durable
-        .then(|| {
-            shared
-                .outbox
-                .as_ref()
-                .map(|outbox| outbox.entry_for(&job.item))
-        })
+        .then(|| shared.outbox().map(|outbox| outbox.entry_for(&job.item)))
         .flatten();
     let timeout = shared.config.retry.request_timeout();
-    let finished = with_retries(&shared.config.retry, Some(&shared.pause), || {
-        let route = shared.route_for(&job.item);
+    let finished = with_retries(&shared.config.retry, Some(&shared.pacing.pause), || {
+        let route = shared.routes.route_for(&job.item);
         // A durable item is locked again for each attempt (it may have been delivered or taken by another
         // process meanwhile), without reading it from disk again.
-        let hold: Option<Option<ItemLock>> = match (&entry, &shared.outbox) {
+        let hold: Option<Option<ItemLock>> = match (&entry, shared.outbox()) {
             (Some(entry), Some(outbox)) => match outbox.relock(entry) {
                 Ok(Some(lock)) => Some(Some(lock)),
                 Ok(None) => None,
@@ -162,7 +150,7 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
         let tools_dropped = job.item.tools_dropped;
         let origin = job.item.origin;
         let redactions = job.redactions.as_str();
-        let outage = &shared.outage;
+        let outage = &shared.health.outage;
         let runtime = shared.runtime.as_ref();
         async move {
             let (route, hold) = (route?, hold?);
@@ -185,20 +173,20 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
         Finished::Accepted {
             attempts, hold, id, ..
         } => {
-            shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
-            shared.note_delivered(attempts, false);
-            if let Some(outbox) = &shared.outbox
+            Counters::count(&shared.health.counters.delivered);
+            shared.health.note_delivered(attempts, false);
+            if let Some(outbox) = shared.outbox()
                 && let Err(error) = outbox.settle(&key, hold, Settlement::Delivered)
             {
                 tracing::warn!(%error, %key, "delivered, but could not remove it from the outbox");
             }
-            shared.take_unlogged(&key);
+            shared.hands.take_unlogged(&key);
             if let Some(watcher) = job.watcher.take() {
                 let _ = watcher.send(Outcome::Delivered { attempts, id });
             }
         }
         Finished::Refused { reason, hold, .. } => {
-            shared.counters.rejected.fetch_add(1, Ordering::Relaxed);
+            Counters::count(&shared.health.counters.rejected);
             tracing::warn!(%key, %reason, "feedback refused by the service; not retrying");
             settle_refused(&shared, &job, hold, &reason);
             if let Some(watcher) = job.watcher.take() {
@@ -206,8 +194,8 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
             }
         }
         Finished::GaveUp { reason, attempts } => {
-            shared.counters.deferred.fetch_add(1, Ordering::Relaxed);
-            if let Some(held_back) = shared.unreachable_note.allow(NOTE_PERIOD) {
+            Counters::count(&shared.health.counters.deferred);
+            if let Some(held_back) = shared.health.unreachable_note.allow(NOTE_PERIOD) {
                 tracing::warn!(
                     %reason,
                     attempts,
@@ -215,10 +203,12 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
                     "PatchworkMCP did not accept feedback for a while; it stays in the outbox and is retried"
                 );
             }
-            lock(&shared.resting).insert(key.clone(), after(shared.config.retry.max_backoff()));
+            shared
+                .pacing
+                .rest(key.clone(), after(shared.config.retry.max_backoff()));
             if job.durable {
                 tracing::info!(%key, %reason, attempts, "feedback not delivered yet; left in the outbox");
-            } else if let Some((body, origin)) = shared.take_unlogged(&key) {
+            } else if let Some((body, origin)) = shared.hands.take_unlogged(&key) {
                 log_unsent(&reason, &body, origin);
             }
         }
@@ -231,10 +221,10 @@ pub(super) async fn deliver(shared: Arc<Shared>, mut job: Job, _guard: ActiveGua
 fn settle_refused(shared: &Shared, job: &Job, hold: Option<ItemLock>, reason: &Reason) {
     if job.durable {
         log_unsent(reason, job.item.payload.get(), job.item.origin);
-    } else if let Some((body, origin)) = shared.take_unlogged(&job.item.key) {
+    } else if let Some((body, origin)) = shared.hands.take_unlogged(&job.item.key) {
         log_unsent(reason, &body, origin);
     }
-    if let Some(outbox) = &shared.outbox {
+    if let Some(outbox) = shared.outbox() {
         match outbox.settle(&job.item.key, hold, Settlement::Refused) {
             Ok(Some(path)) => tracing::info!(file = %path.display(), "refused feedback kept"),
             Ok(None) => {}

@@ -2,8 +2,8 @@
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
-use crate::feedback::FeedbackPayload;
 use crate::delivery::unsent::observe;
+use crate::feedback::FeedbackPayload;
 use crate::feedback::unsent::parse_unsent_line;
 
 /// One parsed unsent-feedback line.
