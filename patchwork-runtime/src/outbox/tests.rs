@@ -222,12 +222,16 @@ fn appending_while_others_drain_loses_nothing() {
 #[test]
 #[ignore = "helper: runs only as a child process of another test"]
 fn child_process_drainer() {
-    let (Some(dir), Some(out)) = (
-        std::env::var_os("PATCHWORK_TEST_OUTBOX"),
-        std::env::var_os("PATCHWORK_TEST_DELIVERED"),
-    ) else {
-        return;
+    // Run by hand it fails: without its parent's directories it would pass having drained nothing.
+    let expect = |name: &str| {
+        std::env::var_os(name).unwrap_or_else(|| {
+            panic!("{name} unset: this helper runs only as a child of two_processes_draining_one_outbox_deliver_each_item_once")
+        })
     };
+    let (dir, out) = (
+        expect("PATCHWORK_TEST_OUTBOX"),
+        expect("PATCHWORK_TEST_DELIVERED"),
+    );
     let delivered = Mutex::new(Vec::new());
     drain_all(&open(Path::new(&dir)), &delivered);
     let lines: String = delivered
