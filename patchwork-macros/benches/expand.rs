@@ -77,7 +77,9 @@ fn main() {
         api_key_env = "INVENTORY_PATCHWORK_KEY"
     );
     let block = realistic_block();
-    let expand = || expand::patchwork_feedback(black_box(args.clone()), black_box(block.clone()));
+    let site = expand::Site::default();
+    let expand =
+        || expand::patchwork_feedback(black_box(args.clone()), black_box(block.clone()), &site);
 
     let output = expand().to_string();
     assert!(
@@ -97,6 +99,7 @@ fn main() {
             black_box(expand::patchwork_feedback(
                 black_box(args),
                 black_box(block),
+                &site,
             ));
             start.elapsed()
         })

@@ -4,7 +4,8 @@
 //!
 //! Layout, one phase per module (thiserror-impl's), each importing only the ones listed after it (no cycles):
 //! - `expand`: the entry point; runs the phases below and generates the items (`expand/items.rs`), the hidden
-//!   config static (`expand/config_static.rs`) and rmcp mode's code (`expand/rmcp.rs`).
+//!   config static (`expand/config_static.rs`) and rmcp mode's code (`expand/rmcp.rs`), behind a guard that makes
+//!   the attribute on a second block of a type one error (`expand/once.rs`).
 //! - `fallback`: when anything is wrong, the item unchanged beside the errors, with stubs of the generated items.
 //! - `valid`: checks the arguments, turning them into the `Config` the expansion is built from, and the block:
 //!   `valid/clashes.rs` (names the attribute adds), `valid/wording.rs` (texts agents read), `valid/rmcp.rs` (the
@@ -59,5 +60,11 @@ use proc_macro::TokenStream;
 #[doc = concat!("```rust,ignore\n", include_str!("../docs/expansion.rs"), "```")]
 #[proc_macro_attribute]
 pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::patchwork_feedback(args.into(), item.into()).into()
+    let call_site = proc_macro::Span::call_site();
+    let site = expand::Site {
+        file: call_site.file(),
+        line: call_site.line(),
+        column: call_site.column(),
+    };
+    expand::patchwork_feedback(args.into(), item.into(), &site).into()
 }

@@ -7,7 +7,7 @@ pub(crate) use tool_router::ToolRouter;
 
 use crate::ctxt::Errors;
 use crate::generated::GENERATED_ITEMS;
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::{Attribute, Expr, ImplItem, Item, ItemImpl, Lit, ReturnType, Signature, Token, Type};
@@ -133,8 +133,15 @@ impl Server {
         })
     }
 
+    /// Where `#[patchwork_feedback]` is written (the compiler hands the attribute only its arguments and the item,
+    /// so this is its call site), resolved as the user's own code: an error here shows the attribute without a
+    /// macro backtrace.
+    pub(crate) fn attribute_span(&self) -> Span {
+        self.item.impl_token.span.located_at(Span::call_site())
+    }
+
     /// A method returning `ToolRouter<..>`: the router `#[tool_router]` generated (it was above us) or one built
-    /// by hand. Its signature is what an error about it points at.
+    /// by hand.
     pub(crate) fn router_fn(&self) -> Option<&Signature> {
         self.item.items.iter().find_map(|item| match item {
             ImplItem::Fn(function) if returns_tool_router(&function.sig.output) => {

@@ -7,8 +7,11 @@
 
 mod config_static;
 mod items;
+mod once;
 mod rmcp;
 mod tokens;
+
+pub(crate) use once::Site;
 
 use crate::ast::Server;
 use crate::config::Config;
@@ -17,13 +20,14 @@ use crate::valid::repeat::{APPLIED_TWICE, remove_repeats};
 use crate::{attr, fallback, valid};
 use config_static::config_static;
 use items::generated_items;
+use once::Guard;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{ImplItem, Item};
 
-/// Expands `#[patchwork_feedback(args)] item`. Never panics: any input yields either the expansion or the item
-/// unchanged with `compile_error!`s beside it.
-pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
+/// Expands `#[patchwork_feedback(args)] item`, written at `site`. Never panics: any input yields either the
+/// expansion or the item unchanged with `compile_error!`s beside it.
+pub fn patchwork_feedback(args: TokenStream, item: TokenStream, site: &Site) -> TokenStream {
     let mut errors = Errors::default();
     let args = attr::parse(args, &mut errors);
     let (item, server) = match syn::parse2::<Item>(item.clone()) {
@@ -49,11 +53,20 @@ pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
         };
     }
     let config = valid::check(args, server.as_ref(), &mut errors);
-    match (errors.finish(), server) {
+    // Every block of a type is guarded, the one with errors too, so a repeat of it is one error more, not a clash
+    // with its stubs per item.
+    let guard = server
+        .as_ref()
+        .and_then(|server| Guard::new(server, &config, site));
+    let expansion = match (errors.finish(), server) {
         (Ok(()), Some(server)) => generate(server, &config),
-        (Err(error), server) => fallback::expand(item, server, &config, error),
+        (Err(error), server) => fallback::expand(item.clone(), server, &config, error),
         // Unreachable (no server means an error was recorded); emitting the item keeps it harmless.
-        (Ok(()), None) => item,
+        (Ok(()), None) => return item,
+    };
+    match guard {
+        Some(guard) => guard.wrap(expansion, &item),
+        None => expansion,
     }
 }
 

@@ -51,15 +51,18 @@ pub(super) fn check(server: &Server, config: &Config, rmcp_enabled: bool, errors
         return;
     }
     if let Some(router_fn) = server.router_fn().filter(|_| !config.dispatch_manual) {
-        errors.spanned(
-            router_fn,
-            "the feedback tool would never be routed: this block's rmcp router already exists (a fn returning \
-             `ToolRouter`), and `#[patchwork_feedback]` can only add its tool to a router that `#[tool_router]` has \
-             not built yet\nhelp: write `#[patchwork_feedback(...)]` above `#[tool_router]`, not below it \
-             (attributes expand top to bottom)\nhelp: to route the tool yourself instead, put \
+        let message = "the feedback tool would never be routed: this block's rmcp router already exists (a fn \
+             returning `ToolRouter`), and `#[patchwork_feedback]` can only add its tool to a router that \
+             `#[tool_router]` has not built yet\nhelp: write `#[patchwork_feedback(...)]` above `#[tool_router]`, not \
+             below it (attributes expand top to bottom)\nhelp: to route the tool yourself instead, put \
              `#[patchwork_feedback(dispatch = \"manual\")]` on an impl block of its own and call \
-             `patchwork_dispatch` from your `call_tool`",
-        );
+             `patchwork_dispatch` from your `call_tool`";
+        if written_by_an_attribute(router_fn) {
+            // `#[tool_router]` above us wrote it: the attribute is what is misplaced.
+            errors.push(syn::Error::new(server.attribute_span(), message));
+        } else {
+            errors.spanned(router_fn, message);
+        }
     }
     // An rmcp tool block (it has `#[tool]` methods) without `#[tool_router]` below us: rmcp routes its tools through
     // a router built elsewhere, never ours. Decided by the block alone, never by a cargo feature, so the same crate
@@ -77,6 +80,16 @@ pub(super) fn check(server: &Server, config: &Config, rmcp_enabled: bool, errors
              `#[patchwork_feedback(dispatch = \"manual\")]`",
         );
     }
+}
+
+/// Whether the fn's tokens come from an attribute's expansion (`#[tool_router]` spans what it writes at itself):
+/// their source text is the attribute's, not the fn's. Outside the compiler there is no source text: by hand.
+fn written_by_an_attribute(router_fn: &syn::Signature) -> bool {
+    router_fn
+        .fn_token
+        .span
+        .source_text()
+        .is_some_and(|text| text.starts_with("#["))
 }
 
 #[cfg(test)]
