@@ -24,6 +24,9 @@ mod ctxt;
 mod expand;
 #[path = "../src/fallback.rs"]
 mod fallback;
+#[cfg(test)]
+#[path = "../src/fixtures.rs"]
+mod fixtures;
 #[path = "../src/generated.rs"]
 mod generated;
 #[path = "../src/keys.rs"]

@@ -50,6 +50,8 @@ mod suggest;
 mod valid;
 
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod tests;
 
 use proc_macro::TokenStream;

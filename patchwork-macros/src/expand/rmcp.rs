@@ -105,33 +105,7 @@ pub(crate) fn take_server_handler(server: &mut Server, config: &Config) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::texts::{DEFAULT_TOOL_NAME, TOOL_DESCRIPTION, directive};
-    use crate::ctxt::Errors;
-
-    fn server(tokens: TokenStream) -> Server {
-        let mut errors = Errors::default();
-        let item = syn::parse2(tokens).expect("test input parses");
-        let server = Server::from_item(item, &mut errors).expect("an inherent impl");
-        assert!(errors.finish().is_ok());
-        server
-    }
-
-    fn config() -> Config {
-        Config {
-            krate: syn::parse_quote!(::patchwork_runtime),
-            slug: None,
-            tool_name: DEFAULT_TOOL_NAME.to_owned(),
-            instructions: None,
-            url: None,
-            api_key_env: None,
-            delivery: crate::config::DeliveryMode::Background,
-            dispatch_manual: false,
-            dispatch_lit: None,
-            redaction: None,
-            description: TOOL_DESCRIPTION.to_owned(),
-            directive: directive(DEFAULT_TOOL_NAME),
-        }
-    }
+    use crate::fixtures::{config, server};
 
     #[test]
     fn above_tool_router_the_routed_method_is_added() {

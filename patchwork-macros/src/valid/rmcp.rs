@@ -95,39 +95,13 @@ fn written_by_an_attribute(router_fn: &syn::Signature) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::texts::DEFAULT_TOOL_NAME;
-    use proc_macro2::TokenStream;
+    use crate::fixtures::{config, server};
     use quote::quote;
-
-    fn server(tokens: TokenStream) -> Server {
-        let mut errors = Errors::default();
-        let item = syn::parse2(tokens).expect("test input parses");
-        let server = Server::from_item(item, &mut errors).expect("an inherent impl");
-        assert!(errors.finish().is_ok());
-        server
-    }
 
     fn problems(server: &Server, rmcp_enabled: bool) -> Option<String> {
         let mut errors = Errors::default();
         check(server, &config(), rmcp_enabled, &mut errors);
         errors.finish().err().map(|e| e.to_string())
-    }
-
-    fn config() -> Config {
-        Config {
-            krate: syn::parse_quote!(::patchwork_runtime),
-            slug: None,
-            tool_name: DEFAULT_TOOL_NAME.to_owned(),
-            instructions: None,
-            url: None,
-            api_key_env: None,
-            delivery: crate::config::DeliveryMode::Background,
-            dispatch_manual: false,
-            dispatch_lit: None,
-            redaction: None,
-            description: crate::contract::texts::TOOL_DESCRIPTION.to_owned(),
-            directive: crate::contract::texts::directive(DEFAULT_TOOL_NAME),
-        }
     }
 
     #[test]
