@@ -10,28 +10,33 @@
 // The included modules carry their unit tests; in a `cfg(test)` build of this bench they are compiled out.
 #![cfg_attr(test, allow(unused_imports))]
 
-#[path = "../src/ast.rs"]
+#[path = "../src/ast/mod.rs"]
 mod ast;
 #[path = "../src/attr.rs"]
 mod attr;
+#[path = "../src/config.rs"]
+mod config;
 #[path = "../src/contract/mod.rs"]
 mod contract;
 #[path = "../src/ctxt.rs"]
 mod ctxt;
-#[path = "../src/expand.rs"]
+#[path = "../src/expand/mod.rs"]
 mod expand;
 #[path = "../src/fallback.rs"]
 mod fallback;
+#[cfg(test)]
+#[path = "../src/fixtures.rs"]
+mod fixtures;
 #[path = "../src/generated.rs"]
 mod generated;
-#[path = "../src/rmcp_mode.rs"]
-mod rmcp_mode;
+#[path = "../src/keys.rs"]
+mod keys;
+#[path = "../src/secret.rs"]
+mod secret;
 #[path = "../src/suggest.rs"]
 mod suggest;
-#[path = "../src/valid.rs"]
+#[path = "../src/valid/mod.rs"]
 mod valid;
-#[path = "../src/wording.rs"]
-mod wording;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -75,7 +80,9 @@ fn main() {
         api_key_env = "INVENTORY_PATCHWORK_KEY"
     );
     let block = realistic_block();
-    let expand = || expand::patchwork_feedback(black_box(args.clone()), black_box(block.clone()));
+    let site = expand::Site::default();
+    let expand =
+        || expand::patchwork_feedback(black_box(args.clone()), black_box(block.clone()), &site);
 
     let output = expand().to_string();
     assert!(
@@ -95,6 +102,7 @@ fn main() {
             black_box(expand::patchwork_feedback(
                 black_box(args),
                 black_box(block),
+                &site,
             ));
             start.elapsed()
         })

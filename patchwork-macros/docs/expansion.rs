@@ -1,3 +1,10 @@
+#[doc(hidden)]
+#[allow(unused_imports)]
+mod __patchwork_once_3f5ca574daf4605b {
+    pub(super) use ::patchwork_runtime::__private::first_feedback_block as __patchwork_feedback_block_Weather_74049d4831f5e2ab;
+}
+#[allow(unused_imports)]
+use __patchwork_once_3f5ca574daf4605b::*;
 impl Weather {
     #[doc = " Today's forecast for a city."]
     pub fn forecast(&self, city: &str) -> String {
@@ -188,4 +195,10 @@ If you encounter a limitation — a missing tool, incomplete data, wrong format,
             };
         ::patchwork_runtime::__private::builder_for(&PATCHWORK_CONFIG)
     }
+}
+#[allow(unused_macros)]
+macro_rules! __patchwork_feedback_block_Weather_74049d4831f5e2ab {
+    ([$($first:tt)*] [$($repeat:tt)*]) => {
+        $($repeat)*
+    };
 }

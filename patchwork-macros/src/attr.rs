@@ -5,31 +5,16 @@
 //! Unknown, duplicated, valueless and mistyped keys are recorded and parsing goes on, so every mistake in the
 //! attribute is reported in one compile.
 
-use crate::contract::texts::ENV_API_KEY;
 use crate::ctxt::Errors;
-use crate::suggest::{example, key_list, unknown_key_message};
+use crate::keys::{example, key_list};
+use crate::secret::is_secret_key;
+use crate::suggest::{crate_path_for, unknown_key_message};
 use proc_macro2::{Spacing, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::{Expr, Lit, LitStr};
 
-/// Every key the attribute accepts, in the order the documentation lists them.
-pub(crate) const KEYS: &[&str] = &[
-    "slug",
-    "tool_name",
-    "instructions",
-    "wording",
-    "description",
-    "directive",
-    "url",
-    "api_key_env",
-    "delivery",
-    "dispatch",
-    "redaction",
-    "crate",
-];
-
-/// The attribute's arguments as written; each is a string literal, checked further by `valid.rs`.
+/// The attribute's arguments as written; each is a string literal, checked further by `valid`.
 #[derive(Default)]
 pub(crate) struct Args {
     pub slug: Option<LitStr>,
@@ -63,7 +48,7 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> Args {
 }
 
 /// The comma-separated entries of the list (commas inside groups belong to their entry), empty ones dropped.
-pub(crate) fn entries(args: TokenStream) -> Vec<TokenStream> {
+fn entries(args: TokenStream) -> Vec<TokenStream> {
     let mut entries = Vec::new();
     let mut current = TokenStream::new();
     for tree in args {
@@ -232,16 +217,6 @@ fn quoted_word(key: &str, tokens: &TokenStream) -> Option<String> {
     Some(format!("\"{text}\""))
 }
 
-/// The path to write for a runtime crate named `name` (a package name's `-` is a `_` in paths).
-pub(crate) fn crate_path_for(name: &str) -> String {
-    let path = name.replace('-', "_");
-    if path.starts_with("::") || path.starts_with("crate::") || path.starts_with("self::") {
-        path
-    } else {
-        format!("::{path}")
-    }
-}
-
 /// Stores `key = value` in its slot, or records why it cannot be.
 fn record(
     args: &mut Args,
@@ -335,66 +310,5 @@ fn string_literal(expr: &Expr) -> Result<LitStr, &'static str> {
             "a path (the attribute reads its value before constants exist; write the string itself)",
         ),
         _ => Err("an expression"),
-    }
-}
-
-/// Whether a key looks like an attempt to put the API key itself into the attribute.
-fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    let compact: String = key.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    matches!(
-        compact.as_str(),
-        "key"
-            | "apikey"
-            | "token"
-            | "apitoken"
-            | "secret"
-            | "password"
-            | "auth"
-            | "authorization"
-            | "bearer"
-            | "credential"
-            | "credentials"
-    ) || compact.ends_with("apikey")
-        || compact.ends_with("token")
-        || compact.contains("secret")
-        || compact.contains("password")
-}
-
-/// The message for `api_key = ...` and its relatives; never repeats the value.
-pub(crate) fn secret_key_message(api_key_env: Option<&str>) -> String {
-    let variable = api_key_env.unwrap_or(ENV_API_KEY);
-    format!(
-        "the API key does not go in the attribute: a key in source ends up in the binary and the repository; \
-         set `{variable}` in the server's environment at run time instead{}",
-        if api_key_env.is_none() {
-            " (or name another variable with `api_key_env = \"MY_VAR\"`)"
-        } else {
-            ""
-        }
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_keys_are_recognised_and_config_keys_are_not() {
-        for key in [
-            "api_key",
-            "key",
-            "token",
-            "secret",
-            "api_token",
-            "apiKey",
-            "patchwork_api_key",
-            "auth_token",
-        ] {
-            assert!(is_secret_key(key), "{key}");
-        }
-        for key in KEYS.iter().chain(&["name", "api_key_env_name", "keys"]) {
-            assert!(!is_secret_key(key), "{key}");
-        }
     }
 }

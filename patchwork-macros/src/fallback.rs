@@ -4,8 +4,8 @@
 //! `patchwork_tool`" errors to the real one. The crate does not compile either way; the stubs' bodies never run.
 
 use crate::ast::Server;
+use crate::config::Config;
 use crate::generated::private_path;
-use crate::valid::Config;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{GenericParam, ImplItem, Item, ItemEnum, ItemStruct, Type};

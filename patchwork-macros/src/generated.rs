@@ -1,5 +1,5 @@
 //! The names the expansion puts in the user's block and the paths it names the runtime by: what the model
-//! (`ast`), the checks (`rmcp_mode`) and the generators (`expand`, `rmcp_mode`, `fallback`) must agree on.
+//! (`ast`), the checks (`valid`) and the generators (`expand`, `fallback`) must agree on.
 //!
 //! A leaf: it uses nothing else of the crate, so every phase can use it.
 
@@ -21,7 +21,7 @@ pub(crate) const GENERATED_ITEMS: &[&str] = &[
 ];
 
 /// The name of the method rmcp mode adds; rmcp's `#[tool]` adds `<name>_tool_attr` beside it. In rmcp mode both
-/// names are taken (`rmcp_mode::check` reports a method of the block that uses one).
+/// names are taken (`valid::rmcp` reports a method of the block that uses one).
 pub(crate) const ROUTED_METHOD: &str = "patchwork_rmcp_feedback";
 /// The item rmcp's `#[tool]` generates for [`ROUTED_METHOD`].
 pub(crate) const ROUTED_METHOD_TOOL_ATTR: &str = "patchwork_rmcp_feedback_tool_attr";

@@ -2,13 +2,19 @@
 //! everything the generated code calls; the attribute's documentation (keys, example, expansion) is on
 //! [`patchwork_feedback`].
 //!
-//! Layout, one phase per module (thiserror-impl's), each importing only the ones listed after it:
-//! - `expand`: the entry point; runs the phases below and generates the items (and the hidden config static).
+//! Layout, one phase per module (thiserror-impl's), each importing only the ones listed after it (no cycles):
+//! - `expand`: the entry point; runs the phases below and generates the items (`expand/items.rs`), the hidden
+//!   config static (`expand/config_static.rs`) and rmcp mode's code (`expand/rmcp.rs`), behind a guard that makes
+//!   the attribute on a second block of a type one error (`expand/once.rs`).
 //! - `fallback`: when anything is wrong, the item unchanged beside the errors, with stubs of the generated items.
-//! - `rmcp_mode`: checks rmcp's `#[tool_router]` wiring and builds the `#[tool]` method it routes when the
-//!   attribute is written above it.
-//! - `valid`: checks the arguments and the block, turning them into the `Config` the expansion is built from.
-//! - `attr`: parses the arguments; `ast`: models the impl block.
+//! - `valid`: checks the arguments, turning them into the `Config` the expansion is built from, and the block:
+//!   `valid/clashes.rs` (names the attribute adds), `valid/wording.rs` (texts agents read), `valid/rmcp.rs` (the
+//!   placement among rmcp's attributes), `valid/repeat.rs` (once per block).
+//! - `config`: the checked configuration.
+//! - `attr`: parses the arguments; `ast`: models the impl block (`ast/tool_router.rs` reads rmcp's
+//!   `#[tool_router(..)]` with syn).
+//! - `suggest`: what messages propose; `secret`: the API key never goes in the attribute; `keys`: the keys and an
+//!   example value for each.
 //! - `generated`: the names of the items the expansion adds and the paths it names the runtime by (a leaf).
 //! - `contract`: what the macro and the runtime must agree on (the schema, the texts agents read, the name rules,
 //!   the URL policy); a generated copy of `patchwork-runtime/src/contract/`, kept equal by
@@ -31,17 +37,20 @@
 
 mod ast;
 mod attr;
+mod config;
 #[allow(dead_code)]
 mod contract;
 mod ctxt;
 mod expand;
 mod fallback;
 mod generated;
-mod rmcp_mode;
+mod keys;
+mod secret;
 mod suggest;
 mod valid;
-mod wording;
 
+#[cfg(test)]
+mod fixtures;
 #[cfg(test)]
 mod tests;
 
@@ -53,5 +62,11 @@ use proc_macro::TokenStream;
 #[doc = concat!("```rust,ignore\n", include_str!("../docs/expansion.rs"), "```")]
 #[proc_macro_attribute]
 pub fn patchwork_feedback(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::patchwork_feedback(args.into(), item.into()).into()
+    let call_site = proc_macro::Span::call_site();
+    let site = expand::Site {
+        file: call_site.file(),
+        line: call_site.line(),
+        column: call_site.column(),
+    };
+    expand::patchwork_feedback(args.into(), item.into(), &site).into()
 }

@@ -1,7 +1,7 @@
-//! What the attribute's messages suggest: the key a misspelt one likely meant, the list of keys, an example value
-//! for each.
+//! What the attribute's messages suggest: the key a misspelt one likely meant, and the path to write for a runtime
+//! crate named by its package name.
 
-use crate::attr::KEYS;
+use crate::keys::{KEYS, key_list};
 
 pub(crate) fn unknown_key_message(key: &str) -> String {
     match suggestion(key) {
@@ -11,13 +11,6 @@ pub(crate) fn unknown_key_message(key: &str) -> String {
         ),
         None => format!("unknown key `{key}`; valid keys: {}", key_list()),
     }
-}
-
-pub(crate) fn key_list() -> String {
-    KEYS.iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A valid key the user probably meant: a known alias, or one within two edits.
@@ -60,21 +53,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous.last().copied().unwrap_or(0)
 }
 
-/// An example value for `key`, used in messages.
-pub(crate) fn example(key: &str) -> &'static str {
-    match key {
-        "slug" => "\"my-server\"",
-        "tool_name" => "\"feedback\"",
-        "instructions" => "\"What this server does ...\"",
-        "wording" => "\"directory\"",
-        "description" => "\"Report a gap in this server's tools ...\"",
-        "directive" => "\"... report it with the `feedback` tool ...\"",
-        "url" => "\"https://patchworkmcp.com\"",
-        "api_key_env" => "\"MY_PATCHWORK_KEY\"",
-        "delivery" => "\"background\"",
-        "dispatch" => "\"manual\"",
-        "redaction" => "\"my_redaction_rules\"",
-        _ => "\"::patchwork_runtime\"",
+/// The path to write for a runtime crate named `name` (a package name's `-` is a `_` in paths).
+pub(crate) fn crate_path_for(name: &str) -> String {
+    let path = name.replace('-', "_");
+    if path.starts_with("::") || path.starts_with("crate::") || path.starts_with("self::") {
+        path
+    } else {
+        format!("::{path}")
     }
 }
 

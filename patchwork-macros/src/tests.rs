@@ -1,12 +1,64 @@
 //! Unit tests of the whole expansion through the proc_macro2 entry point: what comes out for good and bad input,
 //! and that no input makes the macro panic.
 
-use crate::expand::patchwork_feedback;
-use proc_macro2::TokenStream;
+use crate::expand::{Site, patchwork_feedback};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 
+/// The expansion of the attribute on the first (only) block of its type, as rustc sees it once the once-per-type
+/// guard has picked its first alternative (what `cargo expand` shows).
 fn expand(args: TokenStream, item: TokenStream) -> String {
-    patchwork_feedback(args, item).to_string()
+    expanded(patchwork_feedback(args, item, &Site::default())).to_string()
+}
+
+/// `tokens` with the guard's `__patchwork_feedback_block_..! { [first] [repeat] }` replaced by `first`.
+fn expanded(tokens: TokenStream) -> TokenStream {
+    alternative(tokens, 0)
+}
+
+/// `tokens` with the guard's invocation replaced by its alternative `which` (0: first block, 1: a repeat).
+fn alternative(tokens: TokenStream, which: usize) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < trees.len() {
+        if let (TokenTree::Ident(name), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(body))) =
+            (&trees[i], trees.get(i + 1), trees.get(i + 2))
+            && name.to_string().starts_with("__patchwork_feedback_block_")
+            && bang.as_char() == '!'
+            && body.delimiter() == Delimiter::Brace
+        {
+            let chosen = body
+                .stream()
+                .into_iter()
+                .filter_map(|tree| match tree {
+                    TokenTree::Group(group) if group.delimiter() == Delimiter::Bracket => {
+                        Some(group.stream())
+                    }
+                    _ => None,
+                })
+                .nth(which)
+                .expect("the guard has two alternatives");
+            out.extend(chosen);
+            i += 3;
+            continue;
+        }
+        out.push(trees[i].clone());
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// The user's block in an expansion: the `impl` items, the guard's module, import and macro left out.
+fn block_of(output: &str) -> syn::ItemImpl {
+    let file: syn::File = syn::parse_str(output).expect("the expansion parses as items");
+    let mut blocks = file.items.into_iter().filter_map(|item| match item {
+        syn::Item::Impl(block) => Some(block),
+        _ => None,
+    });
+    let block = blocks.next().expect("an impl block");
+    assert!(blocks.next().is_none(), "one impl block: {output}");
+    block
 }
 
 fn error_count(output: &str) -> usize {
@@ -21,7 +73,7 @@ fn bare_attribute_adds_every_public_item_and_keeps_the_block() {
         quote!(impl Server { fn own(&self) {} }),
     );
     assert_eq!(error_count(&output), 0, "{output}");
-    let block: syn::ItemImpl = syn::parse_str(&output).expect("the expansion is one impl block");
+    let block = block_of(&output);
     let names: Vec<String> = block
         .items
         .iter()
@@ -212,7 +264,7 @@ fn malformed_input_never_panics() {
             else {
                 continue;
             };
-            let output = patchwork_feedback(args_tokens, item_tokens).to_string();
+            let output = patchwork_feedback(args_tokens, item_tokens, &Site::default()).to_string();
             assert!(
                 !output.is_empty() || item.is_empty(),
                 "args {args:?} item {item:?}"
@@ -232,7 +284,7 @@ proptest::proptest! {
         let args = args.join(" ");
         let item = format!("impl {} {{ {} }}", item.first().copied().unwrap_or(""), item.get(1..).unwrap_or_default().join(" "));
         if let (Ok(args), Ok(item)) = (args.parse::<TokenStream>(), item.parse::<TokenStream>()) {
-            let output = patchwork_feedback(args, item);
+            let output = patchwork_feedback(args, item, &Site::default());
             proptest::prop_assert!(!output.is_empty());
         }
     }
@@ -313,7 +365,7 @@ fn documented_expansion_is_the_real_expansion() {
         syn::Meta::List(list) => list.tokens,
         _ => TokenStream::new(),
     };
-    let actual = patchwork_feedback(args, quote!(#block));
+    let actual = expanded(patchwork_feedback(args, quote!(#block), &Site::default()));
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/expansion.rs");
     if std::env::var_os("PATCHWORK_BLESS").is_some() {
         std::fs::write(path, format!("{actual}\n")).expect("write docs/expansion.rs");
@@ -401,4 +453,67 @@ fn wrong_syntax_forms_get_one_error_each_showing_the_form() {
             "{args}: {output}"
         );
     }
+}
+
+/// A second block of a type with the attribute is one error at its attribute, and its block as written; the
+/// first block's alternative is the expansion. The block's `#[cfg]` guards every item of the guard.
+#[test]
+fn a_repeat_on_another_block_of_the_type_is_one_error_and_its_block_as_written() {
+    let item = quote!(
+        #[cfg(feature = "server")]
+        impl Server<T> {
+            fn ping(&self) {}
+        }
+    );
+    let output = patchwork_feedback(quote!(), item, &Site::default());
+    let repeat = alternative(output.clone(), 1).to_string();
+    assert_eq!(error_count(&repeat), 1, "{repeat}");
+    assert!(
+        repeat.contains(
+            "goes on exactly one impl block per type, and an earlier block of `Server<T>`"
+        ),
+        "{repeat}"
+    );
+    assert!(!repeat.contains("PATCHWORK_TOOL_NAME"), "{repeat}");
+    assert!(
+        repeat
+            .contains("# [cfg (feature = \"server\")] impl Server < T > { fn ping (& self) { } }"),
+        "{repeat}"
+    );
+    let first = expanded(output.clone()).to_string();
+    assert_eq!(error_count(&first), 0, "{first}");
+    assert!(first.contains("PATCHWORK_TOOL_NAME"), "{first}");
+    let text = output.to_string();
+    assert_eq!(
+        text.matches("# [cfg (feature = \"server\")]").count(),
+        4 + 2,
+        "{text}"
+    );
+    assert!(text.contains(":: patchwork_runtime :: __private :: first_feedback_block as __patchwork_feedback_block_Server_"), "{text}");
+}
+
+/// Two blocks of one type meet under one guard name; other types, and the same type in another file, do not.
+#[test]
+fn the_guard_is_named_by_the_type_and_the_file() {
+    let name = |item: TokenStream, file: &str, line: usize| {
+        let site = Site {
+            file: file.to_owned(),
+            line,
+            column: 0,
+        };
+        let output = patchwork_feedback(quote!(dispatch = "manual"), item, &site).to_string();
+        let at = output.find("__patchwork_feedback_block_").expect("a guard");
+        output[at..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let a = name(quote!(impl Server {}), "src/lib.rs", 3);
+    assert_eq!(
+        a,
+        name(quote!(impl Server { fn other(&self) {} }), "src/lib.rs", 9)
+    );
+    assert_ne!(a, name(quote!(impl Other {}), "src/lib.rs", 9));
+    assert_ne!(a, name(quote!(impl Server {}), "src/server.rs", 9));
 }

@@ -1,52 +1,29 @@
-//! Checks the attribute's values against the contract's rules (`contract::names` for names, `contract::url` for
-//! the base URL: the same code the runtime runs), and the block against the items the attribute adds, turning
-//! [`Args`] into a checked [`Config`].
+//! The validation phase: checks the attribute's values against the contract's rules (`contract::names` for names,
+//! `contract::url` for the base URL: the same code the runtime runs) and turns [`Args`] into a checked [`Config`];
+//! then the block, one concern per module: `clashes` (the block against the items the attribute adds), `wording`
+//! (the texts agents read), `rmcp` (where the attribute sits among rmcp's attributes), `repeat` (the attribute
+//! once per block).
 //!
 //! Every check records its error at the offending literal (or method) and goes on, so all mistakes are
 //! reported together.
 
+mod clashes;
+pub(crate) mod repeat;
+mod rmcp;
+mod wording;
+
 use crate::ast::Server;
-use crate::attr::{self, Args};
+use crate::attr::Args;
+use crate::config::{Config, DeliveryMode};
 use crate::contract::names::{MAX_TOOL_NAME_LEN, env_var_problem, slug_problem, tool_name_problem};
 use crate::contract::texts::{DEFAULT_TOOL_NAME, DEFAULT_URL, ENV_SERVER_SLUG, ENV_URL};
 use crate::contract::url::BaseUrl;
 use crate::ctxt::Errors;
-use crate::wording::check_wording;
+use crate::secret::secret_key_message;
+use crate::suggest::crate_path_for;
+use clashes::check_clashes;
 use syn::LitStr;
-use syn::ext::IdentExt;
-
-/// How the generated tool delivers (`delivery = "..."`); mirrors the runtime's `__private::Delivery`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum DeliveryMode {
-    /// `"background"`: reply once recorded, deliver from the runtime's background worker.
-    #[default]
-    Background,
-    /// `"await"`: reply after delivery, as the reference client does.
-    Await,
-}
-
-/// The checked configuration the expansion is built from.
-pub(crate) struct Config {
-    /// Path to the runtime crate (`::patchwork_runtime` unless `crate = "..."`).
-    pub krate: syn::Path,
-    pub slug: Option<String>,
-    pub tool_name: String,
-    pub instructions: Option<String>,
-    /// The tool's description: the `description` key, else the `wording` preset's.
-    pub description: String,
-    /// The directive appended to the instructions: the `directive` key, else the `wording` preset's.
-    pub directive: String,
-    /// The base URL in the contract's normal form (`BaseUrl::as_str`), not as written.
-    pub url: Option<String>,
-    pub api_key_env: Option<String>,
-    pub delivery: DeliveryMode,
-    /// `dispatch = "manual"`: the server routes the tool itself (`patchwork_dispatch`), even in an rmcp build.
-    pub dispatch_manual: bool,
-    /// The `dispatch = "..."` literal, for pointing at it.
-    pub dispatch_lit: Option<LitStr>,
-    /// `redaction = "path::to::function"`: a `fn(Redaction) -> Redaction` that makes the rules.
-    pub redaction: Option<syn::Path>,
-}
+use wording::check_wording;
 
 /// Checks `args` and `server` together. Problems go to `errors`; the returned config then holds defaults in
 /// place of the bad values (the fallback expansion still needs the runtime path).
@@ -56,7 +33,7 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         .as_ref()
         .and_then(|lit| check_env_var(lit, errors));
     for secret in &args.secrets {
-        errors.spanned(secret, attr::secret_key_message(api_key_env.as_deref()));
+        errors.spanned(secret, secret_key_message(api_key_env.as_deref()));
     }
     let krate = args.krate.as_ref().and_then(|lit| check_crate(lit, errors));
     let redaction = args
@@ -93,7 +70,7 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         let name = (!tool_name_refused).then_some(tool_name.as_str());
         check_clashes(server, name, args.tool_name.as_ref(), errors);
     }
-    Config {
+    let config = Config {
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::patchwork_runtime)),
         slug,
         tool_name,
@@ -106,7 +83,11 @@ pub(crate) fn check(args: Args, server: Option<&Server>, errors: &mut Errors) ->
         dispatch_manual,
         dispatch_lit: args.dispatch,
         redaction,
+    };
+    if let Some(server) = server {
+        rmcp::check(server, &config, rmcp::RMCP_FEATURE_ENABLED, errors);
     }
+    config
 }
 
 /// `redaction = "my_rules"`: the path of a function (a free function: the config is a `static`, where `Self` is
@@ -143,7 +124,7 @@ fn check_crate(lit: &LitStr, errors: &mut Errors) -> Option<syn::Path> {
             let fix = if written.contains('-') {
                 format!(
                     "`crate` takes a path, and a package name's `-` is `_` in paths: write `crate = \"{}\"`",
-                    attr::crate_path_for(written.trim())
+                    crate_path_for(written.trim())
                 )
             } else {
                 "`crate` takes the path of the runtime crate as your code names it: write `crate = \
@@ -271,73 +252,6 @@ fn check_url(lit: &LitStr, errors: &mut Errors) -> Option<String> {
             );
             None
         }
-    }
-}
-
-/// The tool name must not clash with the server's own tools, nor its methods; the block must not already
-/// define an item the attribute adds.
-fn check_clashes(
-    server: &Server,
-    tool_name: Option<&str>,
-    tool_name_lit: Option<&LitStr>,
-    errors: &mut Errors,
-) {
-    for method in server.methods.iter().filter(|_| tool_name.is_some()) {
-        let tool_name = tool_name.unwrap_or_default();
-        let method_name = method.ident.unraw().to_string();
-        if let Some(existing_tool) = &method.tool_name
-            && existing_tool == tool_name
-        {
-            let message = format!(
-                "the server already has a tool named `{tool_name}` (method `{method_name}`): give the feedback \
-                 tool another name with `tool_name = \"...\"`, or rename that tool"
-            );
-            match (tool_name_lit, &method.tool_name_tokens) {
-                (Some(lit), _) => errors.spanned(lit, message),
-                (None, Some(name)) => errors.spanned(name, message),
-                (None, None) => errors.spanned(&method.ident, message),
-            }
-        } else if method_name == tool_name {
-            let message = format!(
-                "the feedback tool's name `{tool_name}` is already a method of this block: give the tool another \
-                 name with `tool_name = \"...\"`, or rename the method"
-            );
-            match tool_name_lit {
-                Some(lit) => errors.spanned(lit, message),
-                None => errors.spanned(&method.ident, message),
-            }
-        }
-    }
-    for ident in server.generated_name_clashes() {
-        errors.spanned(
-            ident,
-            format!(
-                "`{ident}` is added to this block by `#[patchwork_feedback]`: {}",
-                clash_help(&ident.to_string())
-            ),
-        );
-    }
-}
-
-/// What to do instead of defining a generated item yourself: the key that does what was likely wanted.
-fn clash_help(name: &str) -> &'static str {
-    match name {
-        "PATCHWORK_INSTRUCTIONS" => {
-            "to add your server's own instructions, give them to the attribute with `instructions = \"...\"` (the \
-             generated constant is your text followed by the feedback directive), and rename or remove this item"
-        }
-        "PATCHWORK_TOOL_NAME" => {
-            "to choose the feedback tool's name, use `tool_name = \"...\"`, and rename or remove this item"
-        }
-        "PATCHWORK_SERVER_TOOLS" => {
-            "the attribute lists the block's `#[tool]` methods itself (and in rmcp mode the server's real tool list \
-             is read at run time); rename or remove this item"
-        }
-        "patchwork_builder" => {
-            "to configure the feedback client, call the generated `Self::patchwork_builder()` and chain the \
-             builder's settings on it; rename this item"
-        }
-        _ => "rename this item",
     }
 }
 

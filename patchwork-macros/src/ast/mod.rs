@@ -1,12 +1,16 @@
 //! The model of the annotated item: an inherent `impl` block, the methods visible in it, and the facts about
-//! rmcp's `#[tool_router]` that decide how the tool is wired (read by `rmcp_mode`).
+//! rmcp's `#[tool_router]` that decide how the tool is wired (`tool_router` reads that attribute's arguments).
+
+mod tool_router;
+
+pub(crate) use tool_router::ToolRouter;
 
 use crate::ctxt::Errors;
 use crate::generated::GENERATED_ITEMS;
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::{Attribute, Expr, ImplItem, Item, ItemImpl, Lit, Token};
+use syn::{Attribute, Expr, ImplItem, Item, ItemImpl, Lit, ReturnType, Signature, Token, Type};
 
 /// The server's inherent impl block as the attribute sees it.
 pub(crate) struct Server {
@@ -18,7 +22,7 @@ pub(crate) struct Server {
     pub other_items: Vec<Ident>,
     /// rmcp's `#[tool_router]` (any path ending in `tool_router`) written *below* our attribute: it has not run
     /// yet, so a method we add is routed by it (rmcp mode).
-    pub tool_router: Option<Attribute>,
+    pub tool_router: Option<ToolRouter>,
 }
 
 /// One method of the block.
@@ -96,8 +100,9 @@ impl Server {
         let tool_router = item
             .attrs
             .iter()
-            .find(|attr| last_segment_is(attr, "tool_router"))
-            .cloned();
+            .enumerate()
+            .find(|(_, attr)| last_segment_is(attr, "tool_router"))
+            .map(|(index, attr)| ToolRouter::read(attr, index));
         Some(Server {
             item,
             methods,
@@ -128,6 +133,24 @@ impl Server {
         })
     }
 
+    /// Where `#[patchwork_feedback]` is written (the compiler hands the attribute only its arguments and the item,
+    /// so this is its call site), resolved as the user's own code: an error here shows the attribute without a
+    /// macro backtrace.
+    pub(crate) fn attribute_span(&self) -> Span {
+        self.item.impl_token.span.located_at(Span::call_site())
+    }
+
+    /// A method returning `ToolRouter<..>`: the router `#[tool_router]` generated (it was above us) or one built
+    /// by hand.
+    pub(crate) fn router_fn(&self) -> Option<&Signature> {
+        self.item.items.iter().find_map(|item| match item {
+            ImplItem::Fn(function) if returns_tool_router(&function.sig.output) => {
+                Some(&function.sig)
+            }
+            _ => None,
+        })
+    }
+
     /// The names of the server's own tools visible in the block, in source order.
     pub(crate) fn tool_names(&self) -> Vec<&str> {
         self.methods
@@ -139,6 +162,13 @@ impl Server {
 
 const NOT_AN_IMPL: &str = "`#[patchwork_feedback]` goes on the server's inherent impl block: \
      `#[patchwork_feedback] impl MyServer { ... }`";
+
+fn returns_tool_router(output: &ReturnType) -> bool {
+    let ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    matches!(&**ty, Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "ToolRouter"))
+}
 
 fn last_segment_is(attr: &Attribute, name: &str) -> bool {
     attr.path()

@@ -7,7 +7,7 @@ use crate::ctxt::Errors;
 
 /// The tool's description and the directive: the `wording` preset's (default `reference`), each replaced by its
 /// own key when given. A directive must name the tool, or agents would not know what to call.
-pub(crate) fn check_wording(
+pub(super) fn check_wording(
     args: &Args,
     tool_name: &str,
     tool_name_refused: bool,
