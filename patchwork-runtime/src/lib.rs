@@ -85,9 +85,15 @@
 //!
 //! # Features
 //!
-//! - `rmcp`: the attribute's rmcp mode (a routed `#[tool]` method with server-verified context).
+//! - `rmcp`: the attribute's rmcp mode (a routed `#[tool]` method with server-verified context) and the [`rmcp`]
+//!   module (`observe`, `offered`, `call_offered`).
+//! - `otel` (implies `rmcp`): MCP telemetry through OpenTelemetry for servers wrapped with `rmcp::observe`: each
+//!   request's span takes its parent from the `traceparent` in the request's `_meta`, and
+//!   `mcp.server.operation.duration` is recorded with the global meter provider. It adds no items, only behaviour.
 //! - `test-util`: the [`testing`] kit, a real local PatchworkMCP collector on loopback and a capture of unsent
 //!   lines, for testing your own server's feedback tool.
+//! - TLS, one at least: `rustls-aws-lc` (the default: reqwest's own), `rustls-ring`, `native-tls` (the README's
+//!   "TLS backends").
 
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -135,19 +141,68 @@ pub use feedback::validate::ArgumentError;
 pub use feedback::{FeedbackPayload, GapType, Resolution};
 pub use glue::CallContext;
 
-/// rmcp helpers for servers that keep their tool router in a field (feature `rmcp`): leave the feedback tool out of
-/// `tools/list` when feedback is off, and still answer a call of it honestly.
+/// rmcp glue (feature `rmcp`): [`observe`](rmcp::observe) watches a server for gap signals and MCP telemetry;
+/// [`offered`](rmcp::offered) and [`call_offered`](rmcp::call_offered), for servers that keep their tool router in a
+/// field, leave the feedback tool out of `tools/list` when feedback is off and still answer a call of it honestly.
+/// (`#[tool_router(server_handler)]` does both itself.)
 ///
-/// ```ignore
-/// // in `new()`: the router as offered to agents
-/// tools: patchwork_runtime::rmcp::offered(Self::tool_router(), Self::PATCHWORK_TOOL_NAME),
+/// A complete server with its router in a field, watched, over stdio:
 ///
-/// // in `#[tool_handler(router = self.tools)] impl ServerHandler`:
-/// async fn call_tool(&self, request: CallToolRequestParams, context: RequestContext<RoleServer>)
-///     -> Result<CallToolResponse, ErrorData> {
-///     patchwork_runtime::rmcp::call_offered(self, &self.tools, Self::tool_router, Self::PATCHWORK_TOOL_NAME,
-///         request, context).await
+/// ```no_run
+/// use patchwork_runtime::patchwork_feedback;
+/// use rmcp::handler::server::router::tool::ToolRouter;
+/// use rmcp::model::{CallToolRequestParams, CallToolResponse, ServerCapabilities, ServerConfig};
+/// use rmcp::service::RequestContext;
+/// use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+///
+/// #[derive(Clone)]
+/// struct Calc {
+///     tools: ToolRouter<Self>,
 /// }
+///
+/// impl Calc {
+///     fn new() -> Self {
+///         // the router as offered to agents: no feedback tool when feedback is off
+///         Self { tools: patchwork_runtime::rmcp::offered(Self::tool_router(), Self::PATCHWORK_TOOL_NAME) }
+///     }
+/// }
+///
+/// #[patchwork_feedback(slug = "calc")]
+/// #[tool_router]
+/// impl Calc {
+///     /// The answer.
+///     #[tool]
+///     async fn answer(&self) -> String {
+///         "42".into()
+///     }
+/// }
+///
+/// #[tool_handler(router = self.tools)]
+/// impl ServerHandler for Calc {
+///     fn get_info(&self) -> ServerConfig {
+///         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+///             .with_instructions(Self::patchwork_instructions()) // no directive when feedback is off
+///     }
+///
+///     async fn call_tool(
+///         &self,
+///         request: CallToolRequestParams,
+///         context: RequestContext<RoleServer>,
+///     ) -> Result<CallToolResponse, ErrorData> {
+///         // a call of the hidden feedback tool still gets its honest "feedback is turned off" reply
+///         patchwork_runtime::rmcp::call_offered(
+///             self, &self.tools, Self::tool_router, Self::PATCHWORK_TOOL_NAME, request, context,
+///         )
+///         .await
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use rmcp::ServiceExt;
+/// let _guard = Calc::patchwork_builder().install();
+/// patchwork_runtime::rmcp::observe(Calc::new()).serve(rmcp::transport::stdio()).await?.waiting().await?;
+/// # Ok(()) }
 /// ```
 #[cfg(feature = "rmcp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rmcp")))]

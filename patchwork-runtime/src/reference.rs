@@ -11,14 +11,35 @@ use crate::feedback::validate::{self, ArgumentError};
 use crate::feedback::{FeedbackPayload, Prepared};
 
 /// The tool's default name.
+///
+/// ```
+/// assert_eq!(patchwork_runtime::TOOL_NAME, "feedback");
+/// ```
 pub const TOOL_NAME: &str = texts::DEFAULT_TOOL_NAME;
 
 /// The description agents read to decide when to call the tool.
+///
+/// ```
+/// use patchwork_runtime::{TOOL_DESCRIPTION, TOOL_NAME, tool_input_schema};
+/// // a `tools/list` entry written by hand (the attribute's `patchwork_tool()` does this for you)
+/// let entry = serde_json::json!({
+///     "name": TOOL_NAME,
+///     "description": TOOL_DESCRIPTION,
+///     "inputSchema": tool_input_schema(),
+/// });
+/// assert_eq!(entry["description"], TOOL_DESCRIPTION);
+/// ```
 pub const TOOL_DESCRIPTION: &str = texts::TOOL_DESCRIPTION;
 
 /// The directive for the MCP `initialize` result's `instructions` field, for a tool named [`TOOL_NAME`].
 /// Without it agents rarely call the tool. The attribute generates it for any tool name as
 /// `PATCHWORK_INSTRUCTIONS`.
+///
+/// ```
+/// // `initialize`'s `instructions`: the server's own text, then the directive
+/// let instructions = format!("Forecasts for European cities.\n\n{}", patchwork_runtime::SERVER_INSTRUCTIONS);
+/// assert!(instructions.contains("call the `feedback` tool BEFORE responding"));
+/// ```
 pub const SERVER_INSTRUCTIONS: &str = concat!(
     "If you encounter a limitation — a missing tool, incomplete data, wrong format, or any gap that prevents ",
     "you from fully completing the user's request — call the `feedback` tool BEFORE responding to the user. ",

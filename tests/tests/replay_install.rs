@@ -11,10 +11,15 @@ use patchwork_tests::{repo_root, run_bounded};
 /// The documented command, word for word (README "Replay", `patchwork-replay --help`).
 const INSTALL: &str = "cargo install --locked --path patchwork-runtime --bin patchwork-replay";
 
+/// The same from crates.io once published (`.ci/package-check` installs from the packaged crate, which is what
+/// crates.io would serve).
+const PUBLISHED: &str = "cargo install --locked patchwork-runtime --bin patchwork-replay";
+
 #[test]
 fn the_documented_cargo_install_command_installs_a_working_patchwork_replay() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
     assert!(readme.contains(INSTALL), "the README shows `{INSTALL}`");
+    assert!(readme.contains(PUBLISHED), "the README shows `{PUBLISHED}`");
 
     let root = tempfile::tempdir().expect("an install root");
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -42,5 +47,6 @@ fn the_documented_cargo_install_command_installs_a_working_patchwork_replay() {
         Duration::from_secs(60),
     );
     assert!(help.status.success(), "{help:?}");
-    assert!(String::from_utf8_lossy(&help.stdout).contains(INSTALL));
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains(INSTALL) && help.contains(PUBLISHED), "{help}");
 }

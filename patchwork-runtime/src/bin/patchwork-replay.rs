@@ -13,6 +13,7 @@ usage: patchwork-replay [--outbox DIR | --no-outbox] [FILE | -]...
        patchwork-replay status [--outbox DIR]
 
 install: cargo install --locked --path patchwork-runtime --bin patchwork-replay   (in a checkout)
+         cargo install --locked patchwork-runtime --bin patchwork-replay   (from crates.io, once published)
 
 Re-sends feedback that was not delivered: first what the outbox holds, then every
 PATCHWORKMCP_UNSENT_FEEDBACK line found in the FILEs (`-` reads stdin; log lines may carry

@@ -6,6 +6,11 @@
 use crate::contract::texts;
 
 /// A wording preset for the feedback tool's description and the directive in the server's instructions.
+///
+/// ```no_run
+/// use patchwork_runtime::{Patchwork, Wording};
+/// let _guard = Patchwork::builder().wording(Wording::Directory).install(); // agents see it in `tools/list`
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Wording {

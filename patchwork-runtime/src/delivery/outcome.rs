@@ -5,6 +5,14 @@ use std::fmt;
 
 /// Why a feedback was not delivered (or not queued). [`Reason::token`] is the short form logged in the
 /// unsent line's `reason=`.
+///
+/// ```
+/// use patchwork_runtime::{Outcome, Reason};
+/// # let outcome = Outcome::Kept { reason: Reason::Status(503) };
+/// if let Outcome::Kept { reason } = &outcome {
+///     eprintln!("kept ({reason}); retryable: {}", reason.is_retryable());
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Reason {
@@ -45,6 +53,12 @@ pub enum Reason {
 
 impl Reason {
     /// The short token logged in the unsent line's `reason=` (e.g. `status_503`, `missing_api_key`).
+    ///
+    /// ```
+    /// use patchwork_runtime::Reason;
+    /// assert_eq!(Reason::Status(503).token(), "status_503");
+    /// assert_eq!(Reason::MissingApiKey.token(), "missing_api_key");
+    /// ```
     #[must_use]
     pub fn token(&self) -> String {
         match self {
@@ -66,6 +80,12 @@ impl Reason {
     }
 
     /// Whether trying again later may succeed (429, 5xx, timeouts and connection failures).
+    ///
+    /// ```
+    /// use patchwork_runtime::Reason;
+    /// assert!(Reason::Status(429).is_retryable() && Reason::Timeout.is_retryable());
+    /// assert!(!Reason::Status(401).is_retryable()); // a refused key stays refused
+    /// ```
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -85,6 +105,23 @@ impl fmt::Display for Reason {
 impl std::error::Error for Reason {}
 
 /// What happened to one feedback. [`Outcome::message`] is the reply for the agent.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// use patchwork_runtime::Outcome;
+/// let collector = patchwork_runtime::testing::Collector::start()?;
+/// let patchwork = collector.patchwork("weather").no_outbox().build();
+/// let payload = patchwork_runtime::FeedbackPayload {
+///     what_i_needed: "hourly forecasts".into(),
+///     what_i_tried: "forecast".into(),
+///     ..Default::default()
+/// };
+/// match patchwork.deliver(&payload).await {
+///     Outcome::Delivered { attempts, .. } => assert_eq!(attempts, 1),
+///     other => panic!("not delivered: {}", other.message()),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 #[must_use]
@@ -123,6 +160,12 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether the service has accepted the feedback (only [`Outcome::Delivered`]).
+    ///
+    /// ```
+    /// use patchwork_runtime::Outcome;
+    /// assert!(Outcome::Delivered { attempts: 1, id: None }.is_delivered());
+    /// assert!(!Outcome::Queued.is_delivered()); // safe in the outbox, not yet accepted
+    /// ```
     #[must_use]
     pub fn is_delivered(&self) -> bool {
         matches!(self, Self::Delivered { .. })

@@ -34,6 +34,12 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     /// The reference client's schedule, exactly: 2 s connect and 5 s request timeouts, 3 attempts, waiting
     /// 500 ms then 1000 ms (no jitter), a `Retry-After` honoured up to 5 s. At worst about 16.5 s.
+    ///
+    /// ```
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::reference(); // 3 attempts, 500 ms then 1000 ms
+    /// assert_eq!(policy.max_attempts(), Some(3));
+    /// ```
     pub fn reference() -> Self {
         Self {
             connect_timeout: Duration::from_secs(2),
@@ -51,6 +57,12 @@ impl RetryPolicy {
     /// have passed, waiting from 500 ms doubling up to 5 minutes with equal jitter (so servers that failed
     /// together do not retry together), a `Retry-After` honoured up to 10 minutes. An item not delivered by
     /// its deadline stays in the outbox for a later drain.
+    ///
+    /// ```
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::background(); // until its 15-minute deadline
+    /// assert_eq!(policy.max_attempts(), None);
+    /// ```
     pub fn background() -> Self {
         Self {
             connect_timeout: Duration::from_secs(2),
@@ -65,54 +77,113 @@ impl RetryPolicy {
     }
 
     /// Sets the TCP/TLS connect timeout.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::background().with_connect_timeout(Duration::from_millis(500));
+    /// let _guard = patchwork_runtime::Patchwork::builder().retry(policy).install();
+    /// ```
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
     /// Sets the timeout of one whole request (connect, send, response).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::reference().with_request_timeout(Duration::from_secs(10));
+    /// let _guard = patchwork_runtime::Patchwork::builder().retry(policy).install();
+    /// ```
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
     }
 
     /// Stops after `attempts` attempts (at least 1).
+    ///
+    /// ```
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::background().with_max_attempts(5);
+    /// assert_eq!(policy.max_attempts(), Some(5));
+    /// ```
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts.max(1));
         self
     }
 
     /// Stops when the next attempt would start after `deadline` from the first.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::background().with_deadline(Duration::from_secs(60));
+    /// let _guard = patchwork_runtime::Patchwork::builder().retry(policy).install();
+    /// ```
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
         self
     }
 
     /// Sets the wait before the first retry; it doubles for each further retry.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::background().with_initial_backoff(Duration::from_secs(1)); // 1 s, 2 s, 4 s, ...
+    /// let _guard = patchwork_runtime::Patchwork::builder().retry(policy).install();
+    /// ```
     pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
     /// Sets the longest wait between attempts (before jitter).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::background().with_max_backoff(Duration::from_secs(30));
+    /// let _guard = patchwork_runtime::Patchwork::builder().retry(policy).install();
+    /// ```
     pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
     }
 
     /// Turns jitter on or off.
+    ///
+    /// ```no_run
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::background().with_jitter(false);
+    /// let _guard = patchwork_runtime::Patchwork::builder().retry(policy).install();
+    /// ```
     pub fn with_jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
     }
 
     /// Sets the longest `Retry-After` honoured; longer ones are cut to this.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use patchwork_runtime::RetryPolicy;
+    /// let policy = RetryPolicy::background().with_max_retry_after(Duration::from_secs(30));
+    /// let _guard = patchwork_runtime::Patchwork::builder().retry(policy).install();
+    /// ```
     pub fn with_max_retry_after(mut self, limit: Duration) -> Self {
         self.max_retry_after = limit;
         self
     }
 
     /// The attempt cap, if any.
+    ///
+    /// ```
+    /// use patchwork_runtime::RetryPolicy;
+    /// assert_eq!(RetryPolicy::reference().with_max_attempts(0).max_attempts(), Some(1));
+    /// ```
     #[must_use]
     pub fn max_attempts(&self) -> Option<u32> {
         self.max_attempts

@@ -18,6 +18,12 @@ use crate::contract::fields::{GAP_TYPES, RESOLUTIONS};
 /// The category of gap the agent hit (the contract's `gap_type`).
 ///
 /// Serializes to the contract's strings; any unknown or empty string reads as [`GapType::Other`].
+///
+/// ```
+/// use patchwork_runtime::{FeedbackPayload, GapType};
+/// let payload = FeedbackPayload { gap_type: GapType::MissingTool, ..Default::default() };
+/// assert_eq!(serde_json::to_value(&payload).unwrap()["gap_type"], "missing_tool");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum GapType {
     /// `missing_tool`: a tool or resource it looked for does not exist.
@@ -83,6 +89,14 @@ impl<'de> Deserialize<'de> for GapType {
 }
 
 /// What happened after the agent hit the gap (the contract's `resolution`).
+///
+/// ```
+/// use patchwork_runtime::{FeedbackPayload, Resolution};
+/// let payload = FeedbackPayload { resolution: Some(Resolution::WorkedAround), ..Default::default() };
+/// assert_eq!(serde_json::to_value(&payload).unwrap()["resolution"], "worked_around");
+/// let unsaid = FeedbackPayload::default(); // `None` is sent as "", as the reference client sends it
+/// assert_eq!(serde_json::to_value(&unsaid).unwrap()["resolution"], "");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Resolution {
     /// `blocked`: the agent could not complete the task.

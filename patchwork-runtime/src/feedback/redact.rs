@@ -97,6 +97,12 @@ enum Finder {
 }
 
 /// A rule's kind was refused by [`Redaction::with_rule`].
+///
+/// ```
+/// use patchwork_runtime::Redaction;
+/// let err = Redaction::standard().with_rule("Order IDs", |_: &str| Vec::new()).unwrap_err();
+/// println!("{err}"); // says which kinds are accepted
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RuleError {
@@ -318,6 +324,12 @@ impl Redaction {
     }
 
     /// The built-in rules (see the table above). Cheap: compiled once per process.
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// let rules = Redaction::standard();
+    /// assert_eq!(rules.redact("write to amy@example.com"), "write to [REDACTED:email]");
+    /// ```
     #[must_use]
     pub fn standard() -> Self {
         STANDARD_RULES.clone()
@@ -325,6 +337,13 @@ impl Redaction {
 
     /// No rules at all: the agent's text is stored and sent as written. Add your own with
     /// [`with_rule`](Self::with_rule).
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// let tickets = |text: &str| text.match_indices("TCK-").map(|(at, _)| at..at + 9).collect();
+    /// let only_tickets = Redaction::none().with_rule("ticket", tickets).expect("a valid kind");
+    /// assert_eq!(only_tickets.redact("TCK-12345 from amy@example.com"), "[REDACTED:ticket] from amy@example.com");
+    /// ```
     #[must_use]
     pub fn none() -> Self {
         Self {
@@ -345,6 +364,14 @@ impl Redaction {
     ///
     /// # Errors
     /// When `kind` is not of that form.
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// // a closure over your own matcher: the byte ranges to replace
+    /// let employee_ids = |text: &str| text.match_indices("EMP").map(|(at, _)| at..(at + 9).min(text.len())).collect();
+    /// let rules = Redaction::standard().with_rule("employee_id", employee_ids).expect("a valid kind");
+    /// assert_eq!(rules.redact("badge EMP004211"), "badge [REDACTED:employee_id]");
+    /// ```
     pub fn with_rule<F>(mut self, kind: &str, find: F) -> Result<Self, RuleError>
     where
         F: Fn(&str) -> Vec<Range<usize>> + Send + Sync + 'static,
@@ -401,6 +428,12 @@ impl Redaction {
     }
 
     /// Drops every rule of `kind` (built-in or added). [`kinds`](Self::kinds) lists the kinds there are.
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// let rules = Redaction::standard().without("ip_address"); // addresses are what this server is about
+    /// assert_eq!(rules.redact("ping 203.0.113.7 failed"), "ping 203.0.113.7 failed");
+    /// ```
     #[must_use]
     pub fn without(mut self, kind: &str) -> Self {
         Arc::make_mut(&mut self.rules).retain(|rule| rule.kind != kind);
@@ -409,6 +442,13 @@ impl Redaction {
 
     /// The kinds of personal data among the built-in rules: on by default, each dropped by its kind with
     /// [`without`](Self::without), or all with [`without_personal_data`](Self::without_personal_data).
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// assert!(Redaction::PERSONAL_DATA.contains(&"email"));
+    /// let rules = Redaction::standard();
+    /// assert!(Redaction::PERSONAL_DATA.iter().all(|kind| rules.kinds().contains(kind))); // on by default
+    /// ```
     pub const PERSONAL_DATA: &'static [&'static str] = &[
         "email",
         "phone",
@@ -452,6 +492,12 @@ impl Redaction {
     }
 
     /// `text` with every match replaced by its marker.
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// let text = Redaction::standard().redact("token ghp_1234567890abcdefghijklmnopqrstuvwxyzAB works");
+    /// assert_eq!(text, "token [REDACTED:github_token] works");
+    /// ```
     #[must_use]
     pub fn redact(&self, text: &str) -> String {
         self.redact_tracking(text, None)

@@ -9,6 +9,13 @@ use super::{FeedbackPayload, GapType, Resolution};
 
 /// Why a tool call's arguments were refused: every problem found, each naming
 /// the argument and what to put there. Its `Display` is written for the agent.
+///
+/// ```
+/// let args = serde_json::json!({ "what_i_needed": "hourly forecasts", "gap_type": "typo" });
+/// let err = patchwork_runtime::validate_arguments(&args, None).unwrap_err();
+/// // its `Display` is the tool error the agent reads: every argument to fix
+/// assert!(err.to_string().contains("`what_i_tried`") && err.to_string().contains("`gap_type`"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArgumentError {
     problems: Vec<String>,
@@ -16,6 +23,11 @@ pub struct ArgumentError {
 
 impl ArgumentError {
     /// One line per problem, each naming the argument to fix.
+    ///
+    /// ```
+    /// let err = patchwork_runtime::validate_arguments(&serde_json::json!({}), None).unwrap_err();
+    /// assert!(err.problems().iter().any(|problem| problem.contains("`what_i_needed`")));
+    /// ```
     pub fn problems(&self) -> &[String] {
         &self.problems
     }

@@ -25,6 +25,13 @@ const MAX_TEXT_BYTES: usize = 500;
 
 /// An rmcp server watched by patchwork: the same replies and errors, plus gap signals and MCP telemetry. Made by
 /// [`observe`]; serve it as the server itself (it is a `ServerHandler`, over stdio and streamable HTTP).
+///
+/// ```
+/// # #[derive(Clone)] struct Calc;
+/// # impl rmcp::ServerHandler for Calc {}
+/// use patchwork_runtime::rmcp::{Observed, observe};
+/// let watched: Observed<Calc> = observe(Calc); // serve it where you served `Calc`
+/// ```
 pub struct Observed<S> {
     server: S,
     patchwork: Option<Patchwork>,
@@ -90,6 +97,13 @@ impl<S: 'static> Observed<S> {
     }
 
     /// The watched server.
+    ///
+    /// ```
+    /// # #[derive(Clone)] struct Calc { precision: u32 }
+    /// # impl rmcp::ServerHandler for Calc {}
+    /// let watched = patchwork_runtime::rmcp::observe(Calc { precision: 6 });
+    /// assert_eq!(watched.server().precision, 6);
+    /// ```
     pub fn server(&self) -> &S {
         &self.server
     }

@@ -127,6 +127,60 @@ pub(crate) async fn call_tool_on(
 }
 
 /// `router` as offered to agents: the feedback tool `tool_name` left out (disabled) when feedback is off.
+///
+/// ```
+/// # use patchwork_runtime::patchwork_feedback;
+/// # use rmcp::handler::server::router::tool::ToolRouter;
+/// # use rmcp::model::{CallToolRequestParams, CallToolResponse, ServerCapabilities, ServerConfig};
+/// # use rmcp::service::RequestContext;
+/// # use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+/// #
+/// # #[derive(Clone)]
+/// # struct Calc {
+/// #     tools: ToolRouter<Self>,
+/// # }
+/// #
+/// # #[patchwork_feedback(slug = "calc")]
+/// # #[tool_router]
+/// # impl Calc {
+/// #     /// The answer.
+/// #     #[tool]
+/// #     async fn answer(&self) -> String {
+/// #         "42".into()
+/// #     }
+/// # }
+/// #
+/// # #[tool_handler(router = self.tools)]
+/// # impl ServerHandler for Calc {
+/// #     fn get_info(&self) -> ServerConfig {
+/// #         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+/// #             .with_instructions(Self::patchwork_instructions()) // no directive when feedback is off
+/// #     }
+/// #
+/// #     async fn call_tool(
+/// #         &self,
+/// #         request: CallToolRequestParams,
+/// #         context: RequestContext<RoleServer>,
+/// #     ) -> Result<CallToolResponse, ErrorData> {
+/// #         // a call of the hidden feedback tool still gets its honest "feedback is turned off" reply
+/// #         patchwork_runtime::rmcp::call_offered(
+/// #             self, &self.tools, Self::tool_router, Self::PATCHWORK_TOOL_NAME, request, context,
+/// #         )
+/// #         .await
+/// #     }
+/// # }
+/// #
+/// impl Calc {
+///     fn new() -> Self {
+///         // the router as offered to agents: no feedback tool when feedback is off
+///         Self { tools: patchwork_runtime::rmcp::offered(Self::tool_router(), Self::PATCHWORK_TOOL_NAME) }
+///     }
+/// }
+///
+/// let server = Calc::new();
+/// let listed = server.tools.list_all().iter().any(|tool| tool.name == "feedback");
+/// assert_eq!(listed, patchwork_runtime::mode() != patchwork_runtime::Mode::Off);
+/// ```
 pub fn offered<S: ServerHandler>(
     mut router: ToolRouter<S>,
     tool_name: &'static str,
@@ -140,6 +194,54 @@ pub fn offered<S: ServerHandler>(
 /// `tools/call` through `offered` (a router [`offered`] made, or the user's own with routes disabled), except that
 /// the feedback tool `tool_name` is called through `all` (the block's full router) when `offered` hides it: a
 /// client that calls it anyway gets its honest "feedback is turned off" reply instead of rmcp's "tool not found".
+///
+/// ```
+/// # use patchwork_runtime::patchwork_feedback;
+/// # use rmcp::handler::server::router::tool::ToolRouter;
+/// # use rmcp::model::{CallToolRequestParams, CallToolResponse, ServerCapabilities, ServerConfig};
+/// # use rmcp::service::RequestContext;
+/// # use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+/// #
+/// # #[derive(Clone)]
+/// # struct Calc {
+/// #     tools: ToolRouter<Self>,
+/// # }
+/// #
+/// # impl Calc {
+/// #     fn new() -> Self {
+/// #         // the router as offered to agents: no feedback tool when feedback is off
+/// #         Self { tools: patchwork_runtime::rmcp::offered(Self::tool_router(), Self::PATCHWORK_TOOL_NAME) }
+/// #     }
+/// # }
+/// #
+/// # #[patchwork_feedback(slug = "calc")]
+/// # #[tool_router]
+/// # impl Calc {
+/// #     /// The answer.
+/// #     #[tool]
+/// #     async fn answer(&self) -> String {
+/// #         "42".into()
+/// #     }
+/// # }
+/// #
+/// #[tool_handler(router = self.tools)]
+/// impl ServerHandler for Calc {
+/// #   fn get_info(&self) -> ServerConfig {
+/// #       ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+/// #           .with_instructions(Self::patchwork_instructions())
+/// #   }
+///     async fn call_tool(
+///         &self,
+///         request: CallToolRequestParams,
+///         context: RequestContext<RoleServer>,
+///     ) -> Result<CallToolResponse, ErrorData> {
+///         patchwork_runtime::rmcp::call_offered(
+///             self, &self.tools, Self::tool_router, Self::PATCHWORK_TOOL_NAME, request, context,
+///         )
+///         .await
+///     }
+/// }
+/// ```
 pub async fn call_offered<S: ServerHandler>(
     server: &S,
     offered: &ToolRouter<S>,

@@ -11,6 +11,15 @@ use crate::contract::texts::{ANNOTATIONS, Annotations};
 ///
 /// The feedback tool writes to an outside service, so the defaults say: not
 /// read-only, not destructive, not idempotent, open world.
+///
+/// ```
+/// # use patchwork_runtime::patchwork_feedback;
+/// # struct Weather;
+/// # #[patchwork_feedback(slug = "weather", dispatch = "manual")]
+/// # impl Weather {}
+/// let hints = Weather::patchwork_tool().annotations;
+/// assert!(!hints.read_only_hint && hints.open_world_hint); // it writes to an outside service
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ToolAnnotations {
     /// `readOnlyHint`: the tool does not modify its environment.
@@ -43,6 +52,15 @@ impl From<Annotations> for ToolAnnotations {
 
 impl ToolAnnotations {
     /// The annotations as the MCP `annotations` JSON object.
+    ///
+    /// ```
+    /// # use patchwork_runtime::patchwork_feedback;
+    /// # struct Weather;
+    /// # #[patchwork_feedback(slug = "weather", dispatch = "manual")]
+    /// # impl Weather {}
+    /// let hints = Weather::patchwork_tool().annotations.to_json();
+    /// assert_eq!(hints["destructiveHint"], false);
+    /// ```
     pub fn to_json(&self) -> Value {
         json!({
             "readOnlyHint": self.read_only_hint,
@@ -54,6 +72,16 @@ impl ToolAnnotations {
 }
 
 /// Everything an MCP `tools/list` entry needs for the feedback tool.
+///
+/// ```
+/// # use patchwork_runtime::patchwork_feedback;
+/// # struct Weather;
+/// # #[patchwork_feedback(slug = "weather", dispatch = "manual")]
+/// # impl Weather {}
+/// let tool = Weather::patchwork_tool(); // the feedback tool as the attribute configured it
+/// assert_eq!(tool.name, "feedback");
+/// assert_eq!(tool.input_schema, patchwork_runtime::tool_input_schema());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolDefinition {
     /// The tool's name (`feedback` unless configured otherwise).
@@ -71,6 +99,16 @@ pub struct ToolDefinition {
 impl ToolDefinition {
     /// The definition as one entry of an MCP `tools/list` result
     /// (`name`, `title`, `description`, `inputSchema`, `annotations`).
+    ///
+    /// ```
+    /// # use patchwork_runtime::patchwork_feedback;
+    /// # struct Weather;
+    /// # #[patchwork_feedback(slug = "weather", dispatch = "manual")]
+    /// # impl Weather {}
+    /// // one entry of your `tools/list` result
+    /// let tools = serde_json::json!({ "tools": [Weather::patchwork_tool().to_json()] });
+    /// assert_eq!(tools["tools"][0]["inputSchema"]["type"], "object");
+    /// ```
     pub fn to_json(&self) -> Value {
         json!({
             "name": self.name,
@@ -87,6 +125,20 @@ impl ToolDefinition {
 ///
 /// Delivery failures are *not* errors: the feedback is kept for later and the
 /// agent must not retry in a loop.
+///
+/// ```
+/// # use patchwork_runtime::patchwork_feedback;
+/// # struct Weather;
+/// # #[patchwork_feedback(slug = "weather", dispatch = "manual")]
+/// # impl Weather {}
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let server = Weather;
+/// let arguments = serde_json::json!({ "what_i_needed": "hourly forecasts" }); // `what_i_tried` missing
+/// let reply = server.patchwork_dispatch("feedback", &arguments).await.expect("the feedback tool");
+/// assert!(reply.is_error); // the agent has an argument to fix
+/// assert!(reply.text.contains("`what_i_tried`"));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolReply {
     /// The text shown to the agent.
@@ -97,6 +149,11 @@ pub struct ToolReply {
 
 impl ToolReply {
     /// A successful reply with the given text.
+    ///
+    /// ```
+    /// let reply = patchwork_runtime::ToolReply::success("Thanks, recorded.");
+    /// assert!(!reply.is_error);
+    /// ```
     pub fn success(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
@@ -105,6 +162,11 @@ impl ToolReply {
     }
 
     /// An error reply (`isError: true`) telling the agent what to fix.
+    ///
+    /// ```
+    /// let reply = patchwork_runtime::ToolReply::error("`what_i_needed` is required");
+    /// assert_eq!(reply.to_json()["isError"], true);
+    /// ```
     pub fn error(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
@@ -114,6 +176,12 @@ impl ToolReply {
 
     /// The reply as an MCP `CallToolResult` object:
     /// `{"content":[{"type":"text","text":…}],"isError":…}`.
+    ///
+    /// ```
+    /// let result = patchwork_runtime::ToolReply::success("Thanks, recorded.").to_json();
+    /// assert_eq!(result["content"][0]["text"], "Thanks, recorded.");
+    /// assert_eq!(result["isError"], false);
+    /// ```
     pub fn to_json(&self) -> Value {
         json!({
             "content": [{ "type": "text", "text": self.text }],

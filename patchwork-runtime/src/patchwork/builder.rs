@@ -60,6 +60,12 @@ impl fmt::Debug for Builder {
 
 impl Builder {
     /// The service's base URL (default: `PATCHWORKMCP_URL`, else `https://patchworkmcp.com`).
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .url("https://patchwork.internal.example") // a self-hosted service
+    ///     .install();
+    /// ```
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.layer.url = Some(url.into());
         self
@@ -67,12 +73,24 @@ impl Builder {
 
     /// The team API key (default: the variable the attribute's `api_key_env` names, else
     /// `PATCHWORKMCP_API_KEY`). Never logged or shown by `Debug`.
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .api_key(std::env::var("WEATHER_PATCHWORK_KEY").unwrap_or_default()) // not PATCHWORKMCP_API_KEY
+    ///     .install();
+    /// ```
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.layer.api_key = Some(key.into());
         self
     }
 
     /// The server's slug on PatchworkMCP (default: the attribute's `slug`, else `PATCHWORKMCP_SERVER_SLUG`).
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .slug("weather")
+    ///     .install();
+    /// ```
     pub fn slug(mut self, slug: impl Into<String>) -> Self {
         self.layer.slug = Some(slug.into());
         self
@@ -80,12 +98,25 @@ impl Builder {
 
     /// The mode (default: `PATCHWORKMCP_MODE`, else [`Mode::Live`]). In your server's own tests, `DryRun` or
     /// `Off` keep a developer's key in the environment from sending anything.
+    ///
+    /// ```no_run
+    /// use patchwork_runtime::Mode;
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .mode(Mode::DryRun) // in this server's own tests: checked and logged, never sent
+    ///     .install();
+    /// ```
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = Some(mode);
         self
     }
 
     /// Keeps the durable outbox in `dir` (default: `PATCHWORKMCP_OUTBOX`, else the per-user state directory).
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .outbox_dir("/var/lib/weather/patchwork-outbox") // a volume that outlives the container
+    ///     .install();
+    /// ```
     pub fn outbox_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.outbox = Some(OutboxSetting::Dir(dir.into()));
         self
@@ -93,12 +124,24 @@ impl Builder {
 
     /// Keeps no outbox: feedback is held in memory while it is delivered, and written to stderr as an
     /// unsent line when it cannot be.
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .no_outbox() // a read-only host: undelivered feedback goes to stderr as a replayable line
+    ///     .install();
+    /// ```
     pub fn no_outbox(mut self) -> Self {
         self.outbox = Some(OutboxSetting::Off);
         self
     }
 
     /// Caps the outbox at `max_items` items and `max_bytes` bytes (default 10,000 and 32 MiB).
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .outbox_limits(1_000, 4 * 1024 * 1024) // 1,000 items, 4 MiB
+    ///     .install();
+    /// ```
     pub fn outbox_limits(mut self, max_items: u64, max_bytes: u64) -> Self {
         self.reporter.outbox_limits = OutboxLimits {
             max_items,
@@ -108,6 +151,14 @@ impl Builder {
     }
 
     /// How the background worker retries (default [`RetryPolicy::background`]).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use patchwork_runtime::RetryPolicy;
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .retry(RetryPolicy::background().with_deadline(Duration::from_secs(300)))
+    ///     .install();
+    /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.reporter.retry = policy;
         self
@@ -115,6 +166,13 @@ impl Builder {
 
     /// How awaited deliveries retry (`delivery = "await"`, [`Patchwork::deliver`]; default
     /// [`RetryPolicy::reference`]).
+    ///
+    /// ```no_run
+    /// use patchwork_runtime::RetryPolicy;
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .await_retry(RetryPolicy::reference().with_max_attempts(1)) // `delivery = "await"`: one try
+    ///     .install();
+    /// ```
     pub fn await_retry(mut self, policy: RetryPolicy) -> Self {
         self.await_retry = Some(policy);
         self
@@ -144,12 +202,25 @@ impl Builder {
     }
 
     /// How often the background worker looks for items other runs and processes left (default 60 s).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .drain_interval(Duration::from_secs(300))
+    ///     .install();
+    /// ```
     pub fn drain_interval(mut self, interval: Duration) -> Self {
         self.reporter.drain_interval = interval;
         self
     }
 
     /// Most items in the background worker's hands at once; the rest wait in the outbox (default 1,024).
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .queue_capacity(64)
+    ///     .install();
+    /// ```
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.reporter.queue_capacity = capacity;
         self
@@ -157,6 +228,13 @@ impl Builder {
 
     /// How long the [`Guard`] waits for in-flight deliveries when it drops (default 1 s, inside the grace
     /// period MCP clients give a server before they signal it; what is not delivered stays in the outbox).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .flush_timeout(Duration::from_secs(5)) // within `docker stop`'s 10 s
+    ///     .install();
+    /// ```
     pub fn flush_timeout(mut self, timeout: Duration) -> Self {
         self.flush_timeout = Some(timeout);
         self
@@ -165,6 +243,19 @@ impl Builder {
     /// An independent client with its own background worker. Items earlier runs left in its outbox for its
     /// service and key are drained at once. In `DryRun` and `Off` modes no outbox is opened and nothing is
     /// drained.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// let patchwork = collector.patchwork("weather").no_outbox().build(); // not the process-wide client
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// assert!(patchwork.deliver(&payload).await.is_delivered());
+    /// # Ok(()) }
+    /// ```
     pub fn build(self) -> Patchwork {
         let mode = crate::config::mode(self.mode, &process_env);
         let outbox = match mode {
@@ -244,12 +335,25 @@ impl Builder {
     /// The wording preset of the tool's description and of the directive in the server's instructions (default:
     /// the attribute's `wording`, else [`Wording::Reference`]). Agents see it in `tools/list` and in the generated
     /// `patchwork_instructions()`.
+    ///
+    /// ```no_run
+    /// use patchwork_runtime::Wording;
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .wording(Wording::Directory)
+    ///     .install();
+    /// ```
     pub fn wording(mut self, wording: Wording) -> Self {
         self.wording.preset = Some(wording);
         self
     }
 
     /// Replaces the tool's description: say when agents should call it and what to put in it.
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .tool_description("Report a forecast or city this server could not give you.")
+    ///     .install();
+    /// ```
     pub fn tool_description(mut self, text: impl Into<String>) -> Self {
         self.wording.description = Some(text.into());
         self
@@ -257,6 +361,12 @@ impl Builder {
 
     /// Replaces the directive appended to the server's instructions (by `patchwork_instructions()`). It must name
     /// the tool; one that does not is ignored with a warning.
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .directive("When a forecast is missing, call the `feedback` tool before you answer.")
+    ///     .install();
+    /// ```
     pub fn directive(mut self, text: impl Into<String>) -> Self {
         self.wording.directive = Some(text.into());
         self
@@ -264,6 +374,26 @@ impl Builder {
 
     /// Trusts one more root certificate (DER) for the service's TLS, beside the platform's roots: for a
     /// PatchworkMCP behind a private certificate authority, or a TLS test service. Verification stays on.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use patchwork_runtime::testing::Collector;
+    /// let collector = Collector::builder().tls().start()?; // HTTPS, signed by an authority of its own
+    /// let patchwork = patchwork_runtime::Patchwork::builder()
+    ///     .url(collector.url())
+    ///     .api_key(Collector::DEFAULT_API_KEY)
+    ///     .slug("weather")
+    ///     .add_root_certificate(collector.root_certificate().expect("TLS mode"))
+    ///     .no_outbox()
+    ///     .build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// assert!(patchwork.deliver(&payload).await.is_delivered());
+    /// # Ok(()) }
+    /// ```
     pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
         self.reporter.roots.push(der.into());
         self
@@ -274,6 +404,12 @@ impl Builder {
     /// of which one caller (a session, else a client `name/version`, else all callers nothing is known about) takes
     /// at most a quarter, rounded up (defaults 20 and 120, so 30). A report past a ceiling gets a short non-error
     /// reply saying nothing more is needed; the first hit of each ceiling is logged once at warn.
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .report_limits(5, 60) // 5 reports per session an hour, 60 a minute in all
+    ///     .install();
+    /// ```
     pub fn report_limits(mut self, per_session_per_hour: u32, per_process_per_minute: u32) -> Self {
         self.limits = Some((per_session_per_hour, per_process_per_minute));
         self
@@ -326,6 +462,15 @@ impl Builder {
     /// Builds the client and makes it the process-wide one that generated feedback tools (and the heartbeat)
     /// use. Call it once at start-up, before serving; keep the guard until the server exits: dropping it
     /// flushes. A second install keeps the first client (and logs a warning).
+    ///
+    /// ```no_run
+    /// // at start-up, before serving; generated tools then use this client
+    /// let _guard = patchwork_runtime::Patchwork::builder()
+    ///     .slug("weather")
+    ///     .heartbeat(["forecast", "feedback"])
+    ///     .install();
+    /// // ... serve; `_guard` flushes when it drops, as `main` returns ...
+    /// ```
     pub fn install(self) -> Guard {
         let mut installed_now = false;
         let patchwork = GLOBAL.get_or_init(|| {

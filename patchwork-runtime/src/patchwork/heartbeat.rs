@@ -23,6 +23,16 @@ use crate::reporter::Reporter;
 pub(crate) const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Stops a running heartbeat. Dropping the handle leaves the heartbeat running.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let tools = vec!["forecast".to_string(), "feedback".to_string()];
+/// if let Some(heartbeat) = patchwork_runtime::start_heartbeat(None, tools) {
+///     // ... serve ...
+///     heartbeat.stop().await; // or let it run as long as the process
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct HeartbeatHandle {
     stop: Option<oneshot::Sender<()>>,
@@ -33,6 +43,12 @@ impl HeartbeatHandle {
     /// Stops the heartbeat (a beat in flight is abandoned) and waits until its task has ended;
     /// true when it has, so no beat starts after this returns (false if the reporter's
     /// runtime is gone). Needs no tokio runtime: any executor can await it.
+    ///
+    /// ```no_run
+    /// # async fn demo(heartbeat: patchwork_runtime::HeartbeatHandle) {
+    /// assert!(heartbeat.stop().await); // no beat starts after this
+    /// # }
+    /// ```
     pub async fn stop(mut self) -> bool {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -44,6 +60,12 @@ impl HeartbeatHandle {
     }
 
     /// Asks the heartbeat to stop without waiting (for sync code).
+    ///
+    /// ```no_run
+    /// # fn demo(heartbeat: patchwork_runtime::HeartbeatHandle) {
+    /// heartbeat.stop_now(); // from a signal handler or a `Drop` impl
+    /// # }
+    /// ```
     pub fn stop_now(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

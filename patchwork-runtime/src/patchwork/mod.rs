@@ -28,6 +28,25 @@ use crate::reporter::{FlushReport, Reporter, Stats, Submission};
 
 /// A configured client of PatchworkMCP: validated payloads go to the service, awaited or through the
 /// background worker and its durable outbox. Cheap to clone.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// use patchwork_runtime::Patchwork;
+/// # let collector = patchwork_runtime::testing::Collector::start()?;
+/// let patchwork = Patchwork::builder()
+///     .url(collector.url()) // https://patchworkmcp.com by default
+///     .api_key(patchwork_runtime::testing::Collector::DEFAULT_API_KEY)
+///     .slug("weather")
+///     .no_outbox()
+///     .build(); // an independent client, for code that sends feedback itself
+/// let payload = patchwork_runtime::FeedbackPayload {
+///     what_i_needed: "hourly forecasts".into(),
+///     what_i_tried: "forecast".into(),
+///     ..Default::default()
+/// };
+/// assert!(patchwork.deliver(&payload).await.is_delivered());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Patchwork {
     inner: Arc<Inner>,
@@ -110,6 +129,10 @@ static GLOBAL: OnceLock<Patchwork> = OnceLock::new();
 
 impl Patchwork {
     /// Starts a [`Builder`].
+    ///
+    /// ```no_run
+    /// let _guard = patchwork_runtime::Patchwork::builder().slug("weather").install();
+    /// ```
     pub fn builder() -> Builder {
         Builder::default()
     }
@@ -154,6 +177,14 @@ impl Patchwork {
     }
 
     /// The mode this client runs in.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use patchwork_runtime::{Mode, Patchwork};
+    /// let patchwork = Patchwork::builder().mode(Mode::Off).build();
+    /// assert_eq!(patchwork.mode(), Mode::Off);
+    /// # }
+    /// ```
     #[must_use]
     pub fn mode(&self) -> Mode {
         self.inner.mode
@@ -222,6 +253,21 @@ impl Patchwork {
     /// Sends `payload` now and waits for the service's answer, retrying with the await policy (default: the
     /// reference schedule, at worst about 16.5 s). What is not delivered is written to stderr as a replayable
     /// unsent line. The slug comes from configuration when one is set, else from the payload.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// let payload = patchwork_runtime::FeedbackPayload {
+    ///     what_i_needed: "hourly forecasts".into(),
+    ///     what_i_tried: "forecast".into(),
+    ///     ..Default::default()
+    /// };
+    /// let outcome = patchwork.deliver(&payload).await; // waits for the service's answer
+    /// assert!(outcome.is_delivered(), "{}", outcome.message());
+    /// assert_eq!(collector.feedback()[0].what_i_needed, "hourly forecasts");
+    /// # Ok(()) }
+    /// ```
     pub async fn deliver(&self, payload: &FeedbackPayload) -> Outcome {
         let destination = self.inner.destination(&Layer::default());
         let Some(prepared) = prepare(
@@ -237,6 +283,23 @@ impl Patchwork {
     /// Records `payload` in the durable outbox and returns at once; the background worker delivers it with
     /// retries, in this run or a later one. With [`Builder::deliver_before_reply`] it first waits, up to that
     /// budget, for the delivery. The slug comes from configuration when one is set, else from the payload.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use patchwork_runtime::Outcome;
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// let outbox = tempfile::tempdir()?;
+    /// let patchwork = collector.patchwork("weather").outbox_dir(outbox.path()).build();
+    /// let payload = patchwork_runtime::FeedbackPayload {
+    ///     what_i_needed: "hourly forecasts".into(),
+    ///     what_i_tried: "forecast".into(),
+    ///     ..Default::default()
+    /// };
+    /// assert_eq!(patchwork.enqueue(&payload).await, Outcome::Queued); // on disk; the worker delivers it
+    /// collector.wait_for_feedback(1, Duration::from_secs(10)).await.expect("delivered");
+    /// # Ok(()) }
+    /// ```
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
         let destination = self.inner.destination(&Layer::default());
         let Some(prepared) = prepare(
@@ -251,6 +314,14 @@ impl Patchwork {
 
     /// Reports the gap signals counted so far, then waits up to `timeout` for the background worker's in-flight
     /// deliveries. What is not delivered by then stays in the outbox for a later run.
+    ///
+    /// ```no_run
+    /// # async fn demo(patchwork: patchwork_runtime::Patchwork) {
+    /// // before the process exits (the install guard does this on drop)
+    /// let report = patchwork.flush(std::time::Duration::from_secs(2)).await;
+    /// println!("{} still in flight; they stay in the outbox", report.in_flight);
+    /// # }
+    /// ```
     pub async fn flush(&self, timeout: Duration) -> FlushReport {
         let this = self.clone();
         // Storing fsyncs files: off the runtime's worker threads.
@@ -259,6 +330,21 @@ impl Patchwork {
     }
 
     /// The background worker's counters since start.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// patchwork.enqueue(&payload).await;
+    /// assert!(patchwork.flush(std::time::Duration::from_secs(5)).await.settled());
+    /// assert_eq!(patchwork.stats().delivered, 1);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn stats(&self) -> Stats {
         self.inner.reporter.stats()
@@ -377,6 +463,12 @@ fn prepare(
 
 /// Keeps the installed client; dropping it flushes the background worker (bounded by the builder's flush
 /// timeout), so feedback recorded just before exit is delivered or safely left in the outbox.
+///
+/// ```no_run
+/// let guard = patchwork_runtime::Patchwork::builder().slug("weather").install();
+/// // ... serve until the client leaves ...
+/// drop(guard); // waits up to the flush timeout (1 s) for in-flight deliveries; the rest stay in the outbox
+/// ```
 #[must_use = "dropping the guard at once flushes at once; keep it until the server exits"]
 pub struct Guard {
     patchwork: Patchwork,
@@ -392,6 +484,11 @@ impl fmt::Debug for Guard {
 
 impl Guard {
     /// The installed client.
+    ///
+    /// ```no_run
+    /// let guard = patchwork_runtime::Patchwork::builder().slug("weather").install();
+    /// println!("mode {:?}, {:?}", guard.patchwork().mode(), guard.patchwork().stats());
+    /// ```
     #[must_use]
     pub fn patchwork(&self) -> &Patchwork {
         &self.patchwork

@@ -29,6 +29,13 @@ struct Line {
 }
 
 /// What [`Replay::check`] found: one line per check (its `Display`).
+///
+/// ```no_run
+/// # async fn demo() {
+/// let report = patchwork_runtime::Replay::new().check(true).await; // offline: settings and outbox only
+/// print!("{report}"); // one `ok`/`warn`/`FAIL` line per check
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct CheckReport {
@@ -37,12 +44,28 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// Whether every check passed (a warning or a skipped check is not a failure).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// let report = patchwork_runtime::Replay::new().tool_names(["forecast", "feedback"]).check(false).await;
+    /// std::process::exit(if report.passed() { 0 } else { 1 });
+    /// # }
+    /// ```
     #[must_use]
     pub fn passed(&self) -> bool {
         self.lines.iter().all(|line| line.status != Status::Failed)
     }
 
     /// Whether the settings are complete: the URL is accepted and a key and a slug are set.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// let report = patchwork_runtime::Replay::new().check(true).await;
+    /// if !report.settings_complete() {
+    ///     eprintln!("set PATCHWORKMCP_API_KEY and PATCHWORKMCP_SERVER_SLUG:\n{report}");
+    /// }
+    /// # }
+    /// ```
     #[must_use]
     pub fn settings_complete(&self) -> bool {
         self.lines

@@ -34,6 +34,14 @@ use crate::outbox::{Claim, Drainer, Outbox, OutboxItem, OutboxLimits, Settlement
 use lines::{parse_line, read_line};
 
 /// What a replay did.
+///
+/// ```
+/// let report = patchwork_runtime::ReplayReport::default();
+/// assert_eq!(
+///     report.to_string(),
+///     "delivered 0, already delivered 0, failed 0, refused 0, unreadable 0, for another owner 0"
+/// );
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReplayReport {
@@ -105,6 +113,13 @@ impl Default for Replay {
 impl Replay {
     /// A replay of the outbox the environment names (`PATCHWORKMCP_OUTBOX`, else the per-user default, if it
     /// exists) to the service the environment names.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), patchwork_runtime::Reason> {
+    /// // the outbox and the service the environment names
+    /// let report = patchwork_runtime::Replay::new().run().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self {
             outbox: None,
@@ -115,18 +130,53 @@ impl Replay {
     }
 
     /// Replays the outbox in `dir`, which must exist.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), patchwork_runtime::Reason> {
+    /// let report = patchwork_runtime::Replay::new().outbox_dir("/var/lib/weather/patchwork-outbox").run().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn outbox_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.outbox = Some(OutboxSetting::Dir(dir.into()));
         self
     }
 
     /// Replays no outbox (only the inputs; no ledger of delivered keys).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), patchwork_runtime::Reason> {
+    /// let log = std::io::BufReader::new(std::fs::File::open("server.log").expect("the log"));
+    /// let report = patchwork_runtime::Replay::new().no_outbox().input(log).run().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn no_outbox(mut self) -> Self {
         self.outbox = Some(OutboxSetting::Off);
         self
     }
 
     /// Also replays the unsent lines (and outbox item lines) found in `input`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use patchwork_runtime::{Replay, testing::Collector};
+    /// let collector = Collector::start()?;
+    /// let payload = patchwork_runtime::FeedbackPayload {
+    ///     what_i_needed: "hourly forecasts".into(),
+    ///     what_i_tried: "forecast".into(),
+    ///     ..Default::default()
+    /// };
+    /// // a line a server wrote to stderr when it could not deliver
+    /// let log = format!("PATCHWORKMCP_UNSENT_FEEDBACK reason=status_503 payload={}", serde_json::to_string(&payload)?);
+    /// let report = Replay::new()
+    ///     .no_outbox()
+    ///     .options(collector.options("weather"))
+    ///     .input(std::io::Cursor::new(log))
+    ///     .run()
+    ///     .await
+    ///     .expect("a key and a URL");
+    /// assert_eq!(report.delivered, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn input(mut self, input: impl BufRead + 'static) -> Self {
         self.inputs.push(Box::new(input));
         self
@@ -134,6 +184,12 @@ impl Replay {
 
     /// The server's tool names (the feedback tool included), for [`Replay::check`]: it asks the service with a
     /// heartbeat, and a heartbeat tells the service which tools the server has, so without them it does not ask.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// let report = patchwork_runtime::Replay::new().tool_names(["forecast", "feedback"]).check(false).await;
+    /// # }
+    /// ```
     pub fn tool_names<I>(mut self, names: I) -> Self
     where
         I: IntoIterator,
@@ -144,6 +200,16 @@ impl Replay {
     }
 
     /// The service, key and slug to send to (over the environment).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), patchwork_runtime::Reason> {
+    /// let options = patchwork_runtime::Options {
+    ///     api_key: Some("the other team's key".into()), // replays the items accepted under that key
+    ///     ..Default::default()
+    /// };
+    /// let report = patchwork_runtime::Replay::new().options(options).run().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn options(mut self, options: Options) -> Self {
         self.options = options;
         self
@@ -151,6 +217,16 @@ impl Replay {
 
     /// Runs the replay. `Err` when nothing can be sent at all (no API key, a refused URL) or the outbox
     /// given with [`Replay::outbox_dir`] cannot be opened.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// match patchwork_runtime::Replay::new().run().await {
+    ///     Ok(report) if report.failed == 0 => println!("{report}"),
+    ///     Ok(report) => eprintln!("some feedback still waits: {report}"),
+    ///     Err(reason) => eprintln!("nothing could be sent: {reason}"),
+    /// }
+    /// # }
+    /// ```
     pub async fn run(self) -> Result<ReplayReport, Reason> {
         let explicit = matches!(self.outbox, Some(OutboxSetting::Dir(_)));
         let outbox = match outbox_location(self.outbox.as_ref(), &process_env).resolve() {

@@ -13,6 +13,12 @@ use crate::delivery::Target;
 use crate::outbox::{Census, DirState, census, inspect};
 
 /// What waits in an outbox ([`Replay::status`]); its `Display` is one line per group.
+///
+/// ```no_run
+/// let status = patchwork_runtime::Replay::new().outbox_dir("/var/lib/weather/patchwork-outbox").status()?;
+/// print!("{status}"); // what waits, per service and key; never an item's contents
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct OutboxStatus {
@@ -22,6 +28,14 @@ pub struct OutboxStatus {
 
 impl OutboxStatus {
     /// How many items wait in `pending/`, for every service and key.
+    ///
+    /// ```no_run
+    /// let status = patchwork_runtime::Replay::new().status()?;
+    /// if status.waiting() > 0 {
+    ///     eprintln!("{} feedback items wait for delivery", status.waiting());
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn waiting(&self) -> u64 {
         self.census

@@ -83,6 +83,15 @@ impl Default for ReporterConfig {
 }
 
 /// Counters of a background reporter since it started.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let guard = patchwork_runtime::Patchwork::builder().slug("weather").install();
+/// // ... later, e.g. in a health endpoint:
+/// let stats = guard.patchwork().stats();
+/// println!("delivered {}, refused {}, not stored {}", stats.delivered, stats.rejected, stats.not_stored);
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
@@ -99,6 +108,15 @@ pub struct Stats {
 }
 
 /// What a flush saw when it returned.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let report = patchwork_runtime::flush(std::time::Duration::from_secs(2)).await;
+/// if let Some(report) = report.filter(|report| !report.settled()) {
+///     eprintln!("{} deliveries still in flight; they stay in the outbox", report.in_flight);
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 #[must_use]
@@ -109,6 +127,20 @@ pub struct FlushReport {
 
 impl FlushReport {
     /// Whether every item settled (delivered, refused or given up) before the deadline.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// # let _ = patchwork.enqueue(&payload).await;
+    /// assert!(patchwork.flush(std::time::Duration::from_secs(5)).await.settled());
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn settled(&self) -> bool {
         self.in_flight == 0

@@ -42,6 +42,24 @@ use crate::feedback::FeedbackPayload;
 use crate::patchwork::Builder;
 
 /// One request the collector received.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// use patchwork_runtime::testing::Collector;
+/// let collector = Collector::start()?;
+/// let patchwork = collector.patchwork("weather").no_outbox().build();
+/// # let payload = patchwork_runtime::FeedbackPayload {
+/// #     what_i_needed: "hourly forecasts".into(),
+/// #     what_i_tried: "forecast".into(),
+/// #     ..Default::default()
+/// # };
+/// # patchwork.deliver(&payload).await;
+/// let request = &collector.requests()[0];
+/// assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/api/v1/feedback/"));
+/// assert_eq!(request.status, Some(201));
+/// assert_eq!(request.body["server_slug"], "weather");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedRequest {
     /// The HTTP method, e.g. `POST`.
@@ -60,6 +78,22 @@ pub struct RecordedRequest {
 
 impl RecordedRequest {
     /// The value of header `name` (case-insensitive), if present.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// # let collector = patchwork_runtime::testing::Collector::start()?;
+    /// # let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// # patchwork.deliver(&payload).await;
+    /// let request = &collector.requests()[0];
+    /// assert!(request.header("Idempotency-Key").is_some()); // case-insensitive
+    /// assert_eq!(request.header("patchwork-origin"), None); // an agent's report, not a gap signal
+    /// # Ok(()) }
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -68,12 +102,34 @@ impl RecordedRequest {
     }
 
     /// The body as a feedback payload, if it is one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// # let collector = patchwork_runtime::testing::Collector::start()?;
+    /// # let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// # patchwork.deliver(&payload).await;
+    /// let sent = collector.requests()[0].feedback().expect("a feedback body");
+    /// assert_eq!(sent.what_i_needed, "hourly forecasts");
+    /// # Ok(()) }
+    /// ```
     pub fn feedback(&self) -> Option<FeedbackPayload> {
         serde_json::from_value(self.body.clone()).ok()
     }
 }
 
 /// Settings for a [`Collector`] before it starts.
+///
+/// ```
+/// use patchwork_runtime::testing::Collector;
+/// let collector = Collector::builder().api_key("team-key").tls().start()?;
+/// assert!(collector.url().starts_with("https://127.0.0.1:"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CollectorBuilder {
     addr: SocketAddr,
@@ -93,12 +149,34 @@ impl Default for CollectorBuilder {
 
 impl CollectorBuilder {
     /// The address to bind (default `127.0.0.1:0`, a free loopback port).
+    ///
+    /// ```
+    /// use patchwork_runtime::testing::Collector;
+    /// let collector = Collector::builder().bind(([127, 0, 0, 1], 0).into()).start()?;
+    /// assert!(collector.addr().ip().is_loopback());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
         self
     }
 
     /// The bearer key requests must carry (default [`Collector::DEFAULT_API_KEY`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use patchwork_runtime::testing::Collector;
+    /// let collector = Collector::builder().api_key("team-key").start()?;
+    /// let patchwork = collector.patchwork("weather").api_key("another key").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// assert!(!patchwork.deliver(&payload).await.is_delivered());
+    /// assert_eq!(collector.requests()[0].status, Some(401));
+    /// # Ok(()) }
+    /// ```
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -106,18 +184,45 @@ impl CollectorBuilder {
 
     /// Serve HTTPS with a certificate made at start for `localhost`, `127.0.0.1` and `::1`, signed by an authority
     /// of its own ([`Collector::root_certificate`]).
+    ///
+    /// ```
+    /// use patchwork_runtime::testing::Collector;
+    /// let collector = Collector::builder().tls().start()?;
+    /// let authority = collector.root_certificate().expect("TLS mode"); // for `Builder::add_root_certificate`
+    /// # let _ = authority;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn tls(mut self) -> Self {
         self.tls = true;
         self
     }
 
     /// Accept requests whatever their `Authorization` header.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use patchwork_runtime::testing::Collector;
+    /// let collector = Collector::builder().any_api_key().start()?;
+    /// let patchwork = collector.patchwork("weather").api_key("whatever").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// assert!(patchwork.deliver(&payload).await.is_delivered());
+    /// # Ok(()) }
+    /// ```
     pub fn any_api_key(mut self) -> Self {
         self.api_key = None;
         self
     }
 
     /// Binds and starts serving on a background thread.
+    ///
+    /// ```
+    /// let collector = patchwork_runtime::testing::Collector::builder().start()?; // serves on a thread of its own
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn start(self) -> std::io::Result<Collector> {
         let listener = StdTcpListener::bind(self.addr)?;
         self.start_with(listener)
@@ -189,6 +294,24 @@ impl CollectorBuilder {
 }
 
 /// A running local collector. See the [test kit](crate::testing).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// use std::time::Duration;
+/// use patchwork_runtime::testing::Collector;
+/// let collector = Collector::start()?;
+/// collector.fail_next(1, 503); // the first attempt fails, the retry is accepted
+/// let patchwork = collector.patchwork("weather").no_outbox().build();
+/// # let payload = patchwork_runtime::FeedbackPayload {
+/// #     what_i_needed: "hourly forecasts".into(),
+/// #     what_i_tried: "forecast".into(),
+/// #     ..Default::default()
+/// # };
+/// assert!(patchwork.deliver(&payload).await.is_delivered());
+/// let statuses: Vec<_> = collector.requests().iter().map(|r| r.status).collect();
+/// assert_eq!(statuses, [Some(503), Some(201)]);
+/// # Ok(()) }
+/// ```
 pub struct Collector {
     addr: SocketAddr,
     /// In TLS mode, the certificate authority's certificate (DER) that clients must trust.
@@ -210,6 +333,16 @@ impl fmt::Debug for Collector {
 }
 
 /// [`Collector::wait_for_requests`] gave up; holds what had arrived.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// use std::time::Duration;
+/// let collector = patchwork_runtime::testing::Collector::start()?;
+/// let err = collector.wait_for_requests(1, Duration::from_millis(50)).await.unwrap_err();
+/// assert_eq!((err.wanted, err.received.len()), (1, 0));
+/// assert_eq!(err.to_string(), "the collector received 0 of 1 requests in time");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitTimeout {
     /// How many requests were wanted.
@@ -233,24 +366,57 @@ impl std::error::Error for WaitTimeout {}
 
 impl Collector {
     /// The key a collector from [`Collector::start`] expects.
+    ///
+    /// ```
+    /// use patchwork_runtime::testing::Collector;
+    /// let collector = Collector::start()?;
+    /// let builder = patchwork_runtime::Patchwork::builder().url(collector.url()).api_key(Collector::DEFAULT_API_KEY);
+    /// # let _ = builder;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub const DEFAULT_API_KEY: &'static str = "patchwork-test-key";
 
     /// Starts a collector on `127.0.0.1:0` expecting [`Collector::DEFAULT_API_KEY`].
+    ///
+    /// ```
+    /// let collector = patchwork_runtime::testing::Collector::start()?; // 127.0.0.1, a free port
+    /// assert!(collector.url().starts_with("http://127.0.0.1:"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn start() -> std::io::Result<Self> {
         Self::builder().start()
     }
 
     /// A builder for other addresses or keys.
+    ///
+    /// ```
+    /// let collector = patchwork_runtime::testing::Collector::builder().any_api_key().start()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn builder() -> CollectorBuilder {
         CollectorBuilder::default()
     }
 
     /// The bound address.
+    ///
+    /// ```
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// assert_ne!(collector.addr().port(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The base URL to configure as `PATCHWORKMCP_URL`, e.g. `http://127.0.0.1:41234`.
+    ///
+    /// ```
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// // e.g. for a server started as a child process
+    /// let env = [("PATCHWORKMCP_URL", collector.url())];
+    /// # let _ = env;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn url(&self) -> String {
         let scheme = if self.root_certificate.is_some() {
             "https"
@@ -262,11 +428,32 @@ impl Collector {
 
     /// In TLS mode ([`CollectorBuilder::tls`]), the certificate (DER) of the authority that signed the collector's
     /// certificate: give it to [`Builder::add_root_certificate`](crate::Builder::add_root_certificate).
+    ///
+    /// ```
+    /// use patchwork_runtime::testing::Collector;
+    /// assert!(Collector::start()?.root_certificate().is_none()); // plain HTTP
+    /// assert!(Collector::builder().tls().start()?.root_certificate().is_some());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn root_certificate(&self) -> Option<&[u8]> {
         self.root_certificate.as_deref()
     }
 
     /// [`Options`] pointing at this collector, with its key and `server_slug`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// let options = collector.options("weather"); // for the reference API and `Replay`
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// let reply = patchwork_runtime::send_feedback(&payload, Some(&options)).await;
+    /// assert_eq!(collector.feedback().len(), 1, "{reply}");
+    /// # Ok(()) }
+    /// ```
     pub fn options(&self, server_slug: &str) -> Options {
         Options {
             patchwork_url: Some(self.url()),
@@ -277,6 +464,13 @@ impl Collector {
 
     /// A [`Builder`] pointing at this collector, with its key and `server_slug`: `.install()` it to make
     /// generated feedback tools deliver here, or `.build()` an independent client.
+    ///
+    /// ```
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// // generated feedback tools in this process now deliver to the collector
+    /// let _guard = collector.patchwork("weather").no_outbox().install();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn patchwork(&self, server_slug: &str) -> Builder {
         let builder = Builder::default().url(self.url()).slug(server_slug);
         match &self.state.api_key {
@@ -287,22 +481,76 @@ impl Collector {
 
     /// Answers the next `count` requests with `status` (any path, before the
     /// key check), e.g. `fail_next(2, 503)`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// collector.fail_next(1, 400); // refused for good: not retried
+    /// let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// assert!(!patchwork.deliver(&payload).await.is_delivered());
+    /// assert_eq!(collector.requests().len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn fail_next(&self, count: usize, status: u16) {
         self.push(count, Scripted::Status(status));
     }
 
     /// Answers the next `count` requests with `429` and `Retry-After: <secs>`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// collector.rate_limit_next(1, 0); // 429 with `Retry-After: 0`: the client waits as told, then retries
+    /// let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// assert!(patchwork.deliver(&payload).await.is_delivered());
+    /// assert_eq!(collector.requests()[0].status, Some(429));
+    /// # Ok(()) }
+    /// ```
     pub fn rate_limit_next(&self, count: usize, retry_after_secs: u64) {
         self.push(count, Scripted::RateLimited(retry_after_secs));
     }
 
     /// Reads and records the next `count` requests but never answers them
     /// (the connection stays open until the client gives up or shutdown).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use patchwork_runtime::RetryPolicy;
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// collector.never_answer_next(1); // the first request times out; the retry is answered
+    /// let retry = RetryPolicy::reference().with_request_timeout(std::time::Duration::from_millis(200));
+    /// let patchwork = collector.patchwork("weather").await_retry(retry).no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// assert!(patchwork.deliver(&payload).await.is_delivered());
+    /// # Ok(()) }
+    /// ```
     pub fn never_answer_next(&self, count: usize) {
         self.push(count, Scripted::NeverAnswer);
     }
 
     /// Waits `delay` before every answer from now on (`Duration::ZERO` to stop).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// collector.set_delay(Duration::from_secs(3)); // a slow service, e.g. for `Builder::deliver_before_reply`
+    /// collector.set_delay(Duration::ZERO); // back to answering at once
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_delay(&self, delay: Duration) {
         lock(&self.state.script).delay = delay;
     }
@@ -314,11 +562,42 @@ impl Collector {
     }
 
     /// Every request received so far, in arrival order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// # let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// # patchwork.deliver(&payload).await;
+    /// for request in collector.requests() {
+    ///     println!("{} {} -> {:?}", request.method, request.path, request.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state.requests).clone()
     }
 
     /// The feedback payloads that were accepted (answered 201), in order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// # let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// # patchwork.deliver(&payload).await;
+    /// let accepted = collector.feedback();
+    /// assert_eq!((accepted[0].server_slug.as_str(), accepted[0].what_i_tried.as_str()), ("weather", "forecast"));
+    /// # Ok(()) }
+    /// ```
     pub fn feedback(&self) -> Vec<FeedbackPayload> {
         self.requests()
             .iter()
@@ -330,6 +609,23 @@ impl Collector {
     /// Waits until at least `count` requests have arrived (no polling), or
     /// `timeout` passes. Under tokio's paused clock the timeout advances
     /// virtually: wait only for requests already on their way.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// # let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// # let _ = patchwork.enqueue(&payload).await;
+    /// // background delivery: wait for it instead of sleeping
+    /// let requests = collector.wait_for_requests(1, Duration::from_secs(10)).await.expect("delivered in time");
+    /// # let _ = requests;
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for_requests(
         &self,
         count: usize,
@@ -348,6 +644,22 @@ impl Collector {
 
     /// Waits until at least `count` requests to the feedback endpoint have arrived (heartbeats are not counted),
     /// or `timeout` passes; returns those requests, in arrival order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// let patchwork = collector.patchwork("weather").no_outbox().build();
+    /// # let payload = patchwork_runtime::FeedbackPayload {
+    /// #     what_i_needed: "hourly forecasts".into(),
+    /// #     what_i_tried: "forecast".into(),
+    /// #     ..Default::default()
+    /// # };
+    /// patchwork.enqueue(&payload).await; // returns at once; the worker delivers
+    /// let sent = collector.wait_for_feedback(1, Duration::from_secs(10)).await.expect("delivered in time");
+    /// assert_eq!(sent[0].body["what_i_needed"], "hourly forecasts");
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for_feedback(
         &self,
         count: usize,
@@ -375,6 +687,14 @@ impl Collector {
     }
 
     /// Stops the server and waits for its thread; open connections are closed.
+    ///
+    /// ```
+    /// let collector = patchwork_runtime::testing::Collector::start()?;
+    /// let url = collector.url();
+    /// collector.shutdown(); // `url` refuses connections from now on
+    /// # let _ = url;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn shutdown(mut self) {
         let _ = self.stop_and_join();
     }

@@ -9,6 +9,12 @@ use std::ops::Range;
 use crate::Redaction;
 
 /// One labelled text: what must be replaced (each secret's kind and span) and everything else must stay.
+///
+/// ```
+/// use patchwork_runtime::testing::LabelledText;
+/// let clean = LabelledText::parse("version 2.3.1 shipped").unwrap();
+/// assert!(clean.secrets.is_empty()); // nothing in it may be replaced
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LabelledText {
@@ -56,6 +62,18 @@ impl LabelledText {
 }
 
 /// How one kind did: secrets of the kind found and missed, and the kind's markers that were right and wrong.
+///
+/// ```
+/// use patchwork_runtime::Redaction;
+/// use patchwork_runtime::testing::{LabelledText, score_redaction};
+/// let texts = [
+///     LabelledText::parse("mail ⟦email|amy@example.com⟧ or ⟦email|bo@example.org⟧").unwrap(),
+///     LabelledText::parse("sort_key=created_at").unwrap(),
+/// ];
+/// let score = score_redaction(&Redaction::standard(), &texts);
+/// let email = &score.kinds["email"];
+/// assert_eq!((email.secrets, email.recalled, email.markers, email.correct), (2, 2, 2, 2));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct KindScore {
@@ -71,12 +89,34 @@ pub struct KindScore {
 
 impl KindScore {
     /// `recalled / secrets` (1 when there are none).
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// use patchwork_runtime::testing::{LabelledText, score_redaction};
+    /// let texts = [
+    ///     LabelledText::parse("mail ⟦email|amy@example.com⟧ or ⟦email|bo@example.org⟧").unwrap(),
+    ///     LabelledText::parse("sort_key=created_at").unwrap(),
+    /// ];
+    /// let score = score_redaction(&Redaction::standard().without("email"), &texts);
+    /// assert_eq!(score.kinds["email"].recall(), 0.0); // both addresses left
+    /// ```
     #[must_use]
     pub fn recall(&self) -> f64 {
         ratio(self.recalled, self.secrets)
     }
 
     /// `correct / markers` (1 when there are none).
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// use patchwork_runtime::testing::{LabelledText, score_redaction};
+    /// let texts = [
+    ///     LabelledText::parse("mail ⟦email|amy@example.com⟧ or ⟦email|bo@example.org⟧").unwrap(),
+    ///     LabelledText::parse("sort_key=created_at").unwrap(),
+    /// ];
+    /// let score = score_redaction(&Redaction::standard(), &texts);
+    /// assert_eq!(score.kinds["email"].precision(), 1.0);
+    /// ```
     #[must_use]
     pub fn precision(&self) -> f64 {
         ratio(self.correct, self.markers)
@@ -93,6 +133,19 @@ fn ratio(part: usize, whole: usize) -> f64 {
 }
 
 /// A corpus's score: per kind, overall, and each miss and false alarm (the text and what went wrong).
+///
+/// ```
+/// use patchwork_runtime::Redaction;
+/// use patchwork_runtime::testing::{LabelledText, score_redaction};
+/// let texts = [
+///     LabelledText::parse("mail ⟦email|amy@example.com⟧ or ⟦email|bo@example.org⟧").unwrap(),
+///     LabelledText::parse("sort_key=created_at").unwrap(),
+/// ];
+/// let score = score_redaction(&Redaction::standard(), &texts);
+/// assert_eq!(score.texts, 2);
+/// assert!(score.mistakes.is_empty(), "{:?}", score.mistakes);
+/// println!("{score}"); // a Markdown table, one row per kind
+/// ```
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CorpusScore {
@@ -106,6 +159,17 @@ pub struct CorpusScore {
 
 impl CorpusScore {
     /// All kinds together: the share of secrets replaced whole.
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// use patchwork_runtime::testing::{LabelledText, score_redaction};
+    /// let texts = [
+    ///     LabelledText::parse("mail ⟦email|amy@example.com⟧ or ⟦email|bo@example.org⟧").unwrap(),
+    ///     LabelledText::parse("sort_key=created_at").unwrap(),
+    /// ];
+    /// let score = score_redaction(&Redaction::none(), &texts);
+    /// assert_eq!(score.recall(), 0.0);
+    /// ```
     #[must_use]
     pub fn recall(&self) -> f64 {
         ratio(
@@ -115,6 +179,17 @@ impl CorpusScore {
     }
 
     /// All kinds together: the share of markers that replaced a secret only.
+    ///
+    /// ```
+    /// use patchwork_runtime::Redaction;
+    /// use patchwork_runtime::testing::{LabelledText, score_redaction};
+    /// let texts = [
+    ///     LabelledText::parse("mail ⟦email|amy@example.com⟧ or ⟦email|bo@example.org⟧").unwrap(),
+    ///     LabelledText::parse("sort_key=created_at").unwrap(),
+    /// ];
+    /// let score = score_redaction(&Redaction::standard(), &texts);
+    /// assert_eq!(score.precision(), 1.0);
+    /// ```
     #[must_use]
     pub fn precision(&self) -> f64 {
         ratio(

@@ -8,6 +8,17 @@ use std::sync::Arc;
 use crate::feedback::{FeedbackPayload, GapType};
 
 /// A field of a report that the agent can write. `#[non_exhaustive]`: the wire contract may grow.
+///
+/// ```
+/// use patchwork_runtime::{Field, Redaction, Report, Verdict};
+/// let rules = Redaction::standard().with_report_hook(|report: &mut Report<'_>| {
+///     for field in [Field::UserGoal, Field::AgentModel] {
+///         report.strip(field); // never stored or sent
+///     }
+///     Verdict::Keep
+/// });
+/// # let _ = rules;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Field {
@@ -31,6 +42,12 @@ pub enum Field {
 
 impl Field {
     /// Every field, in the wire contract's order.
+    ///
+    /// ```
+    /// use patchwork_runtime::Field;
+    /// assert_eq!(Field::ALL.first(), Some(&Field::WhatINeeded));
+    /// assert_eq!(Field::ALL.len(), 8);
+    /// ```
     pub const ALL: [Self; 8] = [
         Self::WhatINeeded,
         Self::WhatITried,
@@ -44,6 +61,18 @@ impl Field {
 }
 
 /// What the report hook decides for a report.
+///
+/// ```
+/// use patchwork_runtime::{Field, Redaction, Report, Verdict};
+/// let rules = Redaction::standard().with_report_hook(|report: &mut Report<'_>| {
+///     if report.text(Field::WhatINeeded).contains("payroll") {
+///         Verdict::Withhold // the agent reads "not recorded"; nothing is stored or sent
+///     } else {
+///         Verdict::Keep
+///     }
+/// });
+/// # let _ = rules;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Verdict {
@@ -109,6 +138,15 @@ impl<'a> Report<'a> {
     }
 
     /// The text of `field` as the agent wrote it (before the redaction rules run); the tool names joined by `, `.
+    ///
+    /// ```
+    /// use patchwork_runtime::{Field, Redaction, Report, Verdict};
+    /// let rules = Redaction::standard().with_report_hook(|report: &mut Report<'_>| {
+    ///     let tools = report.text(Field::ToolsAvailable); // "search, forecast"
+    ///     if tools.is_empty() { Verdict::Withhold } else { Verdict::Keep }
+    /// });
+    /// # let _ = rules;
+    /// ```
     #[must_use]
     pub fn text(&self, field: Field) -> std::borrow::Cow<'_, str> {
         let p = &*self.payload;
@@ -125,12 +163,33 @@ impl<'a> Report<'a> {
     }
 
     /// The kind of gap the agent chose.
+    ///
+    /// ```
+    /// use patchwork_runtime::{GapType, Redaction, Report, Verdict};
+    /// // keep only reports of missing tools
+    /// let rules = Redaction::standard().with_report_hook(|report: &mut Report<'_>| match report.gap_type() {
+    ///     GapType::MissingTool => Verdict::Keep,
+    ///     _ => Verdict::Withhold,
+    /// });
+    /// # let _ = rules;
+    /// ```
     #[must_use]
     pub fn gap_type(&self) -> GapType {
         self.payload.gap_type
     }
 
     /// The server's slug (from configuration; never the agent's).
+    ///
+    /// ```
+    /// use patchwork_runtime::{Field, Redaction, Report, Verdict};
+    /// let rules = Redaction::standard().with_report_hook(|report: &mut Report<'_>| {
+    ///     if report.server_slug() == "payroll" {
+    ///         report.strip(Field::UserGoal);
+    ///     }
+    ///     Verdict::Keep
+    /// });
+    /// # let _ = rules;
+    /// ```
     #[must_use]
     pub fn server_slug(&self) -> &str {
         &self.payload.server_slug
@@ -138,6 +197,18 @@ impl<'a> Report<'a> {
 
     /// Whether `field` holds what the server filled itself (the client's declared name, the tools it offers, the
     /// transport's session id) rather than what the agent wrote.
+    ///
+    /// ```
+    /// use patchwork_runtime::{Field, Redaction, Report, Verdict};
+    /// let rules = Redaction::standard().with_report_hook(|report: &mut Report<'_>| {
+    ///     // the agent's own guess at its client is noise; what the server knows stays
+    ///     if !report.filled_by_server(Field::ClientType) {
+    ///         report.strip(Field::ClientType);
+    ///     }
+    ///     Verdict::Keep
+    /// });
+    /// # let _ = rules;
+    /// ```
     #[must_use]
     pub fn filled_by_server(&self, field: Field) -> bool {
         self.filled.holds(field)
@@ -145,6 +216,15 @@ impl<'a> Report<'a> {
 
     /// Removes what the agent wrote in `field`: an optional field becomes empty, a required one
     /// `[REDACTED:report_hook]`. Returns `false`, changing nothing, for a field the server filled.
+    ///
+    /// ```
+    /// use patchwork_runtime::{Field, Redaction, Report, Verdict};
+    /// let rules = Redaction::standard().with_report_hook(|report: &mut Report<'_>| {
+    ///     report.strip(Field::UserGoal); // `false` only for a field the server filled
+    ///     Verdict::Keep
+    /// });
+    /// # let _ = rules;
+    /// ```
     pub fn strip(&mut self, field: Field) -> bool {
         if self.filled.holds(field) {
             return false;
