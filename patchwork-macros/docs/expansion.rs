@@ -1,6 +1,7 @@
 #[doc(hidden)]
 #[allow(unused_imports)]
 mod __patchwork_once_3f5ca574daf4605b {
+    use super::*;
     pub(super) use ::patchwork_runtime::__private::first_feedback_block as __patchwork_feedback_block_Weather_74049d4831f5e2ab;
 }
 #[allow(unused_imports)]

@@ -14,9 +14,11 @@
 //! `first_feedback_block!`, which keeps the first alternative; it then defines `<name>`, so every later block of
 //! the type (`macro_rules!` names reach the rest of the module, in source order) keeps the second. `<name>` is made
 //! from the self type as written and the file, so other types, and the same name in another file, never meet.
-//! A type of the same name written the same way in a module declared *inside* this file's module after the first
-//! block is taken for the same type (names of `macro_rules!` reach into child modules); that is the one case this
-//! guard gets wrong. The block's `#[cfg]`s go on every item here, so a block compiled out defines nothing.
+//! A type of the same name written the same way in a module declared *inside* this file's module, or a function,
+//! after the first block is taken for the same type (names of `macro_rules!` reach into child modules and function
+//! bodies); that is the one case this guard gets wrong, and its error says to write that type apart
+//! (`impl self::Server`). In a child module rustc adds an "is ambiguous" error (a `macro_rules!` of an outer module
+//! against the child's own import). The block's `#[cfg]`s go on every item here, so a block compiled out defines nothing.
 
 use crate::ast::Server;
 use crate::config::Config;
@@ -93,6 +95,8 @@ impl Guard {
             #[doc(hidden)]
             #[allow(unused_imports)]
             mod #module {
+                // The block's module's names (a `use` alias the `crate` key names), as the path was written there.
+                use super::*;
                 pub(super) use #fallback as #name;
             }
             #(#cfgs)*
@@ -155,7 +159,9 @@ fn repeat_message(ty: &str) -> String {
          help: remove this one: the items that block gets (`PATCHWORK_INSTRUCTIONS`, `patchwork_tool()`, ...) \
          serve the whole type\n\
          help: with rmcp, keep it above the `#[tool_router]` of one block and combine the routers in \
-         `#[tool_handler(router = (Self::first() + Self::second()))]`"
+         `#[tool_handler(router = (Self::first() + Self::second()))]`\n\
+         help: if this is another type that has the same name (in a nested module or a function), write it \
+         differently here, as `impl self::{ty} {{ .. }}`, or rename it"
     )
 }
 

@@ -33,6 +33,26 @@ struct Shimmed;
 #[patchwork_feedback(crate = "crate::shim", dispatch = "manual")]
 impl Shimmed {}
 
+// A `use` alias of the crate, and one in a module beside the block's: `crate` names them as the block's module
+// does.
+mod aliased {
+    use patchwork_runtime as pw;
+
+    pub struct Aliased;
+
+    #[pw::patchwork_feedback(crate = "pw", dispatch = "manual")]
+    impl Aliased {}
+}
+
+mod deps {
+    pub use patchwork_runtime as pw;
+}
+
+struct Pathed;
+
+#[patchwork_feedback(crate = "deps::pw", dispatch = "manual")]
+impl Pathed {}
+
 // rmcp mode names the runtime through the same path: the routed `#[tool]` attribute, the schema and the call.
 #[derive(Clone)]
 struct Routed;
@@ -44,6 +64,8 @@ impl Routed {}
 fn main() {
     assert_eq!(Server::patchwork_tool().name, "feedback");
     assert_eq!(Shimmed::patchwork_tool().title, "through the shim");
+    assert_eq!(aliased::Aliased::patchwork_tool().name, "feedback");
+    assert_eq!(Pathed::patchwork_tool().name, "feedback");
     let routed: Vec<String> = Routed::tool_router().list_all().into_iter().map(|t| t.name.into_owned()).collect();
     assert_eq!(routed, ["report_gap"]);
 }
