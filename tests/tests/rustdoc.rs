@@ -92,9 +92,10 @@ fn pages() -> BTreeMap<String, String> {
     pages
 }
 
-/// A compiled example: rustdoc marks `ignore`, `compile_fail` and `should_panic` blocks with a class of their own.
+/// A compiled example: a Rust block (` ```text `, ` ```json ` and other languages are wrapped alike but rendered
+/// as `language-*`); rustdoc marks `ignore`, `compile_fail` and `should_panic` blocks with a class of their own.
 fn has_example(html: &str) -> bool {
-    html.contains("<div class=\"example-wrap\">")
+    html.contains("<div class=\"example-wrap\"><pre class=\"rust rust-example-rendered\"")
 }
 
 /// The page's own documentation (the item's, not its members').
@@ -227,4 +228,15 @@ fn every_item_a_user_touches_has_a_compiled_example() {
         missing.join("\n"),
         stale.join("\n")
     );
+}
+
+/// The example check tells a compiled Rust block from a text block and an `ignore`d one, as rustdoc renders them.
+#[test]
+fn the_example_check_counts_only_rust_blocks_that_compile() {
+    let rust = r#"<div class="example-wrap"><pre class="rust rust-example-rendered"><code>let x = 1;</code></pre></div>"#;
+    let text = r#"<div class="example-wrap"><pre class="language-text"><code>PATCHWORKMCP_URL</code></pre></div>"#;
+    let ignored = r#"<div class="example-wrap ignore"><a class="tooltip">i</a><pre class="rust rust-example-rendered"><code>x</code></pre></div>"#;
+    assert!(has_example(rust));
+    assert!(!has_example(text));
+    assert!(!has_example(ignored));
 }
