@@ -34,82 +34,151 @@ fn top_module(src: &Path, file: &Path) -> String {
     first.strip_suffix(".rs").unwrap_or(&first).to_string()
 }
 
-/// Whether a file holds only tests (a `tests.rs`, `*_tests.rs`, `proptests.rs`, or a module the crate declares under
-/// `#[cfg(test)]` only).
-fn is_test_file(file: &Path, test_only: &BTreeSet<String>) -> bool {
-    let name = file.file_stem().expect("a name").to_string_lossy();
-    name == "tests" || name.ends_with("_tests") || name == "proptests" || test_only.contains(&*name)
+/// How deep a file's module is below the crate root: 1 for `name.rs` and `name/mod.rs`, 2 for `name/sub.rs`.
+fn module_depth(src: &Path, file: &Path) -> usize {
+    let components = file
+        .strip_prefix(src)
+        .expect("under src")
+        .components()
+        .count();
+    if file.ends_with("mod.rs") {
+        components - 1
+    } else {
+        components
+    }
 }
 
-/// The modules declared right after a `#[cfg(test)]` line anywhere in the crate (test-only files).
-fn test_only_modules(files: &[PathBuf]) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
+/// The directory where a file's child modules live (`a/` for `a.rs` or `a/mod.rs`; `src/` for `lib.rs`).
+fn children_dir(file: &Path) -> PathBuf {
+    let dir = file.parent().expect("a parent");
+    let stem = file.file_stem().expect("a name");
+    if stem == "mod" || stem == "lib" || stem == "main" {
+        dir.to_path_buf()
+    } else {
+        dir.join(stem)
+    }
+}
+
+/// The files of the modules declared right after a `#[cfg(test)]` line (`#[cfg(test)] mod proptests;`), by path.
+fn test_only_files(files: &[PathBuf]) -> BTreeSet<PathBuf> {
+    let mut paths = BTreeSet::new();
     for file in files {
         let text = std::fs::read_to_string(file).expect("read a source file");
         let lines: Vec<&str> = text.lines().map(str::trim).collect();
         for pair in lines.windows(2) {
-            if pair[0] == "#[cfg(test)]"
+            if pair[0].starts_with("#[cfg(")
+                && pair[0].contains("test")
                 && let Some(name) = pair[1]
                     .strip_prefix("mod ")
                     .and_then(|r| r.strip_suffix(';'))
             {
-                names.insert(name.to_string());
+                let dir = children_dir(file);
+                paths.insert(dir.join(format!("{name}.rs")));
+                paths.insert(dir.join(name).join("mod.rs"));
             }
+        }
+    }
+    paths
+}
+
+/// Whether a file holds only tests: a `tests.rs` or `*_tests.rs`, or a module declared under `#[cfg(test)]`.
+fn is_test_file(file: &Path, test_only: &BTreeSet<PathBuf>) -> bool {
+    let name = file.file_stem().expect("a name").to_string_lossy();
+    name == "tests" || name.ends_with("_tests") || test_only.contains(file)
+}
+
+/// `text` without its `#[cfg(test)] mod tests { .. }` blocks (wherever they stand), each from its attribute to the
+/// brace that closes it.
+fn production_text(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept = Vec::new();
+    let mut at = 0;
+    while at < lines.len() {
+        let line = lines[at];
+        let is_test_attribute = line.trim_start().starts_with("#[cfg(") && line.contains("test");
+        if is_test_attribute
+            && lines
+                .get(at + 1)
+                .is_some_and(|next| next.trim_start().starts_with("mod tests {"))
+        {
+            let mut depth = 0i64;
+            at += 1;
+            while at < lines.len() {
+                depth +=
+                    lines[at].matches('{').count() as i64 - lines[at].matches('}').count() as i64;
+                at += 1;
+                if depth <= 0 {
+                    break;
+                }
+            }
+            continue;
+        }
+        kept.push(line);
+        at += 1;
+    }
+    kept.join("\n")
+}
+
+/// The names at the top level of a `{ .. }` group that `text` starts with (`{a, b::{c, d}, e}` gives `a`, `b`, `e`).
+fn group_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut depth = 0usize;
+    let mut expecting = false;
+    for (at, c) in text.char_indices() {
+        match c {
+            '{' => {
+                depth += 1;
+                expecting = depth == 1;
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            ',' if depth == 1 => expecting = true,
+            c if expecting && depth == 1 && !c.is_whitespace() => {
+                expecting = false;
+                names.push(
+                    text[at..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect(),
+                );
+            }
+            _ => {}
         }
     }
     names
 }
 
-/// The text of a production file without its trailing `#[cfg(test)] mod tests { .. }` block.
-fn production_text(file: &Path) -> String {
-    let text = std::fs::read_to_string(file).expect("read a source file");
-    let lines: Vec<&str> = text.lines().collect();
-    let cut = lines
-        .windows(2)
-        .position(|pair| {
-            pair[0].trim_start().starts_with("#[cfg(")
-                && pair[0].contains("test")
-                && pair[1].trim_start().starts_with("mod tests {")
-        })
-        .unwrap_or(lines.len());
-    lines[..cut].join("\n")
-}
-
-/// The crate's top-level modules `text` names: `crate::name` paths, and `super::name` in a top-level file.
-fn named_modules(text: &str, modules: &BTreeSet<String>, top_level_file: bool) -> BTreeSet<String> {
+/// The crate's top-level modules `text` names: `crate::name` paths, and `super::` chains that climb to the crate
+/// root from a module `depth` levels down (`super::name` at depth 1, `super::super::name` at depth 2, ..), with
+/// every name of a `{ .. }` group.
+fn named_modules(text: &str, modules: &BTreeSet<String>, depth: usize) -> BTreeSet<String> {
     let mut named = BTreeSet::new();
-    let mut prefixes = vec!["crate::"];
-    if top_level_file {
-        prefixes.push("super::");
-    }
-    for prefix in prefixes {
+    let root = "super::".repeat(depth);
+    for prefix in ["crate::", root.as_str()] {
         for (at, _) in text.match_indices(prefix) {
             let before = text[..at].chars().next_back();
-            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
                 continue;
             }
             let rest = &text[at + prefix.len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if modules.contains(&name) {
-                named.insert(name);
+            // A longer chain climbs past the root: not a path into this crate's modules.
+            if prefix != "crate::" && rest.starts_with("super::") {
+                continue;
             }
-            // `use crate::{a, b::c}`: every name in the braces.
-            if rest.starts_with('{') {
-                let group = &rest[1..rest.find('}').unwrap_or(rest.len())];
-                for item in group.split(',') {
-                    let name: String = item
-                        .trim()
-                        .chars()
+            let candidates = if rest.starts_with('{') {
+                group_names(rest)
+            } else {
+                vec![
+                    rest.chars()
                         .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    if modules.contains(&name) {
-                        named.insert(name);
-                    }
-                }
-            }
+                        .collect(),
+                ]
+            };
+            named.extend(candidates.into_iter().filter(|name| modules.contains(name)));
         }
     }
     named
@@ -118,7 +187,7 @@ fn named_modules(text: &str, modules: &BTreeSet<String>, top_level_file: bool) -
 /// The import graph between a crate's top-level modules (production files only), without self-edges.
 fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let files = sources(src);
-    let test_only = test_only_modules(&files);
+    let test_only = test_only_files(&files);
     let modules: BTreeSet<String> = files
         .iter()
         .map(|file| top_module(src, file))
@@ -131,14 +200,8 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
             continue;
         }
         let from = top_module(src, file);
-        // `super::` names the crate root's modules in `name.rs` and `name/mod.rs` at the top.
-        let depth = file
-            .strip_prefix(src)
-            .expect("under src")
-            .components()
-            .count();
-        let top_level_file = depth == 1 || (depth == 2 && file.ends_with("mod.rs"));
-        let named = named_modules(&production_text(file), &modules, top_level_file);
+        let text = std::fs::read_to_string(file).expect("read a source file");
+        let named = named_modules(&production_text(&text), &modules, module_depth(src, file));
         let entry = edges.entry(from.clone()).or_default();
         entry.extend(named.into_iter().filter(|to| *to != from));
     }
@@ -179,9 +242,7 @@ fn find_cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
 
 /// ARCHITECTURE.md's layer table: each module named (in backticks) in a row's second column, with the row's
 /// layer (a number; `tests` and `kit` rows are returned apart).
-fn layer_table() -> (BTreeMap<String, u32>, BTreeSet<String>) {
-    let text =
-        std::fs::read_to_string(repo_root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+fn layer_table(text: &str) -> (BTreeMap<String, u32>, BTreeSet<String>) {
     let mut layers = BTreeMap::new();
     let mut test_only = BTreeSet::new();
     let section = text
@@ -214,14 +275,15 @@ fn layer_table() -> (BTreeMap<String, u32>, BTreeSet<String>) {
     (layers, test_only)
 }
 
-#[test]
-fn runtime_modules_name_only_their_own_layer_or_below_as_architecture_md_states() {
-    let src = repo_root().join("patchwork-runtime/src");
-    let (layers, test_only) = layer_table();
-    assert!(layers.len() >= 12, "the layer table was read: {layers:?}");
-    let edges = graph(&src);
+/// What breaks the layering rule in `edges`: a module in no layer, a production module naming a test-only one, a
+/// module naming one of a higher layer.
+fn violations(
+    edges: &BTreeMap<String, BTreeSet<String>>,
+    layers: &BTreeMap<String, u32>,
+    test_only: &BTreeSet<String>,
+) -> Vec<String> {
     let mut violations = Vec::new();
-    for (from, tos) in &edges {
+    for (from, tos) in edges {
         if test_only.contains(from) {
             continue;
         }
@@ -245,6 +307,17 @@ fn runtime_modules_name_only_their_own_layer_or_below_as_architecture_md_states(
             }
         }
     }
+    violations
+}
+
+#[test]
+fn runtime_modules_name_only_their_own_layer_or_below_as_architecture_md_states() {
+    let architecture =
+        std::fs::read_to_string(repo_root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let (layers, test_only) = layer_table(&architecture);
+    assert!(layers.len() >= 12, "the layer table was read: {layers:?}");
+    let edges = graph(&repo_root().join("patchwork-runtime/src"));
+    let violations = violations(&edges, &layers, &test_only);
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
 
@@ -290,14 +363,59 @@ fn the_checks_find_what_they_look_for() {
         .map(String::from)
         .into();
     let named = named_modules(
-        "use crate::{feedback::Prepared, reporter};\nfn f() { crate::delivery::go(); my_crate::reporter(); }",
+        "use crate::{feedback::{Prepared, redact}, reporter};\nfn f() { crate::delivery::go(); my_crate::x(); }",
         &modules,
-        false,
+        1,
     );
     assert_eq!(
         named,
         ["delivery", "feedback", "reporter"]
             .map(String::from)
             .into()
+    );
+    // Two levels down, `super::super::` is the root and `super::` is not.
+    let deep = named_modules(
+        "use super::super::reporter;\nuse super::feedback;",
+        &modules,
+        2,
+    );
+    assert_eq!(deep, ["reporter"].map(String::from).into());
+    let production = production_text(
+        "use crate::delivery;\n#[cfg(test)]\nmod tests {\n    use crate::reporter;\n    fn f() {}\n}\nuse crate::feedback;",
+    );
+    assert_eq!(
+        named_modules(&production, &modules, 1),
+        ["delivery", "feedback"].map(String::from).into()
+    );
+
+    let table = "## The layering rule\n\n| layer | modules | concern |\n|---|---|---|\n| 0 | `feedback/` | a |\n\
+                 | 1 | `delivery/`, `x.rs` | b |\n| kit | `testing/` | c |\n\nEvery row above.\n| 9 | `late/` | d |\n";
+    let (layers, test_only) = layer_table(table);
+    assert_eq!(
+        layers,
+        [("feedback", 0), ("delivery", 1), ("x", 1)]
+            .map(|(m, l)| (m.to_string(), l))
+            .into()
+    );
+    let upward: BTreeMap<String, BTreeSet<String>> = [
+        ("feedback", vec!["delivery"]),
+        ("delivery", vec!["feedback", "testing"]),
+        ("stray", vec![]),
+    ]
+    .into_iter()
+    .map(|(from, tos)| {
+        (
+            from.to_string(),
+            tos.into_iter().map(String::from).collect(),
+        )
+    })
+    .collect();
+    assert_eq!(
+        violations(&upward, &layers, &test_only),
+        [
+            "production module `delivery` names the test-only `testing`",
+            "`feedback` (layer 0) names `delivery` (layer 1), above it",
+            "`stray` is in no layer of ARCHITECTURE.md's table",
+        ]
     );
 }
