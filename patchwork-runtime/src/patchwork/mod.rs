@@ -269,12 +269,7 @@ impl Patchwork {
     /// # Ok(()) }
     /// ```
     pub async fn deliver(&self, payload: &FeedbackPayload) -> Outcome {
-        let destination = self.inner.destination(&Layer::default());
-        let Some(prepared) = prepare(
-            payload,
-            &destination.settings,
-            &self.redaction(None, &destination.settings),
-        ) else {
+        let Some((destination, prepared)) = self.prepare(payload) else {
             return Outcome::Withheld;
         };
         self.deliver_prepared(&prepared, &destination).await
@@ -301,15 +296,25 @@ impl Patchwork {
     /// # Ok(()) }
     /// ```
     pub async fn enqueue(&self, payload: &FeedbackPayload) -> Outcome {
-        let destination = self.inner.destination(&Layer::default());
-        let Some(prepared) = prepare(
-            payload,
-            &destination.settings,
-            &self.redaction(None, &destination.settings),
-        ) else {
+        let Some((destination, prepared)) = self.prepare(payload) else {
             return Outcome::Withheld;
         };
         self.submit(&prepared, &destination).await.outcome
+    }
+
+    /// An application's `payload` for this client's destination: the slug from configuration when one is set, else
+    /// the payload's own, else `unknown`; then screened with this client's rules, capped and serialised once (`None`
+    /// when the report hook withheld it). The application wrote every field, so none is kept from the rules.
+    fn prepare(&self, payload: &FeedbackPayload) -> Option<(Arc<Destination>, Prepared)> {
+        let destination = self.inner.destination(&Layer::default());
+        let settings = &destination.settings;
+        let mut payload = payload.clone();
+        if settings.slug.is_some() || payload.server_slug.trim().is_empty() {
+            payload.server_slug = settings.slug_or_default().to_string();
+        }
+        let prepared =
+            Prepared::screened(payload, &self.redaction(None, settings), Filled::default())?;
+        Some((destination, prepared))
     }
 
     /// Reports the gap signals counted so far, then waits up to `timeout` for the background worker's in-flight
@@ -382,7 +387,7 @@ impl Patchwork {
     pub(crate) async fn submit(
         &self,
         prepared: &Prepared,
-        destination: &Destination,
+        destination: &Arc<Destination>,
     ) -> Submission {
         if let Some(outcome) = self.instead_of_delivery(prepared) {
             return Submission { outcome, key: None };
@@ -444,21 +449,6 @@ fn attribute_redaction(make: fn(Redaction) -> Redaction) -> Redaction {
     });
     lock().push((key, rules.clone()));
     rules
-}
-
-/// The slug from configuration when one is set, else the payload's own, else `unknown`; then screened, capped and
-/// serialised once (`None` when the report hook withheld it). The application wrote every field, so none is
-/// kept from the rules.
-fn prepare(
-    payload: &FeedbackPayload,
-    settings: &Settings,
-    redaction: &Redaction,
-) -> Option<Prepared> {
-    let mut payload = payload.clone();
-    if settings.slug.is_some() || payload.server_slug.trim().is_empty() {
-        payload.server_slug = settings.slug_or_default().to_string();
-    }
-    Prepared::screened(payload, redaction, Filled::default())
 }
 
 /// Keeps the installed client; dropping it flushes the background worker (bounded by the builder's flush

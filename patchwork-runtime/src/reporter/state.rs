@@ -23,7 +23,8 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(super) enum Storage {
     /// The durable outbox.
     Outbox(Arc<Outbox>),
-    /// None configured (`PATCHWORKMCP_OUTBOX=off`): items are held in memory while the process runs.
+    /// None: turned off (`PATCHWORKMCP_OUTBOX=off`, `Builder::no_outbox`), or no default directory (no home
+    /// directory): items are held in memory while the process runs.
     Memory,
     /// One was configured but refused or could not be opened: feedback is logged as it arrives.
     Refused,

@@ -37,7 +37,7 @@ impl Reporter {
     pub(crate) async fn submit(
         &self,
         prepared: &Prepared,
-        destination: &Destination,
+        destination: &Arc<Destination>,
     ) -> Submission {
         self.submit_watched(prepared, destination, None).await
     }
@@ -49,7 +49,7 @@ impl Reporter {
     pub(crate) async fn submit_within(
         &self,
         prepared: &Prepared,
-        destination: &Destination,
+        destination: &Arc<Destination>,
         budget: Duration,
     ) -> Submission {
         let (watcher, told) = oneshot::channel();
@@ -77,13 +77,13 @@ impl Reporter {
     async fn submit_watched(
         &self,
         prepared: &Prepared,
-        destination: &Destination,
+        destination: &Arc<Destination>,
         watcher: Option<oneshot::Sender<Outcome>>,
     ) -> Submission {
         if tokio::runtime::Handle::try_current().is_err() {
             return self.record(prepared, destination, watcher);
         }
-        let (this, owned, destination) = (self.clone(), prepared.clone(), destination.clone());
+        let (this, owned, destination) = (self.clone(), prepared.clone(), Arc::clone(destination));
         match tokio::task::spawn_blocking(move || this.record(&owned, &destination, watcher)).await
         {
             Ok(submission) => submission,

@@ -48,15 +48,17 @@ fn payload(what: &str) -> FeedbackPayload {
     }
 }
 
-fn settings_of(options: &Options) -> Destination {
-    Destination::new(resolve(&[&Layer::from(options)], &|_| None))
+fn settings_of(options: &Options) -> Arc<Destination> {
+    Arc::new(Destination::new(resolve(&[&Layer::from(options)], &|_| {
+        None
+    })))
 }
 
-fn resolved(collector: &Collector) -> Destination {
+fn resolved(collector: &Collector) -> Arc<Destination> {
     settings_of(&collector.options("reporter-test"))
 }
 
-fn resolved_at(url: &str) -> Destination {
+fn resolved_at(url: &str) -> Arc<Destination> {
     settings_of(&Options {
         patchwork_url: Some(url.to_string()),
         api_key: Some(Collector::DEFAULT_API_KEY.to_string()),
@@ -226,7 +228,7 @@ async fn items_an_earlier_run_left_are_drained_when_their_url_is_seen() {
     let dir = tempfile::tempdir().expect("tempdir");
     let collector = Collector::start().expect("collector");
     let earlier = Outbox::open(dir.path(), OutboxLimits::default()).expect("outbox");
-    let owner = resolved(&collector).target.expect("target");
+    let owner = resolved(&collector).target.clone().expect("target");
     let mut left = Vec::new();
     for n in 0..3 {
         let body = payload(&format!("left {n}")).to_json_line();
@@ -459,9 +461,9 @@ async fn without_a_key_nothing_is_queued_and_the_line_is_logged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let reporter = Reporter::start(fast_config(in_dir(dir.path())));
     let capture = capture_unsent();
-    let mut settings = resolved_at("http://127.0.0.1:9").settings;
+    let mut settings = resolved_at("http://127.0.0.1:9").settings.clone();
     settings.api_key = None;
-    let options = Destination::new(settings);
+    let options = Arc::new(Destination::new(settings));
     let submitted = reporter.submit(&prepared("keyless-91ab"), &options).await;
     assert_eq!(
         submitted.outcome,
