@@ -335,22 +335,27 @@ fn no_two_top_level_modules_of_either_crate_import_each_other() {
     }
 }
 
+/// An import graph from `(module, [modules it names])` pairs.
+fn made_up_graph(edges: &[(&str, &[&str])]) -> BTreeMap<String, BTreeSet<String>> {
+    edges
+        .iter()
+        .map(|(from, tos)| {
+            (
+                from.to_string(),
+                tos.iter().map(|to| to.to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
 /// The checks can fail: a cycle and an upward import are found in made-up graphs and text.
 #[test]
 fn the_checks_find_what_they_look_for() {
-    let edges: BTreeMap<String, BTreeSet<String>> = [
-        ("attr", vec!["suggest"]),
-        ("suggest", vec!["ctxt", "attr"]),
-        ("ctxt", vec![]),
-    ]
-    .into_iter()
-    .map(|(from, tos)| {
-        (
-            from.to_string(),
-            tos.into_iter().map(String::from).collect(),
-        )
-    })
-    .collect();
+    let edges = made_up_graph(&[
+        ("attr", &["suggest"]),
+        ("suggest", &["ctxt", "attr"]),
+        ("ctxt", &[]),
+    ]);
     assert_eq!(
         find_cycle(&edges),
         Some(vec![
@@ -397,19 +402,11 @@ fn the_checks_find_what_they_look_for() {
             .map(|(m, l)| (m.to_string(), l))
             .into()
     );
-    let upward: BTreeMap<String, BTreeSet<String>> = [
-        ("feedback", vec!["delivery"]),
-        ("delivery", vec!["feedback", "testing"]),
-        ("stray", vec![]),
-    ]
-    .into_iter()
-    .map(|(from, tos)| {
-        (
-            from.to_string(),
-            tos.into_iter().map(String::from).collect(),
-        )
-    })
-    .collect();
+    let upward = made_up_graph(&[
+        ("feedback", &["delivery"]),
+        ("delivery", &["feedback", "testing"]),
+        ("stray", &[]),
+    ]);
     assert_eq!(
         violations(&upward, &layers, &test_only),
         [
