@@ -17,8 +17,8 @@
 //! A type of the same name written the same way in a module declared *inside* this file's module, or a function,
 //! after the first block is taken for the same type (names of `macro_rules!` reach into child modules and function
 //! bodies); that is the one case this guard gets wrong, and its error says to write that type apart
-//! (`impl self::Server`). In a child module rustc adds an "is ambiguous" error (a `macro_rules!` of an outer module
-//! against the child's own import). The block's `#[cfg]`s go on every item here, so a block compiled out defines nothing.
+//! (`impl self::Server`). There rustc adds an "is ambiguous" error (a `macro_rules!` of an outer scope against the
+//! inner scope's own import). The block's `#[cfg]`s go on every item here, so a block compiled out defines nothing.
 
 use crate::ast::Server;
 use crate::config::Config;
