@@ -10,8 +10,8 @@ use ::rmcp::model::{ContentBlock, ErrorCode, JsonObject, ListToolsResult};
 use serde_json::Value;
 
 use super::Observed;
-use crate::reporter::lock;
 use crate::signals::MISSING_FIELD;
+use crate::sync::lock;
 
 /// What rmcp's router puts before a refused argument object's serde error.
 pub(super) const DESERIALIZE_PREFIX: &str = "failed to deserialize parameters:";
@@ -22,7 +22,7 @@ const MAX_SCHEMAS: usize = 1024;
 /// The input schemas watched servers listed, by server type and tool: shared by every watcher of a server type,
 /// since streamable HTTP makes one per session (stateless: one per request), and a `tools/call` may come in another
 /// session than the `tools/list`.
-type Schemas = HashMap<(TypeId, String), Arc<JsonObject>>;
+type Schemas = HashMap<TypeId, HashMap<String, Arc<JsonObject>>>;
 static SCHEMAS: Mutex<Option<Schemas>> = Mutex::new(None);
 
 impl<S: 'static> Observed<S> {
@@ -30,12 +30,17 @@ impl<S: 'static> Observed<S> {
     pub(super) fn remember_schemas(&self, list: &ListToolsResult) {
         let mut schemas = lock(&SCHEMAS);
         let schemas = schemas.get_or_insert_with(HashMap::new);
+        let mut remembered: usize = schemas.values().map(HashMap::len).sum();
+        let own = schemas.entry(TypeId::of::<S>()).or_default();
         for tool in &list.tools {
-            let key = (TypeId::of::<S>(), tool.name.to_string());
-            if schemas.len() >= MAX_SCHEMAS && !schemas.contains_key(&key) {
+            if let Some(known) = own.get_mut(tool.name.as_ref()) {
+                *known = Arc::clone(&tool.input_schema);
+            } else if remembered < MAX_SCHEMAS {
+                own.insert(tool.name.to_string(), Arc::clone(&tool.input_schema));
+                remembered += 1;
+            } else {
                 break;
             }
-            schemas.insert(key, Arc::clone(&tool.input_schema));
         }
     }
 
@@ -48,36 +53,27 @@ impl<S: 'static> Observed<S> {
         }
     }
 
-    /// Whether the server listed `tool`'s input schema (so a refused argument's path can be found).
-    pub(super) fn knows_schema(&self, tool: &str) -> bool {
-        let key = (TypeId::of::<S>(), tool.to_owned());
+    /// The input schema the server listed for `tool`, if it did.
+    pub(super) fn schema(&self, tool: &str) -> Option<Arc<JsonObject>> {
         lock(&SCHEMAS)
-            .as_ref()
-            .is_some_and(|schemas| schemas.contains_key(&key))
+            .as_ref()?
+            .get(&TypeId::of::<S>())?
+            .get(tool)
+            .cloned()
     }
+}
 
-    /// `class at path` for a refused argument object: the class from serde's message, the path from serde's
-    /// message when it names the field, else from the tool's listed schema. Never a value.
-    pub(super) fn refusal(
-        &self,
-        tool: &str,
-        message: &str,
-        arguments: Option<&JsonObject>,
-    ) -> String {
-        let message = message
-            .strip_prefix(DESERIALIZE_PREFIX)
-            .unwrap_or(message)
-            .trim();
-        let (class, named) = serde_class(message);
-        let path = named.or_else(|| {
-            let key = (TypeId::of::<S>(), tool.to_owned());
-            let schema = lock(&SCHEMAS).as_ref()?.get(&key).cloned()?;
-            mismatch_path(&schema, arguments?)
-        });
-        match path {
-            Some(path) => format!("{class} at {path}"),
-            None => class.to_owned(),
-        }
+/// `class at path` for a refused argument object: the class from serde's message, the path from serde's message when
+/// it names the field, else `mismatch` (the first argument the tool's listed schema refuses). Never a value.
+pub(super) fn refusal(message: &str, mismatch: Option<String>) -> String {
+    let message = message
+        .strip_prefix(DESERIALIZE_PREFIX)
+        .unwrap_or(message)
+        .trim();
+    let (class, named) = serde_class(message);
+    match named.or(mismatch) {
+        Some(path) => format!("{class} at {path}"),
+        None => class.to_owned(),
     }
 }
 

@@ -25,7 +25,9 @@ use ::rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use ::rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use super::Observed;
-use super::classify::{DESERIALIZE_PREFIX, is_not_found, is_unknown_tool, text_of};
+use super::classify::{
+    DESERIALIZE_PREFIX, is_not_found, is_unknown_tool, mismatch_path, refusal, text_of,
+};
 use crate::glue::telemetry::{self, Answer, Call, Target};
 use crate::signals::SignalKind;
 
@@ -155,12 +157,11 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let tool = request.name.to_string();
-        // Kept only where a refused argument's path can be found from them: when the server listed the tool's schema
-        // (a copy of every call's arguments would be paid on the hot path for nothing).
-        let arguments = self
-            .knows_schema(&tool)
-            .then(|| request.arguments.clone())
-            .flatten();
+        // The first argument the tool's listed schema refuses, read before the server takes the arguments: the path a
+        // refusal names when serde's message does not (the walk allocates only when it finds one).
+        let mismatch = self
+            .schema(&tool)
+            .and_then(|schema| mismatch_path(&schema, request.arguments.as_ref()?));
         let call = Call::new(
             &context,
             <CallToolRequestMethod as ConstString>::VALUE,
@@ -183,7 +184,8 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
             }
             _ => None,
         };
-        if crate::glue::is_feedback_tool(&tool) {
+        // A success needs nothing more; the feedback tool's own refusals are no gap (checked only for failures).
+        if (result.is_ok() && failed.is_none()) || crate::glue::is_feedback_tool(&tool) {
             return result;
         }
         match (&result, failed) {
@@ -191,7 +193,7 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
                 self.signal(&call, SignalKind::UnknownTool, &tool, "");
             }
             (Err(error), _) if error.code == ErrorCode::INVALID_PARAMS => {
-                let detail = self.refusal(&tool, &error.message, arguments.as_ref());
+                let detail = refusal(&error.message, mismatch);
                 self.signal(&call, SignalKind::InvalidArguments, &tool, &detail);
             }
             (Err(error), _) => {
@@ -199,14 +201,14 @@ impl<S: ServerHandler> ServerHandler for Observed<S> {
                 self.signal(&call, SignalKind::ToolError, &tool, &text);
             }
             (Ok(_), Some(text)) if text.starts_with(DESERIALIZE_PREFIX) => {
-                let detail = self.refusal(&tool, &text, arguments.as_ref());
+                let detail = refusal(&text, mismatch);
                 self.signal(&call, SignalKind::InvalidArguments, &tool, &detail);
             }
             (Ok(_), Some(text)) => {
                 let text = self.error_text(&text);
                 self.signal(&call, SignalKind::ToolError, &tool, &text);
             }
-            (Ok(_), None) => return result,
+            (Ok(_), None) => {}
         }
         self.settle().await;
         result
