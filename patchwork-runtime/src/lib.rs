@@ -104,6 +104,7 @@
 mod contract;
 mod digest;
 mod random;
+mod sync;
 // 1: the feedback itself, and gap signals (data: kinds, the aggregation window, their reports)
 mod feedback;
 // Recorded only by the rmcp watcher (feature `rmcp`); reported by every client.

@@ -113,10 +113,7 @@ impl Ceilings {
     /// of the process ceiling, and the process ceiling. `Err` names the ceiling it hit (and nothing is counted
     /// then).
     pub(crate) fn admit(&self, caller: &Caller, now: Instant) -> Result<(), Hit> {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = crate::sync::lock(&self.state);
         let State {
             sessions,
             shares,
@@ -158,10 +155,7 @@ impl Ceilings {
 
     #[cfg(test)]
     fn tracked(&self) -> (usize, usize) {
-        let state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = crate::sync::lock(&self.state);
         (state.sessions.len(), state.shares.len())
     }
 }

@@ -3,10 +3,11 @@
 //! the feedback target and its key fingerprint. A call of a generated tool looks its destination up; it neither
 //! reads the environment nor fingerprints the key again.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use crate::config::Layer;
 use crate::delivery::Destination;
+use crate::sync::lock;
 
 /// How many layers a client remembers: one per `#[patchwork_feedback]` block that calls through it, and the
 /// client's own. Past it (a program with more blocks than that), a layer is resolved on each call.
@@ -26,12 +27,12 @@ impl Destinations {
         resolve: impl FnOnce() -> Destination,
         fresh: impl FnOnce(&Destination),
     ) -> Arc<Destination> {
-        let lock = || self.resolved.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, known)) = lock().iter().find(|(layer, _)| layer == attribute) {
+        let held = || lock(&self.resolved);
+        if let Some((_, known)) = held().iter().find(|(layer, _)| layer == attribute) {
             return Arc::clone(known);
         }
         let destination = Arc::new(resolve());
-        let mut resolved = lock();
+        let mut resolved = held();
         // Another call may have resolved it meanwhile: keep the first, so every call agrees.
         if let Some((_, known)) = resolved.iter().find(|(layer, _)| layer == attribute) {
             return Arc::clone(known);

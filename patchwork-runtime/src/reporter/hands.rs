@@ -7,10 +7,11 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use tokio::sync::Notify;
 
-use super::state::{Shared, lock};
+use super::state::Shared;
 use crate::delivery::unsent::log_unsent;
 use crate::delivery::{IdempotencyKey, Reason};
 use crate::feedback::Origin;
+use crate::sync::lock;
 
 /// An item in the worker's hands. `unlogged` holds the body of an item that exists only in memory, so a flush
 /// deadline can still write its unsent line.

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use super::Stats;
 use super::outage::Outage;
-use super::state::lock;
+use crate::sync::lock;
 
 /// Lets a diagnostic through at most once per period, counting what it held back: an outage must not write
 /// a line per feedback to the operator's log.

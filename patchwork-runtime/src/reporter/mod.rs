@@ -29,7 +29,6 @@ mod state;
 mod submit;
 mod worker;
 
-pub(crate) use state::lock;
 pub(crate) use submit::Submission;
 
 use std::fmt;

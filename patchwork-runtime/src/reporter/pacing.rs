@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use super::state::lock;
 use crate::delivery::{IdempotencyKey, Pause};
+use crate::sync::lock;
 
 #[derive(Debug)]
 pub(super) struct Pacing {

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::state::lock;
 use crate::delivery::Target;
 use crate::outbox::{Drainer, OutboxItem};
+use crate::sync::lock;
 
 #[derive(Debug, Default)]
 pub(super) struct Routes {
@@ -21,12 +21,14 @@ impl Routes {
 
     /// Registers where the items of `target`'s owner go; true if it was not known (worth a drain).
     pub(super) fn register(&self, target: &Target) -> bool {
-        let owner = (target.base.clone(), target.key_id.clone());
         let mut known = lock(&self.known);
-        if known.contains_key(&owner) {
+        if known
+            .keys()
+            .any(|(url, key_id)| *url == target.base && *key_id == target.key_id)
+        {
             return false;
         }
-        known.insert(owner, target.clone());
+        known.insert((target.base.clone(), target.key_id.clone()), target.clone());
         true
     }
 

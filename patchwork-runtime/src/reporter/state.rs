@@ -3,7 +3,7 @@
 //! (`hands.rs`), repeats (`flood.rs`), how fast it sends (`pacing.rs`), and what it tells the operator
 //! (`health.rs`).
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use super::ReporterConfig;
 use super::flood::FloodGuard;
@@ -13,10 +13,6 @@ use super::pacing::Pacing;
 use super::routes::Routes;
 use crate::delivery::Client;
 use crate::outbox::Outbox;
-
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// Where recorded items are kept.
 #[derive(Debug)]

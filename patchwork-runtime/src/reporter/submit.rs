@@ -10,12 +10,13 @@ use tokio::sync::oneshot;
 use super::flood::{Verdict, fingerprint};
 use super::hands::Held;
 use super::health::Counters;
-use super::state::{Storage, lock};
+use super::state::Storage;
 use super::{Reporter, worker};
 use crate::delivery::unsent::log_unsent;
 use crate::delivery::{Destination, IdempotencyKey, Outcome, Reason};
 use crate::feedback::Prepared;
 use crate::outbox::{AppendError, OutboxItem};
+use crate::sync::lock;
 
 /// What a submission did: the outcome for the caller, and the item's key when one was recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,9 +117,7 @@ impl Reporter {
             Ok(target) => target,
             Err(reason) => return kept(prepared, reason),
         };
-        if self.shared.routes.register(target) {
-            self.shared.hands.drain_now.notify_one();
-        }
+        self.register(destination);
         // Repeats merge only within one session the server knows: without one, different users may look alike.
         let print = prepared
             .caller
