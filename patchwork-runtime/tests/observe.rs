@@ -135,6 +135,16 @@ async fn the_client_sees_what_the_unwrapped_server_answers_and_the_collector_get
     );
 }
 
+/// Calls the `isError` tool once through a server watched by `patchwork`, then reports the window and waits for it.
+async fn call_flaky_watched_by(patchwork: &patchwork_runtime::Patchwork) {
+    let client = connect(observe(Calc).with_client(patchwork.clone())).await;
+    let _ = client
+        .call_tool(CallToolRequestParams::new("flaky"))
+        .await
+        .expect("a tool result");
+    assert!(patchwork.flush(Duration::from_secs(10)).await.settled());
+}
+
 #[tokio::test]
 async fn with_signals_off_nothing_is_sent_and_with_the_opt_in_the_error_text_goes_redacted() {
     let collector = Collector::start().expect("collector");
@@ -143,12 +153,7 @@ async fn with_signals_off_nothing_is_sent_and_with_the_opt_in_the_error_text_goe
         .no_outbox()
         .signals(false)
         .build();
-    let client = connect(observe(Calc).with_client(off.clone())).await;
-    let _ = client
-        .call_tool(CallToolRequestParams::new("flaky"))
-        .await
-        .expect("a tool result");
-    assert!(off.flush(Duration::from_secs(10)).await.settled());
+    call_flaky_watched_by(&off).await;
     assert!(collector.requests().is_empty());
 
     let with_text = collector
@@ -156,12 +161,7 @@ async fn with_signals_off_nothing_is_sent_and_with_the_opt_in_the_error_text_goe
         .no_outbox()
         .signal_error_text(true)
         .build();
-    let client = connect(observe(Calc).with_client(with_text.clone())).await;
-    let _ = client
-        .call_tool(CallToolRequestParams::new("flaky"))
-        .await
-        .expect("a tool result");
-    assert!(with_text.flush(Duration::from_secs(10)).await.settled());
+    call_flaky_watched_by(&with_text).await;
     let payload = collector.feedback().pop().expect("one signal");
     assert_eq!(payload.suggestion, "upstream said no to [REDACTED:email]");
 }

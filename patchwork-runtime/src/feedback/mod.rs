@@ -396,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn prepared_counts_its_redaction_markers_once_for_every_attempt() {
+    fn prepared_carries_its_redaction_counts() {
         let prepared = Prepared::new(
             FeedbackPayload {
                 what_i_needed: "mail ana@example.com or bo@example.org".into(),

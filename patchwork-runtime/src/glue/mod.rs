@@ -207,12 +207,12 @@ pub const fn redaction_fn(
 }
 
 /// The names of the feedback tools that have answered in this process (at most a few: one per attribute).
-static FEEDBACK_TOOLS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+static FEEDBACK_TOOLS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
 
-fn note_feedback_tool(name: &str) {
-    let mut names = crate::reporter::lock(&FEEDBACK_TOOLS);
-    if !names.iter().any(|known| known == name) && names.len() < 16 {
-        names.push(name.to_owned());
+fn note_feedback_tool(name: &'static str) {
+    let mut names = crate::sync::lock(&FEEDBACK_TOOLS);
+    if !names.contains(&name) && names.len() < 16 {
+        names.push(name);
     }
 }
 
@@ -220,9 +220,7 @@ fn note_feedback_tool(name: &str) {
 /// its report's fields is not a gap of the server).
 #[cfg_attr(not(feature = "rmcp"), allow(dead_code))]
 pub(crate) fn is_feedback_tool(name: &str) -> bool {
-    crate::reporter::lock(&FEEDBACK_TOOLS)
-        .iter()
-        .any(|known| known == name)
+    crate::sync::lock(&FEEDBACK_TOOLS).contains(&name)
 }
 
 /// Validates the arguments (bad ones give an `isError` reply saying what to fix), fills what the agent left
@@ -272,7 +270,7 @@ pub(crate) async fn handle_call_on(
     }
     let Some(mut prepared) = Prepared::screened(
         payload,
-        &patchwork.redaction(config.redaction, &destination.settings),
+        &patchwork.redaction(config.redaction, &destination),
         filled,
     ) else {
         tracing::info!("the report hook withheld a feedback report; nothing was stored or sent");

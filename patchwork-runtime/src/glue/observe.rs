@@ -32,18 +32,10 @@ const MAX_TEXT_BYTES: usize = 500;
 /// use patchwork_runtime::rmcp::{Observed, observe};
 /// let watched: Observed<Calc> = observe(Calc); // serve it where you served `Calc`
 /// ```
+#[derive(Clone)]
 pub struct Observed<S> {
     server: S,
     patchwork: Option<Patchwork>,
-}
-
-impl<S: Clone> Clone for Observed<S> {
-    fn clone(&self) -> Self {
-        Self {
-            server: self.server.clone(),
-            patchwork: self.patchwork.clone(),
-        }
-    }
 }
 
 impl<S> std::fmt::Debug for Observed<S> {

@@ -20,7 +20,7 @@ pub use heartbeat::{HeartbeatHandle, start_heartbeat};
 pub(crate) use self_check::check_once;
 
 use crate::config::wording::WordingChoice;
-use crate::config::{Layer, Mode, Settings, process_env, resolve};
+use crate::config::{Layer, Mode, process_env, resolve};
 use crate::delivery::{Client, Destination, Outcome, Reason, RetryPolicy, deliver_now};
 use crate::feedback::redact::{Filled, Redaction};
 use crate::feedback::{FeedbackPayload, Prepared};
@@ -98,11 +98,7 @@ impl Inner {
     }
 
     fn stop_heartbeat(&self) {
-        let handle = self
-            .heartbeat
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let handle = crate::sync::lock(&self.heartbeat).take();
         if let Some(handle) = handle {
             handle.stop_now();
         }
@@ -162,11 +158,7 @@ impl Patchwork {
                     }
                 })
                 .ok();
-                *patchwork
-                    .inner
-                    .heartbeat
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = handle;
+                *crate::sync::lock(&patchwork.inner.heartbeat) = handle;
             } else if let (Some(_), Some(slug), Ok(_)) =
                 (&settings.api_key, &settings.slug, &settings.url)
             {
@@ -312,8 +304,11 @@ impl Patchwork {
         if settings.slug.is_some() || payload.server_slug.trim().is_empty() {
             payload.server_slug = settings.slug_or_default().to_string();
         }
-        let prepared =
-            Prepared::screened(payload, &self.redaction(None, settings), Filled::default())?;
+        let prepared = Prepared::screened(
+            payload,
+            &self.redaction(None, &destination),
+            Filled::default(),
+        )?;
         Some((destination, prepared))
     }
 
@@ -412,20 +407,22 @@ impl Patchwork {
         &self.inner.wording
     }
 
-    /// The redaction rules for a payload sent with `settings`: the builder's, else those the attribute's
-    /// `redaction` function makes from the standard set, else the standard set; with the API key of `settings`
-    /// redacted first in every case.
+    /// The redaction rules for a payload sent to `destination`: the builder's, else those the attribute's
+    /// `redaction` function makes from the standard set, else the standard set; with the destination's API key
+    /// redacted first in every case. Made once per destination and function, not per call.
     pub(crate) fn redaction(
         &self,
         attribute: Option<fn(Redaction) -> Redaction>,
-        settings: &Settings,
+        destination: &Destination,
     ) -> Redaction {
-        let rules = match (&self.inner.redaction, attribute) {
-            (Some(rules), _) => rules.clone(),
-            (None, Some(make)) => attribute_redaction(make),
-            (None, None) => Redaction::standard(),
-        };
-        settings.redacting_key(rules)
+        destination.rules(attribute.map(|make| make as usize), |settings| {
+            let rules = match (&self.inner.redaction, attribute) {
+                (Some(rules), _) => rules.clone(),
+                (None, Some(make)) => attribute_redaction(make),
+                (None, None) => Redaction::standard(),
+            };
+            settings.redacting_key(rules)
+        })
     }
 }
 
@@ -433,11 +430,7 @@ impl Patchwork {
 fn attribute_redaction(make: fn(Redaction) -> Redaction) -> Redaction {
     static BUILT: Mutex<Vec<(usize, Redaction)>> = Mutex::new(Vec::new());
     let key = make as usize;
-    let lock = || {
-        BUILT
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
+    let lock = || crate::sync::lock(&BUILT);
     if let Some((_, rules)) = lock().iter().find(|(k, _)| *k == key) {
         return rules.clone();
     }

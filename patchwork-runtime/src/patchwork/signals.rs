@@ -11,8 +11,8 @@ use crate::config::{Layer, Mode};
 use crate::feedback::redact::Filled;
 use crate::feedback::{Origin, Prepared};
 use crate::outbox::now_ms;
-use crate::reporter::lock;
 use crate::signals::{Signal, Window, overflow_payload, payload};
+use crate::sync::lock;
 
 /// The client's signal settings and open window.
 #[derive(Debug)]
@@ -41,14 +41,14 @@ impl Patchwork {
     /// `text` redacted with this client's rules (a resource's URI in a telemetry span).
     pub(crate) fn redact_for_telemetry(&self, text: &str) -> String {
         let destination = self.inner.destination(&Layer::default());
-        self.redaction(None, &destination.settings).redact(text)
+        self.redaction(None, &destination).redact(text)
     }
 
     /// Records one gap signal the watcher saw: redacted, logged at debug, counted; the first of a window
     /// schedules its close.
     pub(crate) fn signal(&self, mut signal: Signal) {
         let destination = self.inner.destination(&Layer::default());
-        let redaction = self.redaction(None, &destination.settings);
+        let redaction = self.redaction(None, &destination);
         signal.target = redaction.redact(&signal.target);
         signal.detail = redaction.redact(&signal.detail);
         tracing::debug!(
@@ -138,7 +138,7 @@ impl Patchwork {
             .map(|aggregate| payload(aggregate, slug))
             .chain(overflow);
         let deliver = self.inner.signals.settings.deliver;
-        let redaction = self.redaction(None, settings);
+        let redaction = self.redaction(None, &destination);
         for report in reports {
             let Some(mut prepared) = Prepared::screened(report, &redaction, Filled::default())
             else {
